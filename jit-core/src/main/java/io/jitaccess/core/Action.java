@@ -1,0 +1,24 @@
+package io.jitaccess.core;
+
+/** What a principal asks to do; the {@link io.jitaccess.core.spi.Authorizer} decides per action and VM. */
+public enum Action {
+    /** Enable, update or disable a VM's JIT policy. */
+    CONFIGURE("configure JIT policy"),
+    /** Request (initiate) access. */
+    REQUEST("request access"),
+    /** Revoke a grant before its end. */
+    REVOKE("revoke access"),
+    /** Read policies, grants and rules. */
+    READ("read");
+
+    private final String verb;
+
+    Action(String verb) {
+        this.verb = verb;
+    }
+
+    /** The action in words. */
+    public String verb() {
+        return verb;
+    }
+}

@@ -1,0 +1,32 @@
+package io.jitaccess.core;
+
+/**
+ * A backend call failed. Carries the backend's error code (for Azure, ARM's {@code ManagementError} code such as
+ * {@code SecurityRuleConflict} or {@code TooManyRequests}) and whether retrying may succeed.
+ */
+public class BackendException extends JitException {
+    private final String code;
+    private final boolean retryable;
+
+    /** Creates the exception. */
+    public BackendException(String code, String message, boolean retryable, Throwable cause) {
+        super(code + ": " + message, cause);
+        this.code = code;
+        this.retryable = retryable;
+    }
+
+    /** Creates a non-retryable exception without cause. */
+    public BackendException(String code, String message) {
+        this(code, message, false, null);
+    }
+
+    /** The backend's error code, e.g. {@code SecurityRuleConflict}. */
+    public String code() {
+        return code;
+    }
+
+    /** Whether the same call may succeed later (throttling, another operation in progress). */
+    public boolean retryable() {
+        return retryable;
+    }
+}

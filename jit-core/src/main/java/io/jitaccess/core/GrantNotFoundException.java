@@ -1,0 +1,9 @@
+package io.jitaccess.core;
+
+/** No grant with that id is known. */
+public final class GrantNotFoundException extends JitException {
+    /** Creates the exception with a message. */
+    public GrantNotFoundException(String message) {
+        super(message);
+    }
+}

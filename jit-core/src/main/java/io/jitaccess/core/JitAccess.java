@@ -1,0 +1,807 @@
+package io.jitaccess.core;
+
+import io.jitaccess.core.net.Protocol;
+import io.jitaccess.core.policy.AllowedSources;
+import io.jitaccess.core.policy.JitLimits;
+import io.jitaccess.core.policy.JitPolicy;
+import io.jitaccess.core.policy.PortRule;
+import io.jitaccess.core.policy.ValidationException;
+import io.jitaccess.core.policy.VmId;
+import io.jitaccess.core.rules.EnablePlan;
+import io.jitaccess.core.rules.GrantSpec;
+import io.jitaccess.core.rules.NsgSnapshot;
+import io.jitaccess.core.rules.PlacementMode;
+import io.jitaccess.core.rules.RuleChange;
+import io.jitaccess.core.rules.RuleMetadata;
+import io.jitaccess.core.rules.RulePlanner;
+import io.jitaccess.core.rules.SecurityRule;
+import io.jitaccess.core.rules.VmNetwork;
+import io.jitaccess.core.spi.AuditEvent;
+import io.jitaccess.core.spi.AuditSink;
+import io.jitaccess.core.spi.Authorizer;
+import io.jitaccess.core.spi.NetworkBackend;
+import io.jitaccess.core.spi.PolicyStore;
+import io.jitaccess.core.time.ExecutorScheduler;
+import io.jitaccess.core.time.Scheduler;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The library's entry point: enable, update and disable a VM's JIT policy; request, revoke and expire access.
+ *
+ * <pre>{@code
+ * JitAccess jit = JitAccess.builder()
+ *         .backend(backend)                      // InMemoryNetwork, or the Azure backend
+ *         .authorizer(myAuthorizer)              // required: no silent allow-all
+ *         .clock(Clock.systemUTC())
+ *         .build();
+ * jit.enable(JitPolicy.of(vm, PortRule.tcp(22, AllowedSources.prefixes("203.0.113.0/24"), Duration.ofHours(3))), ctx);
+ * List<Grant> grants = jit.requestAccess(AccessRequest.of(vm, "deploy fix", PortRequest.of(22, Duration.ofHours(1))), ctx);
+ * }</pre>
+ *
+ * <p>Every operation: authorize (refusal → {@link AccessDeniedException}, zero backend calls that write); validate
+ * (every violation at once → {@link ValidationException}, zero writes); read the NSGs on the VM's path; plan and verify
+ * with the evaluator; write (creates first, deletes after; a priority taken by a concurrent writer → re-read, re-plan,
+ * retry, bounded); on a failure part-way, undo what this operation wrote; audit exactly one event.
+ *
+ * <p>Allow rules carry their end time, so expiry needs no local state: each grant is scheduled on the
+ * {@link Scheduler}, and {@link #sweepExpired()} (also run periodically every {@code sweepInterval}) removes every
+ * expired rule of ours in the backend, whoever wrote it. {@link #close()} stops scheduling but leaves rules in place;
+ * any instance's sweep removes them at their end time.
+ *
+ * <p>Thread-safe: operations on one VM are serialised by a per-VM lock; operations on VMs sharing an NSG may run in
+ * parallel and resolve priority collisions by retrying.
+ */
+public final class JitAccess implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(JitAccess.class);
+    private static final String SYSTEM = "jit-access/system";
+
+    private final NetworkBackend backend;
+    private final Authorizer authorizer;
+    private final AuditSink audit;
+    private final PolicyStore store;
+    private final Clock clock;
+    private final Scheduler scheduler;
+    private final AutoCloseable ownedScheduler;
+    private final JitLimits limits;
+    private final PlacementMode placementMode;
+    private final int maxAttempts;
+    private final Duration sweepInterval;
+    private final Supplier<String> idGenerator;
+    private final Map<VmId, ReentrantLock> locks = new ConcurrentHashMap<>();
+    private final Map<String, Scheduler.Cancellable> expiries = new ConcurrentHashMap<>();
+    private volatile Scheduler.Cancellable sweepTask;
+    private volatile boolean closed;
+
+    private JitAccess(Builder b) {
+        this.backend = Objects.requireNonNull(b.backend, "backend must be set");
+        if (b.authorizer == null) {
+            throw new IllegalStateException("authorizer must be set explicitly (use Authorizer.permitAll() only in "
+                    + "demos and tests)");
+        }
+        this.authorizer = b.authorizer;
+        this.audit = b.audit;
+        this.store = b.store;
+        this.clock = b.clock;
+        if (b.scheduler != null) {
+            this.scheduler = b.scheduler;
+            this.ownedScheduler = null;
+        } else {
+            ExecutorScheduler s = ExecutorScheduler.create(b.clock);
+            this.scheduler = s;
+            this.ownedScheduler = s;
+        }
+        this.limits = b.limits;
+        this.placementMode = b.placementMode;
+        this.maxAttempts = b.maxAttempts;
+        this.sweepInterval = b.sweepInterval;
+        this.idGenerator = b.idGenerator;
+        scheduleSweep();
+    }
+
+    /** A new builder. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    // ------------------------------------------------------------------------------------------------ policies
+
+    /**
+     * Enables a VM's policy, or updates it: writes the VM's deny rule (one per target NSG, covering every policy port),
+     * replaces a deny rule whose ports changed (new one first, old one after), and revokes open grants for ports that
+     * left the policy.
+     *
+     * @param policy the policy
+     * @param ctx    the caller
+     * @return where the deny went, what still exposes the ports, what was written
+     * @throws AccessDeniedException      when the authorizer refuses
+     * @throws ValidationException        when a duration is outside the limits
+     * @throws NotFoundException          when the VM does not exist
+     * @throws UnsupportedVmException     when the VM has no NSG on any level
+     * @throws PriorityExhaustedException when the deny rule has no free priority
+     */
+    public EnableResult enable(JitPolicy policy, RequestContext ctx) {
+        Objects.requireNonNull(policy, "policy");
+        Objects.requireNonNull(ctx, "ctx");
+        VmId vm = policy.vmId();
+        List<Integer> ports = policy.portNumbers();
+        authorize(ctx, Action.CONFIGURE, vm, AuditEvent.CONFIGURE, ports);
+        ReentrantLock lock = lock(vm);
+        try {
+            try {
+                RequestValidator.validatePolicyLimits(policy, limits);
+            } catch (ValidationException e) {
+                auditRefused(AuditEvent.CONFIGURE, ctx, vm, ports, AuditEvent.Outcome.REJECTED, e.getMessage());
+                throw e;
+            }
+            try {
+                VmNetwork net = resolve(vm);
+                Optional<JitPolicy> previous = store.findPolicy(vm);
+                List<Grant> revoked = new ArrayList<>();
+                if (previous.isPresent()) {
+                    for (Grant g : activeGrants(vm)) {
+                        if (policy.port(g.number()).isEmpty()) {
+                            revoked.add(removeGrantRules(g, StatusReason.USER_REQUESTED, net));
+                        }
+                    }
+                }
+                EnablePlan plan = null;
+                List<String> created = new ArrayList<>();
+                for (int attempt = 1; ; attempt++) {
+                    Map<String, NsgSnapshot> nsgs = read(net.nsgIds());
+                    plan = RulePlanner.planEnable(policy, net, nsgs, placementMode);
+                    try {
+                        created = applyCreates(plan.creates());
+                        break;
+                    } catch (RuleConflictException e) {
+                        if (attempt >= maxAttempts) {
+                            throw e;
+                        }
+                        LOG.warn("jit.enable.retry vm={} attempt={} cause={}", vm.name(), attempt, e.getMessage());
+                    }
+                }
+                List<String> deleted = applyDeletes(plan.deletes());
+                store.savePolicy(policy);
+                EnableResult result = new EnableResult(policy, plan.placements(), plan.exposures(), created,
+                        deleted, revoked);
+                record(AuditEvent.CONFIGURE, ctx.principal(), vm, ports, null, null, null, null, List.of(),
+                        AuditEvent.Outcome.SUCCEEDED, "deny " + plan.placements().stream()
+                                .map(p -> p.ruleName() + "@" + p.priority() + " in " + p.nsgId()).toList()
+                                + (plan.exposures().isEmpty() ? "" : "; still exposed by " + plan.exposures()));
+                return result;
+            } catch (JitException e) {
+                auditRefused(AuditEvent.CONFIGURE, ctx, vm, ports, outcomeOf(e), e.getMessage());
+                throw e;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Updates an enabled policy (same as {@link #enable}, but the VM must already have a policy).
+     *
+     * @throws PolicyNotFoundException when the VM has no policy
+     */
+    public EnableResult update(JitPolicy policy, RequestContext ctx) {
+        Objects.requireNonNull(policy, "policy");
+        if (store.findPolicy(policy.vmId()).isEmpty()) {
+            throw new PolicyNotFoundException("VM '" + policy.vmId() + "' has no JIT policy to update");
+        }
+        return enable(policy, ctx);
+    }
+
+    /**
+     * Disables a VM's policy: revokes its open grants (Revoked/UserRequested), deletes its allow and deny rules,
+     * forgets the policy.
+     *
+     * @return the grants revoked
+     * @throws PolicyNotFoundException when the VM has no policy
+     */
+    public List<Grant> disable(VmId vm, RequestContext ctx) {
+        Objects.requireNonNull(vm, "vm");
+        Objects.requireNonNull(ctx, "ctx");
+        authorize(ctx, Action.CONFIGURE, vm, AuditEvent.DELETE, List.of());
+        ReentrantLock lock = lock(vm);
+        try {
+            Optional<JitPolicy> policy = store.findPolicy(vm);
+            if (policy.isEmpty()) {
+                PolicyNotFoundException e = new PolicyNotFoundException("VM '" + vm + "' has no JIT policy");
+                auditRefused(AuditEvent.DELETE, ctx, vm, List.of(), AuditEvent.Outcome.REJECTED, e.getMessage());
+                throw e;
+            }
+            List<Integer> ports = policy.get().portNumbers();
+            try {
+                VmNetwork net = resolve(vm);
+                Map<String, NsgSnapshot> nsgs = read(net.nsgIds());
+                List<String> deleted = applyDeletes(RulePlanner.planDisable(vm, nsgs));
+                List<Grant> revoked = new ArrayList<>();
+                Instant now = clock.instant();
+                for (Grant g : activeGrants(vm)) {
+                    Grant r = g.revoked(StatusReason.USER_REQUESTED, now);
+                    store.saveGrant(r);
+                    cancelExpiry(g.id());
+                    revoked.add(r);
+                }
+                store.deletePolicy(vm);
+                record(AuditEvent.DELETE, ctx.principal(), vm, ports, null, null, null, null,
+                        revoked.stream().map(Grant::id).toList(), AuditEvent.Outcome.SUCCEEDED,
+                        "deleted " + deleted);
+                return revoked;
+            } catch (JitException e) {
+                auditRefused(AuditEvent.DELETE, ctx, vm, ports, outcomeOf(e), e.getMessage());
+                throw e;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The VM's policy, if enabled. */
+    public Optional<JitPolicy> policy(VmId vm, RequestContext ctx) {
+        authorizeRead(ctx, vm);
+        return store.findPolicy(vm);
+    }
+
+    /** Every enabled policy (the caller must be allowed to read each VM; others are left out). */
+    public List<JitPolicy> policies(RequestContext ctx) {
+        return store.policies().stream()
+                .filter(p -> authorizer.isAllowed(ctx.principal(), Action.READ, p.vmId())).toList();
+    }
+
+    // ------------------------------------------------------------------------------------------------ access
+
+    /**
+     * Requests access (Defender: initiate). Each port becomes a {@link Grant} with its own allow rule(s) in every NSG
+     * on the path that would block the flow; an open grant for the same VM, port and source is replaced
+     * (Revoked/NewerRequestInitiated) after the new rule exists, so there is never a gap nor a duplicate.
+     *
+     * @param request the request
+     * @param ctx     the caller; its address is the source of ports that name none
+     * @return the new grants, Initiated
+     * @throws AccessDeniedException      when the authorizer refuses
+     * @throws ValidationException        listing every problem of the request
+     * @throws BlockedByRuleException     when an administrator's explicit Deny would still block a flow
+     * @throws PriorityExhaustedException when no free priority precedes the blocking rule
+     */
+    public List<Grant> requestAccess(AccessRequest request, RequestContext ctx) {
+        Objects.requireNonNull(request, "request");
+        Objects.requireNonNull(ctx, "ctx");
+        List<Integer> askedPorts = request.ports() == null ? List.of()
+                : request.ports().stream().filter(Objects::nonNull).map(PortRequest::number).toList();
+        if (request.vmId() == null) {
+            throw ValidationException.single("vmId", null, "must be set");
+        }
+        VmId vm = request.vmId();
+        authorize(ctx, Action.REQUEST, vm, AuditEvent.INITIATE, askedPorts);
+        ReentrantLock lock = lock(vm);
+        try {
+            Instant now = clock.instant();
+            List<RequestValidator.ValidPort> ports;
+            try {
+                ports = RequestValidator.validate(request, ctx, store.findPolicy(vm), now, limits);
+            } catch (ValidationException e) {
+                record(AuditEvent.INITIATE, ctx.principal(), vm, askedPorts, null, null, null,
+                        request.justification(), List.of(), AuditEvent.Outcome.REJECTED, e.getMessage());
+                throw e;
+            }
+            String requestId = newId();
+            List<GrantSpec> specs = new ArrayList<>();
+            List<Grant> grants = new ArrayList<>();
+            for (RequestValidator.ValidPort p : ports) {
+                String id = newId();
+                specs.add(new GrantSpec(id, vm, p.rule().number(), p.rule().protocol(), p.source(), p.end()));
+                grants.add(new Grant(id, requestId, vm, p.rule().number(), p.rule().protocol(), p.sourceText(),
+                        ctx.principal(), request.justification(), now, p.end(), GrantStatus.INITIATED,
+                        StatusReason.USER_REQUESTED, Optional.empty()));
+            }
+            String sources = String.join(",", ports.stream().map(RequestValidator.ValidPort::sourceText)
+                    .distinct().toList());
+            Instant end = ports.stream().map(RequestValidator.ValidPort::end).max(Instant::compareTo).orElse(now);
+            try {
+                VmNetwork net = resolve(vm);
+                for (int attempt = 1; ; attempt++) {
+                    Map<String, NsgSnapshot> nsgs = read(net.nsgIds());
+                    List<RuleChange> creates = RulePlanner.planGrants(net, nsgs, specs);
+                    try {
+                        applyCreates(creates);
+                        break;
+                    } catch (RuleConflictException e) {
+                        if (attempt >= maxAttempts) {
+                            throw e;
+                        }
+                        LOG.warn("jit.grant.retry vm={} attempt={} cause={}", vm.name(), attempt, e.getMessage());
+                    }
+                }
+                for (Grant g : grants) {
+                    store.saveGrant(g);
+                    scheduleExpiry(g);
+                }
+                // replace older open grants for the same port and source, now that the new rules exist
+                for (Grant old : activeGrants(vm)) {
+                    boolean replaced = grants.stream().anyMatch(g -> !g.id().equals(old.id())
+                            && g.number() == old.number() && g.source().equals(old.source()));
+                    if (replaced) {
+                        try {
+                            removeGrantRules(old, StatusReason.NEWER_REQUEST_INITIATED, net);
+                        } catch (JitException e) {
+                            LOG.warn("jit.grant.replace_failed grant={} cause={} (its rule expires at {})", old.id(),
+                                    e.getMessage(), old.endTimeUtc());
+                        }
+                    }
+                }
+                LOG.info("jit.grant.created vm={} grants={}", vm.name(), grants);
+                record(AuditEvent.INITIATE, ctx.principal(), vm, askedPorts, sources, now, end,
+                        request.justification(), grants.stream().map(Grant::id).toList(),
+                        AuditEvent.Outcome.SUCCEEDED, "");
+                return List.copyOf(grants);
+            } catch (JitException e) {
+                record(AuditEvent.INITIATE, ctx.principal(), vm, askedPorts, sources, now, end,
+                        request.justification(), List.of(), outcomeOf(e), e.getMessage());
+                throw e;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Defender's "Connect" shortcut: if the VM has no policy, enables the default one (22 for Linux, 3389 for
+     * Windows, TCP, any source, 3 hours), then requests the default port from the caller's address for 3 hours.
+     *
+     * @return the grant
+     */
+    public Grant connect(VmId vm, OsType os, String justification, RequestContext ctx) {
+        Objects.requireNonNull(vm, "vm");
+        Objects.requireNonNull(os, "os");
+        Duration d = Duration.ofHours(3);
+        JitPolicy policy = store.findPolicy(vm).orElse(null);
+        if (policy == null || policy.port(os.defaultPort()).isEmpty()) {
+            List<PortRule> ports = new ArrayList<>(policy == null ? List.of() : policy.ports());
+            ports.add(new PortRule(os.defaultPort(), Protocol.TCP, AllowedSources.any(), d));
+            enable(new JitPolicy(vm, ports), ctx);
+        }
+        Duration max = store.findPolicy(vm).flatMap(p -> p.port(os.defaultPort()))
+                .map(PortRule::maxRequestAccessDuration).orElse(d);
+        return requestAccess(AccessRequest.of(vm, justification,
+                PortRequest.of(os.defaultPort(), max.compareTo(d) < 0 ? max : d)), ctx).get(0);
+    }
+
+    /**
+     * Revokes an open grant before its end (Revoked/UserRequested). Revoking a grant that is already revoked
+     * returns it unchanged.
+     *
+     * @throws GrantNotFoundException when no grant has that id
+     */
+    public Grant revoke(String grantId, RequestContext ctx) {
+        Objects.requireNonNull(grantId, "grantId");
+        Objects.requireNonNull(ctx, "ctx");
+        Grant g = store.findGrant(grantId)
+                .orElseThrow(() -> new GrantNotFoundException("no grant with id '" + grantId + "'"));
+        authorize(ctx, Action.REVOKE, g.vmId(), AuditEvent.REVOKE, List.of(g.number()));
+        ReentrantLock lock = lock(g.vmId());
+        try {
+            g = store.findGrant(grantId).orElseThrow();
+            if (!g.isActive()) {
+                return g;
+            }
+            try {
+                Grant r = removeGrantRules(g, StatusReason.USER_REQUESTED, resolve(g.vmId()));
+                record(AuditEvent.REVOKE, ctx.principal(), g.vmId(), List.of(g.number()), g.source(),
+                        g.startTimeUtc(), g.endTimeUtc(), g.justification(), List.of(g.id()),
+                        AuditEvent.Outcome.SUCCEEDED, "");
+                return r;
+            } catch (JitException e) {
+                record(AuditEvent.REVOKE, ctx.principal(), g.vmId(), List.of(g.number()), g.source(),
+                        g.startTimeUtc(), g.endTimeUtc(), g.justification(), List.of(g.id()), outcomeOf(e),
+                        e.getMessage());
+                throw e;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Every grant of a VM (history included), oldest first. */
+    public List<Grant> grants(VmId vm, RequestContext ctx) {
+        authorizeRead(ctx, vm);
+        return store.grants(vm);
+    }
+
+    /** A grant by id. */
+    public Optional<Grant> grant(String grantId, RequestContext ctx) {
+        Optional<Grant> g = store.findGrant(grantId);
+        g.ifPresent(x -> authorizeRead(ctx, x.vmId()));
+        return g;
+    }
+
+    /** The NSGs on a VM's inbound path as they are now, in path order (subnet before NIC). */
+    public List<NsgSnapshot> nsgs(VmId vm, RequestContext ctx) {
+        authorizeRead(ctx, vm);
+        return new ArrayList<>(read(resolve(vm).nsgIds()).values());
+    }
+
+    // ------------------------------------------------------------------------------------------------ expiry
+
+    /**
+     * Removes every expired allow rule of ours in every NSG the backend lists, including rules written by another
+     * instance or before a restart, and marks the grants it knows Revoked/Expired. Failures are collected and retried
+     * on the next sweep; foreign rules are never touched.
+     *
+     * @return what was found and done
+     */
+    public SweepResult sweepExpired() {
+        Instant now = clock.instant();
+        List<String> removed = new ArrayList<>();
+        List<String> failures = new ArrayList<>();
+        List<String> unrecognised = new ArrayList<>();
+        List<Grant> expired = new ArrayList<>();
+        int read = 0;
+        for (String nsgId : backend.listNsgIds()) {
+            NsgSnapshot nsg;
+            try {
+                nsg = backend.readNsg(nsgId);
+                read++;
+            } catch (JitException e) {
+                failures.add(nsgId + ": " + e.getMessage());
+                continue;
+            }
+            for (SecurityRule r : nsg.rules()) {
+                if (RuleMetadata.hasOurPrefix(r) && RuleMetadata.decode(r).isEmpty()) {
+                    unrecognised.add(nsgId + "/" + r.name());
+                    LOG.warn("jit.sweep.unrecognised rule={} nsg={}: our name prefix but no valid metadata",
+                            r.name(), nsgId);
+                }
+            }
+            for (RuleChange d : RulePlanner.planSweep(nsg, now)) {
+                try {
+                    backend.deleteRule(nsgId, d.rule().name());
+                    removed.add(nsgId + "/" + d.rule().name());
+                    LOG.info("jit.rule.expired rule={} nsg={}", d.rule().name(), nsgId);
+                } catch (JitException e) {
+                    failures.add(nsgId + "/" + d.rule().name() + ": " + e.getMessage());
+                }
+            }
+        }
+        for (Grant g : store.allGrants()) {
+            if (g.isActive() && !g.endTimeUtc().isAfter(now)) {
+                boolean stillThere = failures.stream().anyMatch(f -> f.contains(RuleMetadata.allowName(g.id())));
+                if (!stillThere) {
+                    expired.add(markExpired(g, now, "sweep"));
+                }
+            }
+        }
+        return new SweepResult(read, removed, expired, failures, unrecognised);
+    }
+
+    private void expire(String grantId) {
+        expiries.remove(grantId);
+        Optional<Grant> found = store.findGrant(grantId);
+        if (found.isEmpty() || closed) {
+            return;
+        }
+        ReentrantLock lock = lock(found.get().vmId());
+        try {
+            Grant g = store.findGrant(grantId).orElseThrow();
+            if (!g.isActive()) {
+                return;
+            }
+            VmNetwork net = resolve(g.vmId());
+            Map<String, NsgSnapshot> nsgs = read(net.nsgIds());
+            applyDeletes(RulePlanner.planRevoke(g.id(), nsgs));
+            markExpired(g, clock.instant(), "scheduler");
+        } catch (JitException e) {
+            LOG.warn("jit.grant.expire_failed grant={} cause={} (the next sweep retries)", grantId, e.getMessage());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Grant markExpired(Grant g, Instant now, String by) {
+        Grant r = g.revoked(StatusReason.EXPIRED, now);
+        store.saveGrant(r);
+        cancelExpiry(g.id());
+        record(AuditEvent.EXPIRE, SYSTEM, g.vmId(), List.of(g.number()), g.source(), g.startTimeUtc(),
+                g.endTimeUtc(), g.justification(), List.of(g.id()), AuditEvent.Outcome.SUCCEEDED, "by " + by);
+        return r;
+    }
+
+    private void scheduleExpiry(Grant g) {
+        if (closed) {
+            return;
+        }
+        expiries.put(g.id(), scheduler.schedule(g.endTimeUtc(), () -> expire(g.id())));
+    }
+
+    private void cancelExpiry(String grantId) {
+        Scheduler.Cancellable c = expiries.remove(grantId);
+        if (c != null) {
+            c.cancel();
+        }
+    }
+
+    private void scheduleSweep() {
+        if (sweepInterval.isZero() || closed) {
+            return;
+        }
+        sweepTask = scheduler.schedule(clock.instant().plus(sweepInterval), () -> {
+            try {
+                SweepResult r = sweepExpired();
+                if (!r.rulesRemoved().isEmpty() || !r.failures().isEmpty()) {
+                    LOG.info("jit.sweep removed={} failures={}", r.rulesRemoved(), r.failures());
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("jit.sweep.failed cause={}", e.toString());
+            } finally {
+                scheduleSweep();
+            }
+        });
+    }
+
+    /**
+     * Stops scheduling (pending expiries and the periodic sweep) and shuts down a scheduler the builder created.
+     * Rules stay in place; they carry their end times, so any instance's {@link #sweepExpired()} removes them.
+     */
+    @Override
+    public void close() {
+        closed = true;
+        Scheduler.Cancellable s = sweepTask;
+        if (s != null) {
+            s.cancel();
+        }
+        expiries.values().forEach(Scheduler.Cancellable::cancel);
+        expiries.clear();
+        if (ownedScheduler != null) {
+            try {
+                ownedScheduler.close();
+            } catch (Exception e) {
+                LOG.warn("jit.close.scheduler_failed cause={}", e.toString());
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ internals
+
+    private Grant removeGrantRules(Grant g, StatusReason reason, VmNetwork net) {
+        Map<String, NsgSnapshot> nsgs = read(net.nsgIds());
+        applyDeletes(RulePlanner.planRevoke(g.id(), nsgs));
+        Grant r = g.revoked(reason, clock.instant());
+        store.saveGrant(r);
+        cancelExpiry(g.id());
+        LOG.info("jit.grant.revoked grant={} reason={}", g.id(), reason);
+        return r;
+    }
+
+    private List<Grant> activeGrants(VmId vm) {
+        return store.grants(vm).stream().filter(Grant::isActive).toList();
+    }
+
+    /** Creates in order; on any failure deletes what this call created, then rethrows. */
+    private List<String> applyCreates(List<RuleChange> creates) {
+        List<RuleChange> done = new ArrayList<>();
+        try {
+            for (RuleChange c : creates) {
+                backend.createRule(c.nsgId(), c.rule());
+                done.add(c);
+                LOG.info("jit.rule.created rule={} nsg={} priority={} access={}", c.rule().name(), c.nsgId(),
+                        c.rule().priority(), c.rule().access().text());
+            }
+            return done.stream().map(c -> c.rule().name()).toList();
+        } catch (RuntimeException e) {
+            for (int i = done.size() - 1; i >= 0; i--) {
+                RuleChange c = done.get(i);
+                try {
+                    backend.deleteRule(c.nsgId(), c.rule().name());
+                } catch (RuntimeException undo) {
+                    e.addSuppressed(undo);
+                    LOG.error("jit.rollback.failed rule={} nsg={} cause={} (an allow rule still expires at its end "
+                            + "time via sweep)", c.rule().name(), c.nsgId(), undo.getMessage());
+                }
+            }
+            throw e;
+        }
+    }
+
+    private List<String> applyDeletes(List<RuleChange> deletes) {
+        List<String> out = new ArrayList<>();
+        for (RuleChange d : deletes) {
+            backend.deleteRule(d.nsgId(), d.rule().name());
+            out.add(d.rule().name());
+            LOG.info("jit.rule.deleted rule={} nsg={}", d.rule().name(), d.nsgId());
+        }
+        return out;
+    }
+
+    private VmNetwork resolve(VmId vm) {
+        VmNetwork net = backend.resolveVm(vm);
+        if (!net.hasAnyNsg()) {
+            throw new UnsupportedVmException("VM '" + vm + "' has no network security group on its NICs or subnets; "
+                    + "JIT needs one (Defender reports such a VM as Unsupported)");
+        }
+        return net;
+    }
+
+    private Map<String, NsgSnapshot> read(List<String> ids) {
+        Map<String, NsgSnapshot> out = new LinkedHashMap<>();
+        for (String id : ids) {
+            out.put(id, backend.readNsg(id));
+        }
+        return out;
+    }
+
+    private ReentrantLock lock(VmId vm) {
+        ReentrantLock l = locks.computeIfAbsent(vm, k -> new ReentrantLock());
+        l.lock();
+        return l;
+    }
+
+    private String newId() {
+        String id = idGenerator.get();
+        if (!RuleMetadata.isValidGrantId(id)) {
+            throw new IllegalStateException("id generator produced an invalid id: " + id);
+        }
+        return id;
+    }
+
+    private void authorize(RequestContext ctx, Action action, VmId vm, String operation, List<Integer> ports) {
+        if (!authorizer.isAllowed(ctx.principal(), action, vm)) {
+            AccessDeniedException e = new AccessDeniedException(ctx.principal(), action, vm.value());
+            auditRefused(operation, ctx, vm, ports, AuditEvent.Outcome.DENIED, e.getMessage());
+            throw e;
+        }
+    }
+
+    private void authorizeRead(RequestContext ctx, VmId vm) {
+        Objects.requireNonNull(ctx, "ctx");
+        if (!authorizer.isAllowed(ctx.principal(), Action.READ, vm)) {
+            throw new AccessDeniedException(ctx.principal(), Action.READ, vm.value());
+        }
+    }
+
+    private static AuditEvent.Outcome outcomeOf(JitException e) {
+        return e instanceof BackendException ? AuditEvent.Outcome.FAILED : AuditEvent.Outcome.REJECTED;
+    }
+
+    private void auditRefused(String op, RequestContext ctx, VmId vm, List<Integer> ports, AuditEvent.Outcome o,
+                              String detail) {
+        record(op, ctx.principal(), vm, ports, null, null, null, null, List.of(), o, detail);
+    }
+
+    private void record(String op, String principal, VmId vm, List<Integer> ports, String source, Instant start,
+                        Instant end, String justification, List<String> grantIds, AuditEvent.Outcome outcome,
+                        String detail) {
+        AuditEvent e = new AuditEvent(clock.instant(), op, principal, vm, ports, Optional.ofNullable(source),
+                Optional.ofNullable(start), Optional.ofNullable(end),
+                Optional.ofNullable(justification).filter(s -> !s.isEmpty()), grantIds, outcome, detail);
+        try {
+            audit.record(e);
+        } catch (RuntimeException ex) {
+            LOG.error("jit.audit.sink_failed operation=\"{}\" cause={}", op, ex.toString());
+        }
+    }
+
+    /** Builds a {@link JitAccess}. Not thread-safe. */
+    public static final class Builder {
+        private static final SecureRandom RANDOM = new SecureRandom();
+
+        private NetworkBackend backend;
+        private Authorizer authorizer;
+        private AuditSink audit = AuditSink.slf4j();
+        private PolicyStore store = PolicyStore.inMemory();
+        private Clock clock = Clock.systemUTC();
+        private Scheduler scheduler;
+        private JitLimits limits = JitLimits.PORTAL;
+        private PlacementMode placementMode = PlacementMode.DEFENDER_COMPATIBLE;
+        private int maxAttempts = 5;
+        private Duration sweepInterval = Duration.ofMinutes(1);
+        private Supplier<String> idGenerator = () -> {
+            byte[] b = new byte[8];
+            RANDOM.nextBytes(b);
+            return HexFormat.of().formatHex(b);
+        };
+
+        private Builder() {
+        }
+
+        /** The network backend (required). */
+        public Builder backend(NetworkBackend backend) {
+            this.backend = Objects.requireNonNull(backend, "backend");
+            return this;
+        }
+
+        /** The authorizer (required; there is no default). */
+        public Builder authorizer(Authorizer authorizer) {
+            this.authorizer = Objects.requireNonNull(authorizer, "authorizer");
+            return this;
+        }
+
+        /** The audit sink; default: SLF4J logger {@code io.jitaccess.audit}. */
+        public Builder auditSink(AuditSink audit) {
+            this.audit = Objects.requireNonNull(audit, "audit");
+            return this;
+        }
+
+        /** Where policies and grant history live; default: in memory. */
+        public Builder policyStore(PolicyStore store) {
+            this.store = Objects.requireNonNull(store, "store");
+            return this;
+        }
+
+        /** The clock; default: {@link Clock#systemUTC()}. */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** The scheduler for expiries and sweeps; default: an {@link ExecutorScheduler} closed with the facade. */
+        public Builder scheduler(Scheduler scheduler) {
+            this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+            return this;
+        }
+
+        /** Duration limits; default {@link JitLimits#PORTAL} (1 h to 24 h). */
+        public Builder limits(JitLimits limits) {
+            this.limits = Objects.requireNonNull(limits, "limits");
+            return this;
+        }
+
+        /** Where deny rules go; default {@link PlacementMode#DEFENDER_COMPATIBLE}. */
+        public Builder placementMode(PlacementMode mode) {
+            this.placementMode = Objects.requireNonNull(mode, "mode");
+            return this;
+        }
+
+        /** How many plan-and-write attempts when a concurrent writer takes a priority; default 5. */
+        public Builder maxAttempts(int attempts) {
+            if (attempts < 1) {
+                throw new IllegalArgumentException("attempts must be at least 1");
+            }
+            this.maxAttempts = attempts;
+            return this;
+        }
+
+        /**
+         * How often to sweep for expired rules (a grant outlives its end by at most this much even when its own
+         * expiry task failed); default 1 minute; {@link Duration#ZERO} disables the periodic sweep.
+         */
+        public Builder sweepInterval(Duration interval) {
+            Objects.requireNonNull(interval, "interval");
+            if (interval.isNegative()) {
+                throw new IllegalArgumentException("interval must not be negative");
+            }
+            this.sweepInterval = interval;
+            return this;
+        }
+
+        /** Generates grant and request ids (6..32 lower-case letters and digits); default: 64 random bits in hex. */
+        public Builder idGenerator(Supplier<String> ids) {
+            this.idGenerator = Objects.requireNonNull(ids, "ids");
+            return this;
+        }
+
+        /** Builds the facade. */
+        public JitAccess build() {
+            return new JitAccess(this);
+        }
+    }
+
+    /** The library's ID and time: the injected clock. For callers who need "now" as the library sees it. */
+    public Instant now() {
+        return clock.instant();
+    }
+
+}

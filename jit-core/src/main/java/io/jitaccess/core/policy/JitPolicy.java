@@ -1,0 +1,60 @@
+package io.jitaccess.core.policy;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The JIT policy of one VM: its port rules. At most one rule per port number.
+ *
+ * @param vmId  the VM
+ * @param ports the port rules, at least one, unique by number
+ */
+public record JitPolicy(VmId vmId, List<PortRule> ports) {
+
+    /** Validates and reports every violation at once. */
+    public JitPolicy {
+        Violations v = new Violations();
+        if (vmId == null) {
+            v.add("vmId", null, "must be set");
+        }
+        if (ports == null || ports.isEmpty()) {
+            v.add("ports", ports == null ? null : "[]", "must contain at least one port rule");
+        } else {
+            Set<Integer> seen = new HashSet<>();
+            for (int i = 0; i < ports.size(); i++) {
+                PortRule r = ports.get(i);
+                if (r == null) {
+                    v.add("ports[" + i + "]", null, "must not be null");
+                } else if (!seen.add(r.number())) {
+                    v.add("ports[" + i + "].number", r.number(),
+                            "duplicates another port rule for the same port; one rule per port number");
+                }
+            }
+        }
+        v.throwIfAny();
+        ports = List.copyOf(ports);
+    }
+
+    /** A policy from rules. */
+    public static JitPolicy of(VmId vmId, PortRule... ports) {
+        return new JitPolicy(vmId, List.of(ports));
+    }
+
+    /** The rule for a port number, if configured. */
+    public Optional<PortRule> port(int number) {
+        return ports.stream().filter(p -> p.number() == number).findFirst();
+    }
+
+    /** The configured port numbers, ascending. */
+    public List<Integer> portNumbers() {
+        return ports.stream().map(PortRule::number).sorted().toList();
+    }
+
+    @Override
+    public String toString() {
+        return "JitPolicy[" + Objects.toString(vmId) + ", ports=" + ports + "]";
+    }
+}

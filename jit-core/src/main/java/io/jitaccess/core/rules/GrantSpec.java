@@ -1,0 +1,32 @@
+package io.jitaccess.core.rules;
+
+import io.jitaccess.core.net.IpPrefix;
+import io.jitaccess.core.net.Protocol;
+import io.jitaccess.core.policy.VmId;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One port of a validated access request, as the planner needs it.
+ *
+ * @param grantId  the grant's id (names the allow rule)
+ * @param vmId     the VM
+ * @param port     the port
+ * @param protocol TCP, UDP or * (from the port rule)
+ * @param source   the source prefix, or empty for "any source" (only when the policy allows a wildcard)
+ * @param end      when the grant ends
+ */
+public record GrantSpec(String grantId, VmId vmId, int port, Protocol protocol, Optional<IpPrefix> source,
+                        Instant end) {
+    /** Requires every field. */
+    public GrantSpec {
+        if (!RuleMetadata.isValidGrantId(grantId)) {
+            throw new IllegalArgumentException("invalid grant id " + grantId);
+        }
+        Objects.requireNonNull(vmId, "vmId");
+        Objects.requireNonNull(protocol, "protocol");
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(end, "end");
+    }
+}

@@ -1,0 +1,68 @@
+package io.jitaccess.core.rules;
+
+import java.util.BitSet;
+import java.util.OptionalInt;
+
+/**
+ * Finds free custom-rule priorities (100..4096) in one direction of one NSG. Never moves an existing rule.
+ * Not thread-safe: one per plan.
+ */
+public final class PriorityAllocator {
+    /** The lowest priority a custom rule may have. */
+    public static final int MIN = 100;
+    /** The highest priority a custom rule may have. */
+    public static final int MAX = 4096;
+
+    private final BitSet used = new BitSet(MAX + 1);
+
+    /** An allocator seeded with the priorities a snapshot already uses in the direction. */
+    public static PriorityAllocator of(NsgSnapshot nsg, Direction direction) {
+        PriorityAllocator a = new PriorityAllocator();
+        for (SecurityRule r : nsg.rules()) {
+            if (r.direction() == direction && r.priority() >= MIN && r.priority() <= MAX) {
+                a.used.set(r.priority());
+            }
+        }
+        return a;
+    }
+
+    /** Whether a priority is taken. */
+    public boolean isUsed(int priority) {
+        return used.get(priority);
+    }
+
+    /** Marks a priority as taken (e.g. by an earlier rule of the same plan). */
+    public void reserve(int priority) {
+        used.set(priority);
+    }
+
+    /** The lowest free priority in [from, to], reserved; empty when none. */
+    public OptionalInt takeLowest(int from, int to) {
+        int lo = Math.max(MIN, from);
+        int hi = Math.min(MAX, to);
+        if (lo > hi) {
+            return OptionalInt.empty();
+        }
+        int p = used.nextClearBit(lo);
+        if (p > hi) {
+            return OptionalInt.empty();
+        }
+        used.set(p);
+        return OptionalInt.of(p);
+    }
+
+    /** The highest free priority in [from, to], reserved; empty when none. */
+    public OptionalInt takeHighest(int from, int to) {
+        int lo = Math.max(MIN, from);
+        int hi = Math.min(MAX, to);
+        if (lo > hi) {
+            return OptionalInt.empty();
+        }
+        int p = used.previousClearBit(hi);
+        if (p < lo) {
+            return OptionalInt.empty();
+        }
+        used.set(p);
+        return OptionalInt.of(p);
+    }
+}

@@ -1,0 +1,191 @@
+package io.jitaccess.core.rules;
+
+import io.jitaccess.core.policy.VmId;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * How the library marks the rules it owns, so that any instance (after a crash, on another machine) can recognise and
+ * expire them without a database.
+ *
+ * <p>Names (≤ 80 characters, Azure's grammar):
+ * <ul>
+ *   <li>deny: {@code jitaccess-deny-<vm key>-<ports key>}, e.g. {@code jitaccess-deny-3f9a0c12d4e5b6a7-1c2d3e4f}</li>
+ *   <li>allow: {@code jitaccess-allow-<grant id>}, e.g. {@code jitaccess-allow-9b1e4c7a2f3d5e6a}</li>
+ * </ul>
+ * The VM key is the first 16 hex digits of SHA-256 over the lower-cased VM id; the ports key hashes the policy's port
+ * set, so a policy update writes a new deny rule before the old one is deleted (never a gap).
+ *
+ * <p>Descriptions (≤ 140 characters) start with machine-readable metadata, then a human note after {@code " | "}:
+ * {@code jitaccess:v1 allow grant=<id> vm=<key> end=2026-01-01T12:00:00Z | VM 'web-01'}. A rule is ours only when
+ * the name prefix, the metadata and the name all agree; everything else is foreign and never touched.
+ * Stateless and thread-safe.
+ */
+public final class RuleMetadata {
+    /** The prefix of every rule name the library writes. */
+    public static final String NAME_PREFIX = "jitaccess-";
+    /** The metadata version written now. */
+    public static final String VERSION = "v1";
+    /** Azure's longest description. */
+    public static final int MAX_DESCRIPTION = 140;
+    /** Azure's longest rule name. */
+    public static final int MAX_NAME = 80;
+
+    private static final String DENY = NAME_PREFIX + "deny-";
+    private static final String ALLOW = NAME_PREFIX + "allow-";
+    private static final String TAG = "jitaccess:" + VERSION;
+    private static final Pattern GRANT_ID = Pattern.compile("[a-z0-9]{6,32}");
+
+    private RuleMetadata() {
+    }
+
+    /** What kind of rule of ours. */
+    public enum Kind {
+        /** The VM's deny rule. */
+        DENY,
+        /** A grant's allow rule. */
+        ALLOW
+    }
+
+    /**
+     * Metadata decoded from a rule we own.
+     *
+     * @param kind    deny or allow
+     * @param vmKey   the VM key (see class docs)
+     * @param grantId the grant id (allow rules only)
+     * @param endTime the grant's end (allow rules only)
+     */
+    public record Owned(Kind kind, String vmKey, Optional<String> grantId, Optional<Instant> endTime) {
+        /** Whether this allow rule's end time has passed at {@code now}. */
+        public boolean expiredAt(Instant now) {
+            return endTime.map(e -> !e.isAfter(now)).orElse(false);
+        }
+    }
+
+    /** Whether a grant id has the accepted shape: 6..32 lower-case letters and digits. */
+    public static boolean isValidGrantId(String id) {
+        return id != null && GRANT_ID.matcher(id).matches();
+    }
+
+    /** The VM key: first 16 hex digits of SHA-256 over the lower-cased id. */
+    public static String vmKey(VmId vm) {
+        return sha256(vm.value().toLowerCase(Locale.ROOT)).substring(0, 16);
+    }
+
+    /** The deny rule name for a VM and its port set. */
+    public static String denyName(VmId vm, List<String> portSpecs) {
+        String ports = sha256(String.join(",", portSpecs.stream().sorted().toList())).substring(0, 8);
+        return DENY + vmKey(vm) + "-" + ports;
+    }
+
+    /** The allow rule name for a grant. */
+    public static String allowName(String grantId) {
+        requireGrantId(grantId);
+        return ALLOW + grantId;
+    }
+
+    /** The deny rule's description. */
+    public static String denyDescription(VmId vm) {
+        return fit(TAG + " deny vm=" + vmKey(vm), "JIT deny for VM '" + vm.name() + "'");
+    }
+
+    /** An allow rule's description carrying its grant id and end time. */
+    public static String allowDescription(VmId vm, String grantId, Instant end) {
+        requireGrantId(grantId);
+        Objects.requireNonNull(end, "end");
+        return fit(TAG + " allow grant=" + grantId + " vm=" + vmKey(vm) + " end=" + end.getEpochSecond() + "s",
+                "JIT access for VM '" + vm.name() + "' until " + end);
+    }
+
+    /**
+     * Decodes a rule's ownership metadata.
+     *
+     * @param rule any rule
+     * @return the metadata when the rule is ours (name prefix, metadata and name agree), else empty
+     */
+    public static Optional<Owned> decode(SecurityRule rule) {
+        String name = rule.name();
+        if (!name.startsWith(NAME_PREFIX)) {
+            return Optional.empty();
+        }
+        String desc = rule.description();
+        int bar = desc.indexOf(" | ");
+        String meta = bar >= 0 ? desc.substring(0, bar) : desc;
+        String[] tokens = meta.split(" ");
+        if (tokens.length < 3 || !tokens[0].equals(TAG)) {
+            return Optional.empty();
+        }
+        Map<String, String> kv = new HashMap<>();
+        for (int i = 2; i < tokens.length; i++) {
+            int eq = tokens[i].indexOf('=');
+            if (eq <= 0) {
+                return Optional.empty();
+            }
+            kv.put(tokens[i].substring(0, eq), tokens[i].substring(eq + 1));
+        }
+        String vmKey = kv.get("vm");
+        if (vmKey == null || !vmKey.matches("[0-9a-f]{16}")) {
+            return Optional.empty();
+        }
+        if (tokens[1].equals("deny")) {
+            if (!name.startsWith(DENY + vmKey + "-")) {
+                return Optional.empty();
+            }
+            return Optional.of(new Owned(Kind.DENY, vmKey, Optional.empty(), Optional.empty()));
+        }
+        if (tokens[1].equals("allow")) {
+            String grant = kv.get("grant");
+            String end = kv.get("end");
+            if (!isValidGrantId(grant) || end == null || !name.equals(ALLOW + grant) || !end.endsWith("s")) {
+                return Optional.empty();
+            }
+            try {
+                Instant e = Instant.ofEpochSecond(Long.parseLong(end.substring(0, end.length() - 1)));
+                return Optional.of(new Owned(Kind.ALLOW, vmKey, Optional.of(grant), Optional.of(e)));
+            } catch (NumberFormatException | DateTimeParseException e) {
+                return Optional.empty();
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Whether the rule's name carries our prefix, whether or not its metadata is intact. */
+    public static boolean hasOurPrefix(SecurityRule rule) {
+        return rule.name().startsWith(NAME_PREFIX);
+    }
+
+    private static void requireGrantId(String id) {
+        if (!isValidGrantId(id)) {
+            throw new IllegalArgumentException("grant id must be 6..32 lower-case letters and digits: " + id);
+        }
+    }
+
+    private static String fit(String meta, String note) {
+        String full = meta + " | " + note;
+        if (full.length() <= MAX_DESCRIPTION) {
+            return full;
+        }
+        int room = MAX_DESCRIPTION - meta.length() - 3;
+        return room <= 1 ? meta : meta + " | " + note.substring(0, room - 3) + "...";
+    }
+
+    private static String sha256(String s) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(d);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required by every Java platform", e);
+        }
+    }
+}

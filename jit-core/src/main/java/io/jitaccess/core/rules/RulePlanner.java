@@ -1,0 +1,441 @@
+package io.jitaccess.core.rules;
+
+import io.jitaccess.core.BlockedByRuleException;
+import io.jitaccess.core.PlanVerificationException;
+import io.jitaccess.core.PriorityExhaustedException;
+import io.jitaccess.core.net.Address;
+import io.jitaccess.core.net.IpPrefix;
+import io.jitaccess.core.net.PortRange;
+import io.jitaccess.core.net.Protocol;
+import io.jitaccess.core.policy.JitPolicy;
+import io.jitaccess.core.policy.PortRule;
+import io.jitaccess.core.policy.ValidationException;
+import io.jitaccess.core.policy.VmId;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+
+/**
+ * Plans rule changes from plain data: where a VM's deny rule goes, where a grant's allow rules go, which rules to
+ * delete. Every plan is checked with the {@link Evaluator} before it is returned. Never moves, edits or deletes a rule
+ * it does not own. Stateless and thread-safe; see docs/placement.md for the rules with an example.
+ */
+public final class RulePlanner {
+    /** Sources used to probe that a port is closed: TEST-NET-2 and the IPv6 documentation range. */
+    static final IpPrefix PROBE_V4 = IpPrefix.of("198.51.100.77");
+    static final IpPrefix PROBE_V6 = IpPrefix.of("2001:db8:ffff::77");
+
+    private RulePlanner() {
+    }
+
+    // ------------------------------------------------------------------------------------------------ enable
+
+    /**
+     * Plans the deny rule(s) that close a VM's policy ports.
+     *
+     * <p>One deny per target NSG (the NIC's NSG, else the subnet's) covering all policy ports, protocol {@code *},
+     * destination the VM's private IPs behind that NSG. An existing deny of ours with the same ports and destinations
+     * is kept (enable is idempotent); otherwise a new one is created and the old one deleted afterwards.
+     *
+     * @param policy the policy
+     * @param net    the VM's network
+     * @param nsgs   snapshots of every NSG on the VM's paths
+     * @param mode   where the deny goes relative to existing exposing rules
+     * @return the plan
+     * @throws PriorityExhaustedException when no free priority fits
+     * @throws PlanVerificationException  when the evaluator finds the ports would not be closed
+     */
+    public static EnablePlan planEnable(JitPolicy policy, VmNetwork net, Map<String, NsgSnapshot> nsgs,
+                                        PlacementMode mode) {
+        Objects.requireNonNull(policy, "policy");
+        Objects.requireNonNull(net, "net");
+        Objects.requireNonNull(mode, "mode");
+        VmId vm = net.vmId();
+        String vmKey = RuleMetadata.vmKey(vm);
+        List<PortRange> ports = policy.ports().stream().map(p -> PortRange.of(p.number())).sorted().toList();
+        String denyName = RuleMetadata.denyName(vm, ports.stream().map(PortRange::toString).toList());
+
+        Map<String, List<IpPrefix>> targets = new LinkedHashMap<>();
+        Map<String, Boolean> shared = new HashMap<>();
+        for (NicPath nic : net.nics()) {
+            nic.denyTarget().ifPresent(t -> {
+                targets.computeIfAbsent(t, k -> new ArrayList<>()).addAll(nic.privateIps());
+                shared.merge(t, nic.onlySubnetNsg(), Boolean::logicalOr);
+            });
+        }
+        List<RuleChange> creates = new ArrayList<>();
+        List<RuleChange> deletes = new ArrayList<>();
+        List<DenyPlacement> placements = new ArrayList<>();
+        List<Exposure> exposures = new ArrayList<>();
+        Map<String, NsgSnapshot> after = new HashMap<>(nsgs);
+
+        for (Map.Entry<String, List<IpPrefix>> t : targets.entrySet()) {
+            NsgSnapshot nsg = require(nsgs, t.getKey());
+            List<IpPrefix> dests = List.copyOf(new LinkedHashSet<>(t.getValue()));
+            List<Address> destAddrs = dests.stream().map(Address::of).toList();
+            Optional<SecurityRule> existing = nsg.rules().stream()
+                    .filter(r -> r.name().equals(denyName) && r.destinations().equals(destAddrs)
+                            && r.access() == Access.DENY && r.destinationPorts().equals(ports))
+                    .findFirst();
+            if (existing.isPresent()) {
+                List<Exposure> found = exposures(nsg, dests, policy, existing.get().priority());
+                if (mode == PlacementMode.DEFENDER_COMPATIBLE || found.isEmpty()) {
+                    placements.add(new DenyPlacement(nsg.id(), denyName, existing.get().priority(), dests,
+                            shared.get(t.getKey())));
+                    exposures.addAll(found);
+                    continue;
+                }
+                // STRICT and the kept deny sits below an exposing rule: place a new one above it
+            }
+            PriorityAllocator alloc = PriorityAllocator.of(nsg, Direction.INBOUND);
+            int floor = ownAllowPriorities(nsg, vmKey).stream().mapToInt(Integer::intValue).max().orElse(99) + 1;
+            int ceiling = PriorityAllocator.MAX;
+            if (mode == PlacementMode.STRICT) {
+                List<Exposure> all = exposures(nsg, dests, policy, 4097);
+                ceiling = all.stream().mapToInt(Exposure::priority).min().orElse(PriorityAllocator.MAX + 1) - 1;
+            }
+            OptionalInt p = alloc.takeHighest(floor, Math.min(ceiling, PriorityAllocator.MAX));
+            if (p.isEmpty()) {
+                throw new PriorityExhaustedException(nsg.id(), floor, Math.min(ceiling, PriorityAllocator.MAX),
+                        "the deny rule of VM " + vm.name());
+            }
+            SecurityRule deny = SecurityRule.inbound(uniqueName(nsg, denyName), p.getAsInt(), Access.DENY,
+                    Protocol.ANY, List.of(Address.ANY), destAddrs, ports, RuleMetadata.denyDescription(vm));
+            creates.add(RuleChange.create(nsg.id(), deny));
+            placements.add(new DenyPlacement(nsg.id(), deny.name(), deny.priority(), dests, shared.get(t.getKey())));
+            if (mode == PlacementMode.DEFENDER_COMPATIBLE) {
+                exposures.addAll(exposures(nsg, dests, policy, deny.priority()));
+            }
+            after.put(nsg.id(), nsg.with(List.of(deny), List.of()));
+        }
+        // stale deny rules of this VM anywhere on its paths (old port set, old topology)
+        Set<String> keep = new LinkedHashSet<>();
+        creates.forEach(c -> keep.add(c.nsgId() + "|" + c.rule().name()));
+        placements.forEach(pl -> keep.add(pl.nsgId() + "|" + pl.ruleName()));
+        for (String id : net.nsgIds()) {
+            NsgSnapshot nsg = require(after, id);
+            for (SecurityRule r : nsg.rules()) {
+                Optional<RuleMetadata.Owned> o = RuleMetadata.decode(r);
+                if (o.isPresent() && o.get().kind() == RuleMetadata.Kind.DENY && o.get().vmKey().equals(vmKey)
+                        && !keep.contains(id + "|" + r.name())) {
+                    deletes.add(RuleChange.delete(id, r));
+                }
+            }
+        }
+        for (RuleChange d : deletes) {
+            after.put(d.nsgId(), require(after, d.nsgId()).with(List.of(), List.of(d.rule().name())));
+        }
+        EnablePlan plan = new EnablePlan(creates, deletes, placements, exposures);
+        verifyEnable(plan, policy, net, after);
+        return plan;
+    }
+
+    private static String uniqueName(NsgSnapshot nsg, String name) {
+        // the same name can only exist here as a stale deny we are about to replace (different destinations);
+        // suffix a counter so create-then-delete never collides
+        if (nsg.rule(name).isEmpty()) {
+            return name;
+        }
+        for (int i = 2; ; i++) {
+            String n = name + "-" + i;
+            if (nsg.rule(n).isEmpty()) {
+                return n;
+            }
+        }
+    }
+
+    private static List<Integer> ownAllowPriorities(NsgSnapshot nsg, String vmKey) {
+        List<Integer> out = new ArrayList<>();
+        for (SecurityRule r : nsg.rules()) {
+            RuleMetadata.decode(r).filter(o -> o.kind() == RuleMetadata.Kind.ALLOW && o.vmKey().equals(vmKey))
+                    .ifPresent(o -> out.add(r.priority()));
+        }
+        return out;
+    }
+
+    /** Foreign inbound Allow rules before {@code beforePriority} that may let traffic reach a policy port. */
+    static List<Exposure> exposures(NsgSnapshot nsg, List<IpPrefix> dests, JitPolicy policy, int beforePriority) {
+        List<Exposure> out = new ArrayList<>();
+        for (SecurityRule r : nsg.rules()) {
+            if (r.direction() != Direction.INBOUND || r.access() != Access.ALLOW || r.priority() >= beforePriority
+                    || RuleMetadata.decode(r).isPresent()) {
+                continue;
+            }
+            boolean port = policy.ports().stream().anyMatch(pr -> r.destinationPorts().stream()
+                    .anyMatch(d -> d.contains(pr.number())) && protocolsOverlap(r.protocol(), pr.protocol()));
+            boolean dest = dests.stream().anyMatch(ip -> AddressMatch.anyOverlaps(r.destinations(), ip, List.of()))
+                    || r.destinations().stream().anyMatch(a -> a instanceof Address.Tag);
+            if (port && dest) {
+                out.add(new Exposure(nsg.id(), r.name(), r.priority(), r));
+            }
+        }
+        out.sort((a, b) -> Integer.compare(a.priority(), b.priority()));
+        return out;
+    }
+
+    private static boolean protocolsOverlap(Protocol a, Protocol b) {
+        return a == Protocol.ANY || b == Protocol.ANY || a == b;
+    }
+
+    private static void verifyEnable(EnablePlan plan, JitPolicy policy, VmNetwork net, Map<String, NsgSnapshot> after) {
+        Set<String> exposed = new LinkedHashSet<>();
+        plan.exposures().forEach(e -> exposed.add(e.nsgId() + "|" + e.ruleName()));
+        for (NicPath nic : net.nics()) {
+            Optional<String> target = nic.denyTarget();
+            if (target.isEmpty()) {
+                continue;
+            }
+            NsgSnapshot nsg = require(after, target.get());
+            for (IpPrefix ip : nic.privateIps()) {
+                for (PortRule pr : policy.ports()) {
+                    for (Protocol proto : concrete(pr.protocol())) {
+                        Flow f = Flow.of(ip.ipv6() ? PROBE_V6 : PROBE_V4, ip, pr.number(), proto);
+                        SecurityRule r = Evaluator.firstMatch(nsg, f, nic.vnetAddressSpace());
+                        if (r.access() == Access.ALLOW && !exposed.contains(nsg.id() + "|" + r.name())) {
+                            throw new PlanVerificationException("after enabling, " + f + " would still be allowed by '"
+                                    + r.name() + "' in " + nsg.id() + " without being reported");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ grant
+
+    /**
+     * Plans the allow rules for a set of grants on one VM.
+     *
+     * <p>For each grant, each NIC and each NSG on its inbound path (subnet, then NIC): the rules that would decide the
+     * flow (our own allow rules aside) are scanned in priority order. A foreign Allow covering the whole source
+     * already lets it through: no rule needed there. A foreign custom Deny overlapping the source refuses the grant
+     * ({@link BlockedByRuleException}). Our deny or a default rule blocking it means an allow rule goes at the lowest
+     * free priority before that rule.
+     *
+     * @param net    the VM's network
+     * @param nsgs   snapshots of every NSG on the paths
+     * @param grants the grants (one port each)
+     * @return the rules to create, one per grant and NSG that needs it
+     * @throws BlockedByRuleException     when a foreign deny blocks a flow
+     * @throws PriorityExhaustedException when no free priority precedes the blocking rule
+     * @throws ValidationException        when the VM has no private IP of the source's address family
+     * @throws PlanVerificationException  when the evaluator finds the plan would not open exactly the flows asked
+     */
+    public static List<RuleChange> planGrants(VmNetwork net, Map<String, NsgSnapshot> nsgs, List<GrantSpec> grants) {
+        Map<String, Need> needs = new LinkedHashMap<>();
+        for (int gi = 0; gi < grants.size(); gi++) {
+            GrantSpec g = grants.get(gi);
+            boolean anyTarget = false;
+            for (NicPath nic : net.nics()) {
+                List<IpPrefix> ips = ipsFor(nic, g);
+                if (ips.isEmpty()) {
+                    continue;
+                }
+                anyTarget = true;
+                for (String nsgId : pathNsgs(nic)) {
+                    NsgSnapshot nsg = require(nsgs, nsgId);
+                    int bound = needBound(nsg, nic, ips, g);
+                    if (bound > 0) {
+                        Need n = needs.computeIfAbsent(g.grantId() + "|" + nsgId, k -> new Need(g, nsgId));
+                        n.ips.addAll(ips);
+                        n.bound = Math.min(n.bound, bound);
+                    }
+                }
+            }
+            if (!anyTarget) {
+                throw ValidationException.single("ports[" + gi + "].allowedSourceAddressPrefix",
+                        g.source().map(IpPrefix::toString).orElse("*"),
+                        "the VM has no private IP of this address family");
+            }
+        }
+        Map<String, PriorityAllocator> allocs = new HashMap<>();
+        List<RuleChange> creates = new ArrayList<>();
+        Map<String, List<SecurityRule>> added = new HashMap<>();
+        for (Need n : needs.values()) {
+            NsgSnapshot nsg = require(nsgs, n.nsgId);
+            PriorityAllocator a = allocs.computeIfAbsent(n.nsgId, k -> PriorityAllocator.of(nsg, Direction.INBOUND));
+            int hi = Math.min(n.bound - 1, PriorityAllocator.MAX);
+            OptionalInt p = a.takeLowest(PriorityAllocator.MIN, hi);
+            if (p.isEmpty()) {
+                throw new PriorityExhaustedException(n.nsgId, PriorityAllocator.MIN, hi,
+                        "the allow rule of grant " + n.grant.grantId() + " (port " + n.grant.port() + ")");
+            }
+            GrantSpec g = n.grant;
+            SecurityRule allow = SecurityRule.inbound(RuleMetadata.allowName(g.grantId()), p.getAsInt(), Access.ALLOW,
+                    g.protocol(), List.of(g.source().<Address>map(Address::of).orElse(Address.ANY)),
+                    n.ips.stream().map(Address::of).toList(), List.of(PortRange.of(g.port())),
+                    RuleMetadata.allowDescription(g.vmId(), g.grantId(), g.end()));
+            creates.add(RuleChange.create(n.nsgId, allow));
+            added.computeIfAbsent(n.nsgId, k -> new ArrayList<>()).add(allow);
+        }
+        Map<String, NsgSnapshot> after = new HashMap<>(nsgs);
+        added.forEach((id, rules) -> after.put(id, require(nsgs, id).with(rules, List.of())));
+        verifyGrants(net, nsgs, after, grants);
+        return creates;
+    }
+
+    private static final class Need {
+        final GrantSpec grant;
+        final String nsgId;
+        final Set<IpPrefix> ips = new LinkedHashSet<>();
+        int bound = Integer.MAX_VALUE;
+
+        Need(GrantSpec grant, String nsgId) {
+            this.grant = grant;
+            this.nsgId = nsgId;
+        }
+    }
+
+    private static List<String> pathNsgs(NicPath nic) {
+        List<String> out = new ArrayList<>(2);
+        nic.subnetNsgId().ifPresent(out::add);
+        nic.nicNsgId().ifPresent(out::add);
+        return out;
+    }
+
+    private static List<IpPrefix> ipsFor(NicPath nic, GrantSpec g) {
+        return nic.privateIps().stream()
+                .filter(ip -> g.source().map(s -> s.ipv6() == ip.ipv6()).orElse(true)).toList();
+    }
+
+    private static IpPrefix sourceFor(GrantSpec g, IpPrefix dest) {
+        return g.source().orElse(dest.ipv6() ? IpPrefix.ANY_IPV6 : IpPrefix.ANY_IPV4);
+    }
+
+    static List<Protocol> concrete(Protocol p) {
+        return p == Protocol.ANY ? List.of(Protocol.TCP, Protocol.UDP) : List.of(p);
+    }
+
+    /**
+     * 0 when this NSG already lets every (ip, protocol) flow of the grant through; otherwise the priority of the
+     * first rule (ours or default) that blocks, before which an allow must go.
+     */
+    private static int needBound(NsgSnapshot nsg, NicPath nic, List<IpPrefix> ips, GrantSpec g) {
+        int bound = 0;
+        List<SecurityRule> order = nsg.evaluationOrder(Direction.INBOUND);
+        for (IpPrefix ip : ips) {
+            IpPrefix src = sourceFor(g, ip);
+            for (Protocol proto : concrete(g.protocol())) {
+                for (SecurityRule r : order) {
+                    Optional<RuleMetadata.Owned> own = RuleMetadata.decode(r);
+                    if (own.isPresent() && own.get().kind() == RuleMetadata.Kind.ALLOW) {
+                        continue; // never rely on another grant's rule: it expires on its own schedule
+                    }
+                    if (!r.protocol().matches(proto)
+                            || r.destinationPorts().stream().noneMatch(d -> d.contains(g.port()))
+                            || !AddressMatch.anyContains(r.destinations(), ip, nic.vnetAddressSpace())
+                            || !AddressMatch.anyOverlaps(r.sources(), src, nic.vnetAddressSpace())) {
+                        continue;
+                    }
+                    boolean whole = AddressMatch.anyContains(r.sources(), src, nic.vnetAddressSpace())
+                            && r.sourcePorts().contains(PortRange.ALL);
+                    if (r.access() == Access.ALLOW) {
+                        if (whole) {
+                            break; // already allowed at this level
+                        }
+                        continue; // partial allow: keep scanning
+                    }
+                    boolean oursOrDefault = own.isPresent() || DefaultRules.isDefault(r);
+                    if (!oursOrDefault) {
+                        throw new BlockedByRuleException(nsg.id(), r.name(), r.priority(),
+                                proto.nsgName() + " from " + src + " to " + ip + ":" + g.port());
+                    }
+                    bound = bound == 0 ? r.priority() : Math.min(bound, r.priority());
+                    break;
+                }
+            }
+        }
+        return bound;
+    }
+
+    private static void verifyGrants(VmNetwork net, Map<String, NsgSnapshot> before, Map<String, NsgSnapshot> after,
+                                     List<GrantSpec> grants) {
+        Set<Integer> grantedPorts = new LinkedHashSet<>();
+        grants.forEach(g -> grantedPorts.add(g.port()));
+        for (GrantSpec g : grants) {
+            for (NicPath nic : net.nics()) {
+                for (IpPrefix ip : ipsFor(nic, g)) {
+                    IpPrefix src = sourceFor(g, ip);
+                    for (Protocol proto : concrete(g.protocol())) {
+                        for (IpPrefix s : List.of(src.firstAddress(), src.lastAddress())) {
+                            Decision d = Evaluator.evaluateInbound(Flow.of(s, ip, g.port(), proto), nic, after::get);
+                            if (!d.allowed()) {
+                                throw new PlanVerificationException("the grant would not open " + d);
+                            }
+                        }
+                        List<Flow> unchanged = new ArrayList<>();
+                        src.addressBefore().ifPresent(s -> unchanged.add(Flow.of(s, ip, g.port(), proto)));
+                        src.addressAfter().ifPresent(s -> unchanged.add(Flow.of(s, ip, g.port(), proto)));
+                        for (int other : new int[] {g.port() - 1, g.port() + 1}) {
+                            if (other >= 1 && other <= 65535 && !grantedPorts.contains(other)) {
+                                unchanged.add(Flow.of(src.firstAddress(), ip, other, proto));
+                            }
+                        }
+                        for (Flow f : unchanged) {
+                            boolean b = Evaluator.evaluateInbound(f, nic, before::get).allowed();
+                            boolean a = Evaluator.evaluateInbound(f, nic, after::get).allowed();
+                            if (a != b) {
+                                throw new PlanVerificationException("the grant would also change " + f);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ helpers
+
+    /** Every rule of ours in the snapshots that belongs to the grant, as deletes. */
+    public static List<RuleChange> planRevoke(String grantId, Map<String, NsgSnapshot> nsgs) {
+        List<RuleChange> out = new ArrayList<>();
+        for (NsgSnapshot nsg : nsgs.values()) {
+            for (SecurityRule r : nsg.rules()) {
+                RuleMetadata.decode(r).filter(o -> o.grantId().map(grantId::equals).orElse(false))
+                        .ifPresent(o -> out.add(RuleChange.delete(nsg.id(), r)));
+            }
+        }
+        return out;
+    }
+
+    /** Every rule of ours (deny and allow) for a VM in the snapshots, allows first, as deletes. */
+    public static List<RuleChange> planDisable(VmId vm, Map<String, NsgSnapshot> nsgs) {
+        String key = RuleMetadata.vmKey(vm);
+        List<RuleChange> allows = new ArrayList<>();
+        List<RuleChange> denies = new ArrayList<>();
+        for (NsgSnapshot nsg : nsgs.values()) {
+            for (SecurityRule r : nsg.rules()) {
+                RuleMetadata.decode(r).filter(o -> o.vmKey().equals(key)).ifPresent(o ->
+                        (o.kind() == RuleMetadata.Kind.ALLOW ? allows : denies).add(RuleChange.delete(nsg.id(), r)));
+            }
+        }
+        allows.addAll(denies);
+        return allows;
+    }
+
+    /** Every allow rule of ours whose end time is at or before {@code now}, as deletes. */
+    public static List<RuleChange> planSweep(NsgSnapshot nsg, Instant now) {
+        List<RuleChange> out = new ArrayList<>();
+        for (SecurityRule r : nsg.rules()) {
+            RuleMetadata.decode(r).filter(o -> o.kind() == RuleMetadata.Kind.ALLOW && o.expiredAt(now))
+                    .ifPresent(o -> out.add(RuleChange.delete(nsg.id(), r)));
+        }
+        return out;
+    }
+
+    private static NsgSnapshot require(Map<String, NsgSnapshot> nsgs, String id) {
+        NsgSnapshot s = nsgs.get(id);
+        if (s == null) {
+            throw new IllegalArgumentException("no snapshot supplied for NSG " + id);
+        }
+        return s;
+    }
+}

@@ -1,0 +1,66 @@
+package io.jitaccess.core.spi;
+
+import io.jitaccess.core.policy.VmId;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One audited state change or refused attempt.
+ *
+ * @param time          when it happened (from the injected clock)
+ * @param operation     the operation, named as Azure's activity log names it (see {@link #INITIATE} etc.)
+ * @param principal     who asked
+ * @param vmId          the VM
+ * @param ports         the ports concerned
+ * @param source        the source prefix of a grant, if any
+ * @param start         the grant window's start, if any
+ * @param end           the grant window's end, if any
+ * @param justification the requester's justification, if any
+ * @param grantIds      the grants concerned
+ * @param outcome       what happened
+ * @param detail        a human-readable detail (error message, rules written)
+ */
+public record AuditEvent(Instant time, String operation, String principal, VmId vmId, List<Integer> ports,
+                         Optional<String> source, Optional<Instant> start, Optional<Instant> end,
+                         Optional<String> justification, List<String> grantIds, Outcome outcome, String detail) {
+
+    /** Enabling or updating a policy. */
+    public static final String CONFIGURE = "Create or Update JIT Network Access Policy";
+    /** Disabling a policy. */
+    public static final String DELETE = "Delete JIT Network Access Policy";
+    /** Requesting access (Azure's activity-log name). */
+    public static final String INITIATE = "Initiate JIT Network Access Policy";
+    /** Revoking a grant early (no Azure equivalent; Defender has no revoke). */
+    public static final String REVOKE = "Revoke JIT Network Access";
+    /** A grant reaching its end time. */
+    public static final String EXPIRE = "Expire JIT Network Access";
+
+    /** What happened. */
+    public enum Outcome {
+        /** The change was made. */
+        SUCCEEDED,
+        /** The change was attempted and failed; nothing is left half-applied. */
+        FAILED,
+        /** The authorizer refused the principal. */
+        DENIED,
+        /** The input was invalid or the change unsafe; nothing was written. */
+        REJECTED
+    }
+
+    /** Requires the mandatory fields; copies lists. */
+    public AuditEvent {
+        Objects.requireNonNull(time, "time");
+        Objects.requireNonNull(operation, "operation");
+        Objects.requireNonNull(principal, "principal");
+        Objects.requireNonNull(outcome, "outcome");
+        ports = List.copyOf(ports);
+        grantIds = List.copyOf(grantIds);
+        source = Objects.requireNonNullElse(source, Optional.empty());
+        start = Objects.requireNonNullElse(start, Optional.empty());
+        end = Objects.requireNonNullElse(end, Optional.empty());
+        justification = Objects.requireNonNullElse(justification, Optional.empty());
+        detail = detail == null ? "" : detail;
+    }
+}

@@ -1,0 +1,70 @@
+package io.jitaccess.core.spi;
+
+import io.jitaccess.core.policy.VmId;
+import io.jitaccess.core.rules.NsgSnapshot;
+import io.jitaccess.core.rules.SecurityRule;
+import io.jitaccess.core.rules.VmNetwork;
+import java.util.List;
+
+/**
+ * Reads and writes NSG rules; knows nothing about policies. Semantics follow Azure's verbs.
+ *
+ * <p>Contract (checked by {@code BackendContractTest} in jit-core's test-jar):
+ * <ul>
+ *   <li>{@link #createRule} fails with {@link io.jitaccess.core.RuleConflictException} when the name exists
+ *       ({@code NAME}) or the (priority, direction) is taken ({@code PRIORITY}); it never overwrites.</li>
+ *   <li>{@link #deleteRule} succeeds when the rule is absent.</li>
+ *   <li>Every successful write changes the NSG's ETag.</li>
+ *   <li>{@link #readNsg} returns exactly the custom rules written, description included.</li>
+ *   <li>Missing VMs or NSGs raise {@link io.jitaccess.core.NotFoundException}; other failures
+ *       {@link io.jitaccess.core.BackendException} carrying the backend's error code. No backend-specific exception
+ *       type escapes.</li>
+ * </ul>
+ * Implementations must be thread-safe.
+ */
+public interface NetworkBackend {
+
+    /**
+     * Resolves a VM to its inbound paths (per NIC: subnet NSG, NIC NSG, private IPs).
+     *
+     * @param vmId the VM
+     * @return its network
+     * @throws io.jitaccess.core.NotFoundException when the VM does not exist
+     */
+    VmNetwork resolveVm(VmId vmId);
+
+    /**
+     * Reads an NSG's custom rules and its ETag.
+     *
+     * @param nsgId the NSG's id
+     * @return a snapshot
+     * @throws io.jitaccess.core.NotFoundException when the NSG does not exist
+     */
+    NsgSnapshot readNsg(String nsgId);
+
+    /**
+     * Lists the ids of every NSG this backend can see (used by sweeps to find rules written by any instance).
+     *
+     * @return NSG ids
+     */
+    List<String> listNsgIds();
+
+    /**
+     * Creates one rule in an NSG (child-resource PUT; never a whole-NSG write).
+     *
+     * @param nsgId the NSG
+     * @param rule  the rule
+     * @return the rule as stored
+     * @throws io.jitaccess.core.RuleConflictException when the name or the priority is taken
+     */
+    SecurityRule createRule(String nsgId, SecurityRule rule);
+
+    /**
+     * Deletes one rule by name; absent rules are not an error.
+     *
+     * @param nsgId    the NSG
+     * @param ruleName the rule's name
+     * @return true when a rule was deleted, false when there was none
+     */
+    boolean deleteRule(String nsgId, String ruleName);
+}
