@@ -1,0 +1,159 @@
+package io.jitaccess.inmemory;
+
+import io.jitaccess.core.BackendException;
+import io.jitaccess.core.net.Address;
+import io.jitaccess.core.net.PortRange;
+import io.jitaccess.core.net.Protocol;
+import io.jitaccess.core.rules.Access;
+import io.jitaccess.core.rules.Direction;
+import io.jitaccess.core.rules.SecurityRule;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * A security rule as ARM's JSON carries it ({@code properties} of
+ * {@code Microsoft.Network/networkSecurityGroups/securityRules}): strings, with singular and plural fields. The
+ * simulator validates these the way ARM does and answers with ARM's error codes, so a test can send exactly what an
+ * SDK would send (and the Azure backend's local ARM endpoint can reuse it).
+ *
+ * @param protocol                   {@code Tcp}, {@code Udp}, {@code Icmp}, {@code Esp}, {@code Ah} or {@code *}
+ * @param sourcePortRange            singular source port, or null
+ * @param sourcePortRanges           plural source ports (may be empty)
+ * @param destinationPortRange       singular destination port, or null
+ * @param destinationPortRanges      plural destination ports (may be empty)
+ * @param sourceAddressPrefix        singular source, or null
+ * @param sourceAddressPrefixes      plural sources (IPs/CIDRs only)
+ * @param destinationAddressPrefix   singular destination, or null
+ * @param destinationAddressPrefixes plural destinations (IPs/CIDRs only)
+ * @param access                     {@code Allow} or {@code Deny}
+ * @param priority                   100..4096
+ * @param direction                  {@code Inbound} or {@code Outbound}
+ * @param description                up to 140 characters, or null
+ */
+public record ArmRuleProperties(String protocol, String sourcePortRange, List<String> sourcePortRanges,
+                                String destinationPortRange, List<String> destinationPortRanges,
+                                String sourceAddressPrefix, List<String> sourceAddressPrefixes,
+                                String destinationAddressPrefix, List<String> destinationAddressPrefixes,
+                                String access, Integer priority, String direction, String description) {
+
+    /** ARM's rule-name grammar: 1-80 chars, starts with a word char, ends with a word char or '_'. */
+    static final Pattern NAME = Pattern.compile("[A-Za-z0-9_](?:[A-Za-z0-9_.\\-]{0,78}[A-Za-z0-9_])?");
+
+    /** Copies lists; null lists become empty. */
+    public ArmRuleProperties {
+        sourcePortRanges = sourcePortRanges == null ? List.of() : List.copyOf(sourcePortRanges);
+        destinationPortRanges = destinationPortRanges == null ? List.of() : List.copyOf(destinationPortRanges);
+        sourceAddressPrefixes = sourceAddressPrefixes == null ? List.of() : List.copyOf(sourceAddressPrefixes);
+        destinationAddressPrefixes = destinationAddressPrefixes == null ? List.of()
+                : List.copyOf(destinationAddressPrefixes);
+    }
+
+    /** ARM properties for a rule: singular fields when a list has one element, plural fields otherwise. */
+    public static ArmRuleProperties from(SecurityRule r) {
+        return new ArmRuleProperties(r.protocol().nsgName(),
+                one(r.sourcePorts()), many(r.sourcePorts()), one(r.destinationPorts()), many(r.destinationPorts()),
+                one(r.sources()), many(r.sources()), one(r.destinations()), many(r.destinations()),
+                r.access().text(), r.priority(), r.direction().text(), r.description());
+    }
+
+    private static String one(List<?> l) {
+        return l.size() == 1 ? l.get(0).toString() : null;
+    }
+
+    private static List<String> many(List<?> l) {
+        return l.size() == 1 ? List.of() : l.stream().map(Object::toString).toList();
+    }
+
+    /**
+     * Validates as ARM does and converts to the core model.
+     *
+     * @param nsgId the NSG (for messages)
+     * @param name  the rule's name
+     * @return the rule
+     * @throws BackendException with ARM's error code when invalid
+     */
+    public SecurityRule toRule(String nsgId, String name) {
+        String ruleId = nsgId + "/securityRules/" + name;
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new BackendException("InvalidResourceName", "Resource name " + name + " is invalid. The name can be "
+                    + "up to 80 characters long. It must begin with a word character, and it must end with a word "
+                    + "character or with '_'. The name may contain word characters or '.', '-', '_'.");
+        }
+        if (description != null && description.length() > 140) {
+            throw new BackendException("SecurityRuleDescriptionTooLong", "Security rule " + ruleId
+                    + " has a description of " + description.length() + " characters; the limit is 140.");
+        }
+        Protocol proto = Protocol.parse(protocol).orElseThrow(() -> new BackendException(
+                "SecurityRuleInvalidProtocol", "Security rule " + ruleId + " has invalid Protocol. Value provided: "
+                + protocol + ". Allowed values: Tcp, Udp, Icmp, Esp, Ah, *."));
+        Access acc = enumText(access, Access.values(), "Access", ruleId);
+        Direction dir = enumText(direction, Direction.values(), "Direction", ruleId);
+        if (priority == null || priority < 100 || priority > 4096) {
+            throw new BackendException("SecurityRuleInvalidPriority", "Security rule " + ruleId
+                    + " has invalid Priority. Value provided: " + priority + ". Allowed range 100-4096.");
+        }
+        List<PortRange> sp = ports(sourcePortRange, sourcePortRanges, ruleId);
+        List<PortRange> dp = ports(destinationPortRange, destinationPortRanges, ruleId);
+        List<Address> src = addresses(sourceAddressPrefix, sourceAddressPrefixes, ruleId, "SourceAddressPrefix");
+        List<Address> dst = addresses(destinationAddressPrefix, destinationAddressPrefixes, ruleId,
+                "DestinationAddressPrefix");
+        return new SecurityRule(name, priority, dir, acc, proto, src, sp, dst, dp, description);
+    }
+
+    private static <E extends Enum<E>> E enumText(String v, E[] values, String field, String ruleId) {
+        for (E e : values) {
+            String text = e instanceof Access a ? a.text() : ((Direction) e).text();
+            if (text.equalsIgnoreCase(v == null ? "" : v)) {
+                return e;
+            }
+        }
+        throw new BackendException("SecurityRuleInvalid" + field, "Security rule " + ruleId + " has invalid "
+                + field + ". Value provided: " + v + ".");
+    }
+
+    private static List<PortRange> ports(String one, List<String> many, String ruleId) {
+        if ((one == null) == many.isEmpty()) {
+            throw new BackendException("SecurityRuleInvalidPortRange", "Security rule " + ruleId
+                    + " must specify exactly one of the port range and the port ranges.");
+        }
+        List<String> all = one != null ? List.of(one) : many;
+        List<PortRange> out = new ArrayList<>();
+        for (String s : all) {
+            if (one == null && "*".equals(s)) {
+                throw new BackendException("SecurityRuleParameterContainsUnsupportedValue", "Security rule "
+                        + ruleId + " port ranges cannot contain '*'.");
+            }
+            out.add(PortRange.parse(s).orElseThrow(() -> new BackendException("SecurityRuleInvalidPortRange",
+                    "Security rule has invalid Port range. Value provided: " + s + ". Value should be an integer "
+                            + "OR integer range with '-' delimiter. Valid range 0-65535.")));
+        }
+        return out;
+    }
+
+    private static List<Address> addresses(String one, List<String> many, String ruleId, String field) {
+        if ((one == null) == many.isEmpty()) {
+            throw new BackendException("SecurityRuleInvalidAddressPrefix", "Security rule " + ruleId
+                    + " must specify exactly one of the " + field + " and its plural form.");
+        }
+        List<Address> out = new ArrayList<>();
+        if (one != null) {
+            out.add(Address.parse(one).orElseThrow(() -> new BackendException("SecurityRuleInvalidAddressPrefix",
+                    "Security rule " + ruleId + " has invalid Address prefix. Value provided: " + one)));
+            return out;
+        }
+        for (String s : many) {
+            Address a = Address.parse(s).orElseThrow(() -> new BackendException("SecurityRuleInvalidAddressPrefix",
+                    "Security rule " + ruleId + " has invalid Address prefix. Value provided: " + s));
+            if (!(a instanceof Address.Prefix)) {
+                throw new BackendException("SecurityRuleParameterContainsUnsupportedValue", "Security rule "
+                        + "parameter " + field + " for rule with Id " + ruleId + " cannot specify existing "
+                        + "VIRTUALNETWORK, INTERNET, AZURELOADBALANCER, '*' or system tags. Unsupported value used: "
+                        + s.toUpperCase(Locale.ROOT) + ".");
+            }
+            out.add(a);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,505 @@
+package io.jitaccess.inmemory;
+
+import io.jitaccess.core.BackendException;
+import io.jitaccess.core.NotFoundException;
+import io.jitaccess.core.RuleConflictException;
+import io.jitaccess.core.net.IpPrefix;
+import io.jitaccess.core.net.Protocol;
+import io.jitaccess.core.policy.VmId;
+import io.jitaccess.core.rules.Decision;
+import io.jitaccess.core.rules.Evaluator;
+import io.jitaccess.core.rules.Flow;
+import io.jitaccess.core.rules.NicPath;
+import io.jitaccess.core.rules.NsgSnapshot;
+import io.jitaccess.core.rules.SecurityRule;
+import io.jitaccess.core.rules.VmNetwork;
+import io.jitaccess.core.spi.NetworkBackend;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Consumer;
+
+/**
+ * An in-memory simulator of Azure networking for JIT: virtual networks, subnets, NICs, VMs, and NSGs that behave like
+ * ARM's (priorities 100..4096 unique per direction, the rule-name grammar, 140-character descriptions, at most 1,000
+ * rules, the port and prefix grammar, ARM's error codes, a new ETag on every write). It implements
+ * {@link NetworkBackend}, answers {@link #canConnect} with the core evaluator, records every call, and fails calls on
+ * purpose when scripted to.
+ *
+ * <pre>{@code
+ * InMemoryNetwork net = InMemoryNetwork.create();
+ * net.addVirtualNetwork("vnet1", "10.0.0.0/16");
+ * String subnet = net.addSubnet("vnet1", "default", "10.0.0.0/24");
+ * String nsg = net.addNsg("default-nsg");
+ * net.attachNsgToSubnet(subnet, nsg);
+ * VmId vm = net.addVm("web-01", subnet, "10.0.0.4");
+ *
+ * JitAccess jit = JitAccess.builder().backend(net).authorizer(Authorizer.permitAll())...build();
+ * ...
+ * assertThat(net.canConnect("203.0.113.10", vm, 22).allowed()).isTrue();
+ * assertThat(net.calls().stream().filter(c -> c.operation().isWrite())).hasSize(1);
+ * net.failNext(Operation.CREATE_RULE, 1, "InternalServerError");   // the next create fails
+ * }</pre>
+ *
+ * <p>Topology calls are not recorded; backend calls ({@link Operation}) are. {@link #reset()} clears the call log and
+ * scripted faults, not the topology or rules. Thread-safe: every method locks the network.
+ */
+public final class InMemoryNetwork implements NetworkBackend {
+    /** The most custom rules one NSG holds. */
+    public static final int MAX_RULES_PER_NSG = 1000;
+
+    private final String subscription;
+    private final String resourceGroup;
+    private final Map<String, Vnet> vnets = new LinkedHashMap<>();
+    private final Map<String, Subnet> subnets = new LinkedHashMap<>();
+    private final Map<String, Nsg> nsgs = new LinkedHashMap<>();
+    private final Map<String, Nic> nics = new LinkedHashMap<>();
+    private final Map<VmId, List<String>> vms = new LinkedHashMap<>();
+    private final List<Call> calls = new ArrayList<>();
+    private final Map<Operation, Deque<Fault>> faults = new EnumMap<>(Operation.class);
+
+    private record Vnet(String name, List<IpPrefix> space) {
+    }
+
+    private static final class Subnet {
+        final String id;
+        final String vnet;
+        final IpPrefix prefix;
+        String nsgId;
+
+        Subnet(String id, String vnet, IpPrefix prefix) {
+            this.id = id;
+            this.vnet = vnet;
+            this.prefix = prefix;
+        }
+    }
+
+    private record Nic(String id, String subnetId, List<IpPrefix> ips, String nsgId) {
+    }
+
+    private static final class Nsg {
+        final String id;
+        final Map<String, SecurityRule> rules = new LinkedHashMap<>();
+        long version;
+
+        Nsg(String id) {
+            this.id = id;
+        }
+
+        String etag() {
+            return "W/\"" + UUID.nameUUIDFromBytes((id + ":" + version).getBytes(StandardCharsets.UTF_8)) + "\"";
+        }
+    }
+
+    private record Fault(String code, boolean retryable, Consumer<InMemoryNetwork> before) {
+    }
+
+    private InMemoryNetwork(String subscription, String resourceGroup) {
+        this.subscription = subscription;
+        this.resourceGroup = resourceGroup;
+    }
+
+    /** An empty network in subscription {@code 00000000-0000-0000-0000-000000000000}, resource group {@code rg1}. */
+    public static InMemoryNetwork create() {
+        return create("00000000-0000-0000-0000-000000000000", "rg1");
+    }
+
+    /** An empty network in the given subscription and resource group (used to build ARM ids). */
+    public static InMemoryNetwork create(String subscription, String resourceGroup) {
+        return new InMemoryNetwork(Objects.requireNonNull(subscription, "subscription"),
+                Objects.requireNonNull(resourceGroup, "resourceGroup"));
+    }
+
+    // ------------------------------------------------------------------------------------------------ topology
+
+    private String networkId(String type, String name) {
+        return "/subscriptions/" + subscription + "/resourceGroups/" + resourceGroup + "/providers/Microsoft.Network/"
+                + type + "/" + name;
+    }
+
+    /** Adds a virtual network with its address space; returns its id. */
+    public synchronized String addVirtualNetwork(String name, String... addressSpace) {
+        requireNew(vnets, name, "virtual network");
+        List<IpPrefix> space = new ArrayList<>();
+        for (String s : addressSpace) {
+            space.add(IpPrefix.of("addressSpace", s));
+        }
+        if (space.isEmpty()) {
+            throw new IllegalArgumentException("a virtual network needs an address space");
+        }
+        vnets.put(name, new Vnet(name, List.copyOf(space)));
+        return networkId("virtualNetworks", name);
+    }
+
+    /** Adds a subnet inside a virtual network's address space; returns its id. */
+    public synchronized String addSubnet(String vnetName, String name, String prefix) {
+        Vnet v = vnets.get(vnetName);
+        if (v == null) {
+            throw new IllegalArgumentException("no virtual network '" + vnetName + "'");
+        }
+        IpPrefix p = IpPrefix.of("subnet.addressPrefix", prefix);
+        if (v.space().stream().noneMatch(s -> s.contains(p))) {
+            throw new IllegalArgumentException("subnet " + p + " is outside the address space " + v.space());
+        }
+        String id = networkId("virtualNetworks", vnetName) + "/subnets/" + name;
+        requireNew(subnets, id, "subnet");
+        subnets.put(id, new Subnet(id, vnetName, p));
+        return id;
+    }
+
+    /** Adds an empty NSG (default rules only); returns its id. */
+    public synchronized String addNsg(String name) {
+        String id = networkId("networkSecurityGroups", name);
+        requireNew(nsgs, id, "network security group");
+        nsgs.put(key(id), new Nsg(id));
+        return id;
+    }
+
+    /** Attaches an NSG to a subnet (replacing any). */
+    public synchronized void attachNsgToSubnet(String subnetId, String nsgId) {
+        subnet(subnetId).nsgId = nsg(nsgId).id;
+    }
+
+    /** Detaches a subnet's NSG. */
+    public synchronized void detachNsgFromSubnet(String subnetId) {
+        subnet(subnetId).nsgId = null;
+    }
+
+    /** Adds a VM with one NIC (no NIC NSG) in a subnet; returns its id. */
+    public VmId addVm(String name, String subnetId, String privateIp) {
+        return addVm(name, subnetId, privateIp, null);
+    }
+
+    /** Adds a VM with one NIC in a subnet, the NIC protected by {@code nicNsgId} (nullable); returns its id. */
+    public synchronized VmId addVm(String name, String subnetId, String privateIp, String nicNsgId) {
+        VmId vm = VmId.of(subscription, resourceGroup, name);
+        if (vms.containsKey(vm)) {
+            throw new IllegalArgumentException("VM '" + name + "' already exists");
+        }
+        vms.put(vm, new ArrayList<>());
+        addNic(vm, name + "-nic", subnetId, privateIp, nicNsgId);
+        return vm;
+    }
+
+    /** Adds another NIC to a VM; returns the NIC's id. */
+    public synchronized String addNic(VmId vm, String nicName, String subnetId, String privateIp, String nicNsgId) {
+        List<String> vmNics = vms.get(vm);
+        if (vmNics == null) {
+            throw new IllegalArgumentException("no VM " + vm);
+        }
+        Subnet s = subnet(subnetId);
+        IpPrefix ip = IpPrefix.of("privateIpAddress", privateIp);
+        if (!ip.isHost() || !s.prefix.contains(ip)) {
+            throw new IllegalArgumentException("private IP " + privateIp + " is not a host inside " + s.prefix);
+        }
+        for (Nic n : nics.values()) {
+            if (subnet(n.subnetId).vnet.equals(s.vnet) && n.ips.contains(ip)) {
+                throw new IllegalArgumentException("private IP " + privateIp + " is already used by " + n.id);
+            }
+        }
+        if (nicNsgId != null) {
+            nsg(nicNsgId);
+        }
+        String id = networkId("networkInterfaces", nicName);
+        requireNew(nics, id, "network interface");
+        nics.put(id, new Nic(id, subnetId, List.of(ip), nicNsgId));
+        vmNics.add(id);
+        return id;
+    }
+
+    /** Attaches an NSG to a NIC (replacing any); null detaches. */
+    public synchronized void attachNsgToNic(String nicId, String nsgId) {
+        Nic n = nics.get(nicId);
+        if (n == null) {
+            throw new IllegalArgumentException("no NIC " + nicId);
+        }
+        nics.put(nicId, new Nic(n.id, n.subnetId, n.ips, nsgId == null ? null : nsg(nsgId).id));
+    }
+
+    /** The id of an NSG by name. */
+    public String nsgId(String name) {
+        return networkId("networkSecurityGroups", name);
+    }
+
+    /** The ids of a VM's NICs. */
+    public synchronized List<String> nicIds(VmId vm) {
+        List<String> n = vms.get(vm);
+        if (n == null) {
+            throw new IllegalArgumentException("no VM " + vm);
+        }
+        return List.copyOf(n);
+    }
+
+    // ------------------------------------------------------------------------------------------------ backend
+
+    @Override
+    public synchronized VmNetwork resolveVm(VmId vmId) {
+        Objects.requireNonNull(vmId, "vmId");
+        begin(Operation.RESOLVE_VM, vmId.value());
+        List<String> n = vms.get(vmId);
+        if (n == null) {
+            record(Operation.RESOLVE_VM, vmId.value(), "ResourceNotFound");
+            throw new NotFoundException("virtual machine '" + vmId + "' not found");
+        }
+        List<NicPath> paths = new ArrayList<>();
+        for (String nicId : n) {
+            Nic nic = nics.get(nicId);
+            Subnet s = subnet(nic.subnetId);
+            paths.add(new NicPath(nic.id, nic.ips, s.id, Optional.ofNullable(s.nsgId), Optional.ofNullable(nic.nsgId),
+                    vnets.get(s.vnet).space()));
+        }
+        record(Operation.RESOLVE_VM, vmId.value(), null);
+        return new VmNetwork(vmId, paths);
+    }
+
+    @Override
+    public synchronized NsgSnapshot readNsg(String nsgId) {
+        begin(Operation.READ_NSG, nsgId);
+        Nsg n = nsgs.get(key(nsgId));
+        if (n == null) {
+            record(Operation.READ_NSG, nsgId, "ResourceNotFound");
+            throw new NotFoundException("network security group '" + nsgId + "' not found");
+        }
+        record(Operation.READ_NSG, nsgId, null);
+        return snapshot(n);
+    }
+
+    @Override
+    public synchronized List<String> listNsgIds() {
+        begin(Operation.LIST_NSGS, "*");
+        record(Operation.LIST_NSGS, "*", null);
+        return nsgs.values().stream().map(n -> n.id).toList();
+    }
+
+    @Override
+    public synchronized SecurityRule createRule(String nsgId, SecurityRule rule) {
+        Objects.requireNonNull(rule, "rule");
+        String target = nsgId + "/" + rule.name();
+        begin(Operation.CREATE_RULE, target);
+        Nsg n = nsgs.get(key(nsgId));
+        if (n == null) {
+            record(Operation.CREATE_RULE, target, "ResourceNotFound");
+            throw new NotFoundException("network security group '" + nsgId + "' not found");
+        }
+        if (n.rules.containsKey(key(rule.name()))) {
+            record(Operation.CREATE_RULE, target, "PreconditionFailed");
+            throw new RuleConflictException(RuleConflictException.Kind.NAME, "PreconditionFailed",
+                    "security rule '" + rule.name() + "' already exists in " + nsgId);
+        }
+        return store(n, ArmRuleProperties.from(rule), rule.name(), Operation.CREATE_RULE, target);
+    }
+
+    @Override
+    public synchronized boolean deleteRule(String nsgId, String ruleName) {
+        String target = nsgId + "/" + ruleName;
+        begin(Operation.DELETE_RULE, target);
+        Nsg n = nsgs.get(key(nsgId));
+        if (n == null) {
+            record(Operation.DELETE_RULE, target, "ResourceNotFound");
+            throw new NotFoundException("network security group '" + nsgId + "' not found");
+        }
+        boolean removed = n.rules.remove(key(ruleName)) != null;
+        if (removed) {
+            n.version++;
+        }
+        record(Operation.DELETE_RULE, target, null);
+        return removed;
+    }
+
+    /**
+     * Creates or replaces a rule the way ARM's child-resource PUT does, from ARM's JSON properties. This is how a
+     * "foreign" writer (an administrator, IaC) changes an NSG in tests; it is recorded as {@link Operation#PUT_RULE}.
+     *
+     * @return the rule as stored
+     * @throws BackendException with ARM's error code when invalid
+     */
+    public synchronized SecurityRule putRule(String nsgId, String name, ArmRuleProperties properties) {
+        String target = nsgId + "/" + name;
+        begin(Operation.PUT_RULE, target);
+        Nsg n = nsgs.get(key(nsgId));
+        if (n == null) {
+            record(Operation.PUT_RULE, target, "ResourceNotFound");
+            throw new NotFoundException("network security group '" + nsgId + "' not found");
+        }
+        return store(n, properties, name, Operation.PUT_RULE, target);
+    }
+
+    /** {@link #putRule(String, String, ArmRuleProperties)} from a core rule. */
+    public SecurityRule putRule(String nsgId, SecurityRule rule) {
+        return putRule(nsgId, rule.name(), ArmRuleProperties.from(rule));
+    }
+
+    private SecurityRule store(Nsg n, ArmRuleProperties props, String name, Operation op, String target) {
+        SecurityRule rule;
+        try {
+            rule = props.toRule(n.id, name);
+        } catch (BackendException e) {
+            record(op, target, e.code());
+            throw e;
+        }
+        for (SecurityRule other : n.rules.values()) {
+            if (!other.name().equalsIgnoreCase(name) && other.priority() == rule.priority()
+                    && other.direction() == rule.direction()) {
+                record(op, target, "SecurityRuleConflict");
+                throw new RuleConflictException(RuleConflictException.Kind.PRIORITY, "SecurityRuleConflict",
+                        "Security rule " + name + " conflicts with rule " + other.name()
+                                + ". Rules cannot have the same Priority and Direction. To learn more, see "
+                                + "aka.ms/nsgrules.");
+            }
+        }
+        if (!n.rules.containsKey(key(name)) && n.rules.size() >= MAX_RULES_PER_NSG) {
+            record(op, target, "SecurityRuleCountLimitReached");
+            throw new BackendException("SecurityRuleCountLimitReached", "Network security group " + n.id
+                    + " already has " + MAX_RULES_PER_NSG + " security rules, the maximum.");
+        }
+        n.rules.put(key(name), rule);
+        n.version++;
+        record(op, target, null);
+        return rule;
+    }
+
+    // ------------------------------------------------------------------------------------------------ queries
+
+    /** The NSG's custom rules and ETag now, without recording a call. */
+    public synchronized NsgSnapshot snapshot(String nsgId) {
+        return snapshot(nsg(nsgId));
+    }
+
+    private static NsgSnapshot snapshot(Nsg n) {
+        return new NsgSnapshot(n.id, n.etag(), List.copyOf(n.rules.values()));
+    }
+
+    /** Whether a TCP connection from {@code source} reaches the VM's primary IP on {@code port}. */
+    public Decision canConnect(String source, VmId vm, int port) {
+        return canConnect(source, vm, port, Protocol.TCP);
+    }
+
+    /**
+     * Decides a connection from {@code source} to the VM's primary private IP, with the deciding rule at each level
+     * (subnet NSG, then NIC NSG). Not recorded as a backend call.
+     */
+    public synchronized Decision canConnect(String source, VmId vm, int port, Protocol protocol) {
+        List<String> n = vms.get(vm);
+        if (n == null) {
+            throw new IllegalArgumentException("no VM " + vm);
+        }
+        Nic nic = nics.get(n.get(0));
+        return canConnect(source, nic.ips.get(0).toString(), port, protocol);
+    }
+
+    /** Decides a connection from {@code source} to a private IP of some NIC in the network. */
+    public synchronized Decision canConnect(String source, String destinationIp, int port, Protocol protocol) {
+        IpPrefix dst = IpPrefix.of("destination", destinationIp);
+        for (Nic nic : nics.values()) {
+            if (nic.ips.contains(dst)) {
+                Subnet s = subnet(nic.subnetId);
+                NicPath path = new NicPath(nic.id, nic.ips, s.id, Optional.ofNullable(s.nsgId),
+                        Optional.ofNullable(nic.nsgId), vnets.get(s.vnet).space());
+                Flow f = Flow.of(IpPrefix.of("source", source), dst, port, protocol);
+                return Evaluator.evaluateInbound(f, path, id -> snapshot(nsgs.get(key(id))));
+            }
+        }
+        throw new IllegalArgumentException("no NIC has the private IP " + destinationIp);
+    }
+
+    // ------------------------------------------------------------------------------------------------ faults
+
+    /**
+     * Makes the next {@code times} calls of {@code op} fail with a {@link BackendException} carrying {@code code},
+     * before they change anything. Codes {@code TooManyRequests}, {@code RetryableErrorDueToAnotherOperation} and
+     * {@code AnotherOperationInProgress} are marked retryable.
+     */
+    public synchronized void failNext(Operation op, int times, String code) {
+        boolean retryable = code.equals("TooManyRequests") || code.equals("RetryableErrorDueToAnotherOperation")
+                || code.equals("AnotherOperationInProgress");
+        for (int i = 0; i < times; i++) {
+            faults.computeIfAbsent(op, k -> new ArrayDeque<>()).add(new Fault(code, retryable, null));
+        }
+    }
+
+    /** Makes the next {@code times} calls of {@code op} fail with HTTP 429 {@code TooManyRequests}. */
+    public void throttleNext(Operation op, int times) {
+        failNext(op, times, "TooManyRequests");
+    }
+
+    /** Runs {@code action} (e.g. a foreign writer's {@link #putRule}) just before the next call of {@code op}. */
+    public synchronized void beforeNext(Operation op, Consumer<InMemoryNetwork> action) {
+        faults.computeIfAbsent(op, k -> new ArrayDeque<>()).add(new Fault(null, false, action));
+    }
+
+    /** Every call recorded since creation or the last {@link #reset()}, oldest first. */
+    public synchronized List<Call> calls() {
+        return List.copyOf(calls);
+    }
+
+    /** How many calls of an operation were recorded (failed ones included). */
+    public synchronized long count(Operation op) {
+        return calls.stream().filter(c -> c.operation() == op).count();
+    }
+
+    /** How many write calls were recorded (failed ones included). */
+    public synchronized long writes() {
+        return calls.stream().filter(c -> c.operation().isWrite()).count();
+    }
+
+    /** Clears the call log and scripted faults; the topology and rules stay. */
+    public synchronized void reset() {
+        calls.clear();
+        faults.clear();
+    }
+
+    private void begin(Operation op, String target) {
+        Deque<Fault> q = faults.get(op);
+        Fault f = q == null ? null : q.poll();
+        if (f == null) {
+            return;
+        }
+        if (f.before() != null) {
+            f.before().accept(this);
+            return;
+        }
+        record(op, target, f.code());
+        throw new BackendException(f.code(), "injected fault on " + op + " " + target, f.retryable(), null);
+    }
+
+    private void record(Operation op, String target, String error) {
+        calls.add(new Call(op, target, Optional.ofNullable(error)));
+    }
+
+    // ------------------------------------------------------------------------------------------------ helpers
+
+    private Subnet subnet(String id) {
+        Subnet s = subnets.get(id);
+        if (s == null) {
+            throw new IllegalArgumentException("no subnet " + id);
+        }
+        return s;
+    }
+
+    private Nsg nsg(String id) {
+        Nsg n = nsgs.get(key(id));
+        if (n == null) {
+            throw new IllegalArgumentException("no network security group " + id);
+        }
+        return n;
+    }
+
+    private static String key(String s) {
+        return s == null ? null : s.toLowerCase(Locale.ROOT);
+    }
+
+    private static void requireNew(Map<String, ?> map, String id, String what) {
+        if (map.containsKey(id) || map.containsKey(key(id))) {
+            throw new IllegalArgumentException(what + " '" + id + "' already exists");
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package io.jitaccess.inmemory;
+
+/** The backend calls the simulator counts and can fail on purpose. */
+public enum Operation {
+    /** {@code resolveVm}: a read (VM, NICs, subnets). */
+    RESOLVE_VM(false),
+    /** {@code readNsg}: a read. */
+    READ_NSG(false),
+    /** {@code listNsgIds}: a read. */
+    LIST_NSGS(false),
+    /** {@code createRule}: a write (child-resource PUT). */
+    CREATE_RULE(true),
+    /** {@code deleteRule}: a write (child-resource DELETE). */
+    DELETE_RULE(true),
+    /** {@code putRule}: a write by someone else (a "foreign" writer: an admin, IaC). */
+    PUT_RULE(true);
+
+    private final boolean write;
+
+    Operation(boolean write) {
+        this.write = write;
+    }
+
+    /** Whether the call changes state. */
+    public boolean isWrite() {
+        return write;
+    }
+}
