@@ -83,6 +83,7 @@ public final class JitAccess implements AutoCloseable {
     private final Duration sweepInterval;
     private final Supplier<String> idGenerator;
     private final Map<VmId, ReentrantLock> locks = new ConcurrentHashMap<>();
+    private final Map<String, ReentrantLock> nsgLocks = new ConcurrentHashMap<>();
     private final Map<String, Scheduler.Cancellable> expiries = new ConcurrentHashMap<>();
     private volatile Scheduler.Cancellable sweepTask;
     private volatile boolean closed;
@@ -161,18 +162,24 @@ public final class JitAccess implements AutoCloseable {
                 }
                 EnablePlan plan = null;
                 List<String> created = new ArrayList<>();
-                for (int attempt = 1; ; attempt++) {
-                    Map<String, NsgSnapshot> nsgs = read(net.nsgIds());
-                    plan = RulePlanner.planEnable(policy, net, nsgs, placementMode);
-                    try {
-                        created = applyCreates(plan.creates());
-                        break;
-                    } catch (RuleConflictException e) {
-                        if (attempt >= maxAttempts) {
-                            throw e;
+                List<ReentrantLock> held = lockNsgs(net.nsgIds());
+                try {
+                    for (int attempt = 1; ; attempt++) {
+                        Map<String, NsgSnapshot> nsgs = read(net.nsgIds());
+                        plan = RulePlanner.planEnable(policy, net, nsgs, placementMode);
+                        try {
+                            created = applyCreates(plan.creates());
+                            break;
+                        } catch (RuleConflictException e) {
+                            if (attempt >= maxAttempts) {
+                                throw e;
+                            }
+                            LOG.warn("jit.enable.retry vm={} attempt={} cause={}", vm.name(), attempt,
+                                    e.getMessage());
                         }
-                        LOG.warn("jit.enable.retry vm={} attempt={} cause={}", vm.name(), attempt, e.getMessage());
                     }
+                } finally {
+                    unlock(held);
                 }
                 List<String> deleted = applyDeletes(plan.deletes());
                 store.savePolicy(policy);
@@ -314,18 +321,24 @@ public final class JitAccess implements AutoCloseable {
             Instant end = ports.stream().map(RequestValidator.ValidPort::end).max(Instant::compareTo).orElse(now);
             try {
                 VmNetwork net = resolve(vm);
-                for (int attempt = 1; ; attempt++) {
-                    Map<String, NsgSnapshot> nsgs = read(net.nsgIds());
-                    List<RuleChange> creates = RulePlanner.planGrants(net, nsgs, specs);
-                    try {
-                        applyCreates(creates);
-                        break;
-                    } catch (RuleConflictException e) {
-                        if (attempt >= maxAttempts) {
-                            throw e;
+                List<ReentrantLock> held = lockNsgs(net.nsgIds());
+                try {
+                    for (int attempt = 1; ; attempt++) {
+                        Map<String, NsgSnapshot> nsgs = read(net.nsgIds());
+                        List<RuleChange> creates = RulePlanner.planGrants(net, nsgs, specs);
+                        try {
+                            applyCreates(creates);
+                            break;
+                        } catch (RuleConflictException e) {
+                            if (attempt >= maxAttempts) {
+                                throw e;
+                            }
+                            LOG.warn("jit.grant.retry vm={} attempt={} cause={}", vm.name(), attempt,
+                                    e.getMessage());
                         }
-                        LOG.warn("jit.grant.retry vm={} attempt={} cause={}", vm.name(), attempt, e.getMessage());
                     }
+                } finally {
+                    unlock(held);
                 }
                 for (Grant g : grants) {
                     store.saveGrant(g);
@@ -641,6 +654,27 @@ public final class JitAccess implements AutoCloseable {
             out.put(id, backend.readNsg(id));
         }
         return out;
+    }
+
+    /**
+     * Locks the NSGs (sorted, so two operations never deadlock) for a read-plan-write cycle: within one instance,
+     * writers to one NSG never race for a priority; retries only cover other instances and foreign writers.
+     */
+    private List<ReentrantLock> lockNsgs(List<String> nsgIds) {
+        List<ReentrantLock> held = new ArrayList<>();
+        for (String id : nsgIds.stream().map(x -> x.toLowerCase(java.util.Locale.ROOT)).sorted().distinct()
+                .toList()) {
+            ReentrantLock l = nsgLocks.computeIfAbsent(id, k -> new ReentrantLock());
+            l.lock();
+            held.add(l);
+        }
+        return held;
+    }
+
+    private static void unlock(List<ReentrantLock> held) {
+        for (int i = held.size() - 1; i >= 0; i--) {
+            held.get(i).unlock();
+        }
     }
 
     private ReentrantLock lock(VmId vm) {
