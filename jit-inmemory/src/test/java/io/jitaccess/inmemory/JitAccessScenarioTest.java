@@ -505,6 +505,28 @@ class JitAccessScenarioTest {
     }
 
     @Test
+    @DisplayName("durations follow the portal's 1 h..24 h unless the application widens the floor to 5 min")
+    void durationLimits() {
+        World w = new World();
+        JitPolicy short30 = JitPolicy.of(w.vm, PortRule.tcp(22, AllowedSources.any(), Duration.ofMinutes(30)),
+                PortRule.tcp(3389, AllowedSources.any(), Duration.ofHours(25)));
+        assertThatThrownBy(() -> w.jit().enable(short30, w.admin))
+                .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.violations())
+                        .extracting(Violation::field).containsExactly("ports[0].maxRequestAccessDuration",
+                                "ports[1].maxRequestAccessDuration"));
+        assertThat(w.net.writes()).isZero();
+        JitAccess wide = JitAccess.builder().backend(w.net).authorizer(Authorizer.permitAll()).clock(w.clock)
+                .scheduler(w.scheduler).limits(io.jitaccess.core.policy.JitLimits.PORTAL
+                        .withMinimum(Duration.ofMinutes(5))).build();
+        wide.enable(JitPolicy.of(w.vm, PortRule.tcp(22, AllowedSources.any(), Duration.ofMinutes(30))), w.admin);
+        assertThatThrownBy(() -> wide.requestAccess(AccessRequest.of(w.vm, "",
+                PortRequest.of(22, Duration.ofMinutes(31))), w.barbara))
+                .isInstanceOf(ValidationException.class).hasMessageContaining("PT30M");
+        assertThat(wide.requestAccess(AccessRequest.of(w.vm, "", PortRequest.until(22, "203.0.113.10",
+                w.clock.instant().plus(Duration.ofMinutes(30)))), w.barbara)).hasSize(1);
+    }
+
+    @Test
     @DisplayName("the builder refuses to guess an authorizer")
     void authorizerRequired() {
         World w = new World();
