@@ -31,7 +31,7 @@ import java.util.List;
 /**
  * The seed walkthrough on the simulator with a simulated clock: a VM behind a shared subnet NSG, a policy for 22 and
  * 3389, a refused duplicate, a request from 203.0.113.10, connectivity checks, expiry, and the audit log.
- * Run: {@code mvn -B -ntp -q install -DskipTests && mvn -B -ntp -q -pl jit-examples exec:java}.
+ * Run: {@code mvn -B -ntp -q -pl jit-examples -am package -DskipTests exec:java}.
  */
 public final class Demo {
     private Demo() {
