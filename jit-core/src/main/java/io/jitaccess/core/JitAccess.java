@@ -183,6 +183,10 @@ public final class JitAccess implements AutoCloseable {
                 }
                 List<String> deleted = applyDeletes(plan.deletes());
                 store.savePolicy(policy);
+                plan.placements().stream().filter(p -> p.sharedSubnetNsg()).forEach(p -> LOG.warn(
+                        "jit.enable.shared_nsg vm={} nsg={}: no NIC NSG; the deny rule lives in a subnet NSG shared "
+                                + "with neighbours and targets only {}", vm.name(), p.nsgId(), p.destinations()));
+                plan.exposures().forEach(x -> LOG.warn("jit.enable.exposed vm={} {}", vm.name(), x));
                 EnableResult result = new EnableResult(policy, plan.placements(), plan.exposures(), created,
                         deleted, revoked);
                 record(AuditEvent.CONFIGURE, ctx.principal(), vm, ports, null, null, null, null, List.of(),

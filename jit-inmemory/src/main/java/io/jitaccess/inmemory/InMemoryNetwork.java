@@ -415,7 +415,8 @@ public final class InMemoryNetwork implements NetworkBackend {
 
     /**
      * Makes the next {@code times} calls of {@code op} fail with a {@link BackendException} carrying {@code code},
-     * before they change anything. Codes {@code TooManyRequests}, {@code RetryableErrorDueToAnotherOperation} and
+     * before they change anything ({@code SecurityRuleConflict} raises a {@link RuleConflictException}). Codes
+     * {@code TooManyRequests}, {@code RetryableErrorDueToAnotherOperation} and
      * {@code AnotherOperationInProgress} are marked retryable.
      */
     public synchronized void failNext(Operation op, int times, String code) {
@@ -468,6 +469,10 @@ public final class InMemoryNetwork implements NetworkBackend {
             return;
         }
         record(op, target, f.code());
+        if (f.code().equals("SecurityRuleConflict")) {
+            throw new RuleConflictException(RuleConflictException.Kind.PRIORITY, f.code(),
+                    "injected conflict on " + op + " " + target);
+        }
         throw new BackendException(f.code(), "injected fault on " + op + " " + target, f.retryable(), null);
     }
 
