@@ -264,11 +264,7 @@ public final class InMemoryNetwork implements NetworkBackend {
     @Override
     public synchronized NsgSnapshot readNsg(String nsgId) {
         begin(Operation.READ_NSG, nsgId);
-        Nsg n = nsgs.get(key(nsgId));
-        if (n == null) {
-            record(Operation.READ_NSG, nsgId, "ResourceNotFound");
-            throw new NotFoundException("network security group '" + nsgId + "' not found");
-        }
+        Nsg n = existingNsg(Operation.READ_NSG, nsgId, nsgId);
         record(Operation.READ_NSG, nsgId, null);
         return snapshot(n);
     }
@@ -285,11 +281,7 @@ public final class InMemoryNetwork implements NetworkBackend {
         Objects.requireNonNull(rule, "rule");
         String target = nsgId + "/" + rule.name();
         begin(Operation.CREATE_RULE, target);
-        Nsg n = nsgs.get(key(nsgId));
-        if (n == null) {
-            record(Operation.CREATE_RULE, target, "ResourceNotFound");
-            throw new NotFoundException("network security group '" + nsgId + "' not found");
-        }
+        Nsg n = existingNsg(Operation.CREATE_RULE, target, nsgId);
         if (n.rules.containsKey(key(rule.name()))) {
             record(Operation.CREATE_RULE, target, "PreconditionFailed");
             throw new RuleConflictException(RuleConflictException.Kind.NAME, "PreconditionFailed",
@@ -302,11 +294,7 @@ public final class InMemoryNetwork implements NetworkBackend {
     public synchronized boolean deleteRule(String nsgId, String ruleName) {
         String target = nsgId + "/" + ruleName;
         begin(Operation.DELETE_RULE, target);
-        Nsg n = nsgs.get(key(nsgId));
-        if (n == null) {
-            record(Operation.DELETE_RULE, target, "ResourceNotFound");
-            throw new NotFoundException("network security group '" + nsgId + "' not found");
-        }
+        Nsg n = existingNsg(Operation.DELETE_RULE, target, nsgId);
         boolean removed = n.rules.remove(key(ruleName)) != null;
         if (removed) {
             n.version++;
@@ -325,11 +313,7 @@ public final class InMemoryNetwork implements NetworkBackend {
     public synchronized SecurityRule putRule(String nsgId, String name, ArmRuleProperties properties) {
         String target = nsgId + "/" + name;
         begin(Operation.PUT_RULE, target);
-        Nsg n = nsgs.get(key(nsgId));
-        if (n == null) {
-            record(Operation.PUT_RULE, target, "ResourceNotFound");
-            throw new NotFoundException("network security group '" + nsgId + "' not found");
-        }
+        Nsg n = existingNsg(Operation.PUT_RULE, target, nsgId);
         return store(n, properties, name, Operation.PUT_RULE, target);
     }
 
@@ -481,6 +465,16 @@ public final class InMemoryNetwork implements NetworkBackend {
     }
 
     // ------------------------------------------------------------------------------------------------ helpers
+
+    /** The NSG a backend call names; a missing one is recorded and raised as ARM's not-found. */
+    private Nsg existingNsg(Operation op, String target, String nsgId) {
+        Nsg n = nsgs.get(key(nsgId));
+        if (n == null) {
+            record(op, target, "ResourceNotFound");
+            throw new NotFoundException("network security group '" + nsgId + "' not found");
+        }
+        return n;
+    }
 
     private Subnet subnet(String id) {
         Subnet s = subnets.get(id);

@@ -1,0 +1,2 @@
+/** Runnable programs: the simulator {@link io.jitaccess.examples.Demo} and the README's compiled snippets. */
+package io.jitaccess.examples;
