@@ -239,6 +239,72 @@ public final class InMemoryNetwork implements NetworkBackend {
         return List.copyOf(n);
     }
 
+    /** The subscription used in ARM ids. */
+    public String subscription() {
+        return subscription;
+    }
+
+    /** The resource group used in ARM ids. */
+    public String resourceGroup() {
+        return resourceGroup;
+    }
+
+    /** Every VM. */
+    public synchronized List<VmId> vms() {
+        return List.copyOf(vms.keySet());
+    }
+
+    /** A NIC by id (case-insensitive), without recording a call. */
+    public synchronized Optional<Topology.Nic> nic(String nicId) {
+        for (Map.Entry<VmId, List<String>> e : vms.entrySet()) {
+            for (String id : e.getValue()) {
+                if (id.equalsIgnoreCase(nicId)) {
+                    Nic n = nics.get(id);
+                    return Optional.of(new Topology.Nic(n.id, e.getKey(), n.subnetId, n.ips,
+                            Optional.ofNullable(n.nsgId)));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** A virtual network by name (case-insensitive), with its subnets, without recording a call. */
+    public synchronized Optional<Topology.VirtualNetwork> virtualNetwork(String name) {
+        for (Vnet v : vnets.values()) {
+            if (v.name().equalsIgnoreCase(name)) {
+                List<Topology.Subnet> subs = new ArrayList<>();
+                for (Subnet s : subnets.values()) {
+                    if (s.vnet.equals(v.name())) {
+                        subs.add(new Topology.Subnet(s.id, s.id.substring(s.id.lastIndexOf('/') + 1), s.prefix,
+                                Optional.ofNullable(s.nsgId)));
+                    }
+                }
+                return Optional.of(new Topology.VirtualNetwork(networkId("virtualNetworks", v.name()), v.name(),
+                        v.space(), subs));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Every NSG id, without recording a call. */
+    public synchronized List<String> nsgIds() {
+        return nsgs.values().stream().map(n -> n.id).toList();
+    }
+
+    /** An NSG's snapshot if it exists, without recording a call. */
+    public synchronized Optional<NsgSnapshot> findNsg(String nsgId) {
+        Nsg n = nsgs.get(key(nsgId));
+        return n == null ? Optional.empty() : Optional.of(snapshot(n));
+    }
+
+    /**
+     * Deletes a rule as another tool would (ARM semantics: absent is fine); recorded as {@link Operation#DELETE_RULE}.
+     * Same as {@link #deleteRule}, named for symmetry with {@link #putRule}.
+     */
+    public boolean removeRule(String nsgId, String ruleName) {
+        return deleteRule(nsgId, ruleName);
+    }
+
     // ------------------------------------------------------------------------------------------------ backend
 
     @Override

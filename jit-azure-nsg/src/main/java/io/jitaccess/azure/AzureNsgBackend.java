@@ -1,0 +1,375 @@
+package io.jitaccess.azure;
+
+import com.azure.core.credential.TokenCredential;
+import com.azure.core.http.HttpPipeline;
+import com.azure.core.http.HttpPipelineBuilder;
+import com.azure.core.http.policy.HttpPipelinePolicy;
+import com.azure.core.http.rest.Response;
+import com.azure.resourcemanager.resources.fluentcore.arm.ResourceId;
+import com.azure.core.management.profile.AzureProfile;
+import com.azure.core.util.Context;
+import com.azure.core.util.polling.SyncPoller;
+import com.azure.identity.DefaultAzureCredentialBuilder;
+import com.azure.resourcemanager.network.NetworkManager;
+import com.azure.resourcemanager.network.fluent.NetworkManagementClient;
+import com.azure.resourcemanager.network.fluent.models.NetworkInterfaceInner;
+import com.azure.resourcemanager.network.fluent.models.NetworkInterfaceIpConfigurationInner;
+import com.azure.resourcemanager.network.fluent.models.NetworkSecurityGroupInner;
+import com.azure.resourcemanager.network.fluent.models.SecurityRuleInner;
+import com.azure.resourcemanager.network.fluent.models.SubnetInner;
+import com.azure.resourcemanager.network.fluent.models.VirtualNetworkInner;
+import com.azure.resourcemanager.resources.models.GenericResource;
+import io.jitaccess.azure.implementation.ErrorMapper;
+import io.jitaccess.azure.implementation.RuleMapper;
+import io.jitaccess.azure.implementation.WritePolicy;
+import io.jitaccess.core.BackendException;
+import io.jitaccess.core.JitException;
+import io.jitaccess.core.NotFoundException;
+import io.jitaccess.core.net.IpPrefix;
+import io.jitaccess.core.policy.VmId;
+import io.jitaccess.core.rules.NicPath;
+import io.jitaccess.core.rules.NsgSnapshot;
+import io.jitaccess.core.rules.SecurityRule;
+import io.jitaccess.core.rules.VmNetwork;
+import io.jitaccess.core.spi.NetworkBackend;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link NetworkBackend} on Azure Resource Manager through the Azure SDK for Java
+ * ({@code azure-resourcemanager-network}).
+ *
+ * <p>ARM calls per backend operation:
+ * <ul>
+ *   <li>{@link #resolveVm}: 1 GET of the VM (generic resource read of its {@code networkProfile}), 1 GET per NIC,
+ *       1 GET per distinct virtual network (its address space and its subnets' NSGs).</li>
+ *   <li>{@link #readNsg}: 1 GET of the NSG (its ETag, custom rules inline).</li>
+ *   <li>{@link #listNsgIds}: 1 GET per page of the subscription's NSG listing ({@code nextLink} paging).</li>
+ *   <li>{@link #createRule}: 1 PUT of the child {@code securityRules/{name}} with {@code If-None-Match: *}, plus the
+ *       long-running-operation polls ARM asks for. The whole NSG is never PUT.</li>
+ *   <li>{@link #deleteRule}: 1 DELETE of the child rule, plus polls.</li>
+ * </ul>
+ * Errors are mapped by ARM's error code: {@code SecurityRuleConflict} → {@link io.jitaccess.core.RuleConflictException}
+ * (the facade re-reads, re-plans and retries); 429, {@code RetryableErrorDueToAnotherOperation},
+ * {@code AnotherOperationInProgress} → retried here honouring {@code Retry-After} (bounded); 404 →
+ * {@link NotFoundException}; anything else → {@link BackendException} with the code. LRO polls use a short interval
+ * ({@code pollInterval}, default 1 s) instead of the SDK's 30 s default when ARM sends no {@code Retry-After}.
+ *
+ * <p>Thread-safe. Build with {@link #builder()}.
+ */
+public final class AzureNsgBackend implements NetworkBackend {
+    private static final Logger LOG = LoggerFactory.getLogger(AzureNsgBackend.class);
+
+    private final NetworkManager manager;
+    private final NetworkManagementClient client;
+    private final Duration pollInterval;
+    private final int maxAttempts;
+    private final Duration maxRetryWait;
+    private final Sleeper sleeper;
+    private final String vmApiVersion;
+
+    private AzureNsgBackend(Builder b, NetworkManager manager) {
+        this.manager = manager;
+        this.client = manager.serviceClient();
+        this.pollInterval = b.pollInterval;
+        this.maxAttempts = b.maxAttempts;
+        this.maxRetryWait = b.maxRetryWait;
+        this.sleeper = b.sleeper;
+        this.vmApiVersion = b.vmApiVersion;
+    }
+
+    /** A new builder. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    // ------------------------------------------------------------------------------------------------ reads
+
+    @Override
+    public VmNetwork resolveVm(VmId vmId) {
+        Objects.requireNonNull(vmId, "vmId");
+        GenericResource vm = call("read VM " + vmId, false,
+                () -> manager.resourceManager().genericResources().getById(vmId.value(), vmApiVersion));
+        List<String> nicIds = nicIds(vm, vmId);
+        Map<String, VirtualNetworkInner> vnets = new LinkedHashMap<>();
+        List<NicPath> paths = new ArrayList<>();
+        for (String nicId : nicIds) {
+            ResourceId nid = ResourceId.fromString(nicId);
+            NetworkInterfaceInner nic = call("read NIC " + nicId, false, () -> client.getNetworkInterfaces()
+                    .getByResourceGroupWithResponse(nid.resourceGroupName(), nid.name(), null, Context.NONE)
+                    .getValue());
+            Optional<String> nicNsg = Optional.ofNullable(nic.networkSecurityGroup()).map(n -> n.id());
+            Map<String, List<IpPrefix>> ipsBySubnet = new LinkedHashMap<>();
+            for (NetworkInterfaceIpConfigurationInner ipc : nic.ipConfigurations() == null
+                    ? List.<NetworkInterfaceIpConfigurationInner>of() : nic.ipConfigurations()) {
+                if (ipc.privateIpAddress() == null || ipc.subnet() == null) {
+                    continue;
+                }
+                ipsBySubnet.computeIfAbsent(ipc.subnet().id(), k -> new ArrayList<>())
+                        .add(IpPrefix.of("privateIpAddress", ipc.privateIpAddress()));
+            }
+            for (Map.Entry<String, List<IpPrefix>> e : ipsBySubnet.entrySet()) {
+                ResourceId sid = ResourceId.fromString(e.getKey());
+                String vnetKey = sid.parent().id().toLowerCase(Locale.ROOT);
+                VirtualNetworkInner vnet = vnets.get(vnetKey);
+                if (vnet == null) {
+                    vnet = call("read virtual network " + sid.parent().id(), false, () -> client.getVirtualNetworks()
+                            .getByResourceGroupWithResponse(sid.resourceGroupName(), sid.parent().name(), null,
+                                    Context.NONE).getValue());
+                    vnets.put(vnetKey, vnet);
+                }
+                Optional<String> subnetNsg = Optional.empty();
+                if (vnet.subnets() != null) {
+                    for (SubnetInner s : vnet.subnets()) {
+                        if (e.getKey().equalsIgnoreCase(s.id()) && s.networkSecurityGroup() != null) {
+                            subnetNsg = Optional.of(s.networkSecurityGroup().id());
+                        }
+                    }
+                }
+                List<IpPrefix> space = new ArrayList<>();
+                if (vnet.addressSpace() != null && vnet.addressSpace().addressPrefixes() != null) {
+                    vnet.addressSpace().addressPrefixes().forEach(p -> space.add(IpPrefix.of("addressSpace", p)));
+                }
+                paths.add(new NicPath(nic.id(), e.getValue(), e.getKey(), subnetNsg, nicNsg, space));
+            }
+        }
+        if (paths.isEmpty()) {
+            throw new BackendException("NoPrivateIp", "VM " + vmId + " has no NIC with a private IP in a subnet");
+        }
+        return new VmNetwork(vmId, paths);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> nicIds(GenericResource vm, VmId vmId) {
+        List<String> out = new ArrayList<>();
+        if (vm.properties() instanceof Map<?, ?> props && props.get("networkProfile") instanceof Map<?, ?> np
+                && np.get("networkInterfaces") instanceof List<?> nics) {
+            for (Object n : nics) {
+                if (n instanceof Map<?, ?> m && m.get("id") instanceof String id) {
+                    out.add(id);
+                }
+            }
+        }
+        if (out.isEmpty()) {
+            throw new BackendException("NoNetworkInterfaces", "VM " + vmId + " lists no network interfaces in its "
+                    + "networkProfile");
+        }
+        return out;
+    }
+
+    @Override
+    public NsgSnapshot readNsg(String nsgId) {
+        ResourceId id = ResourceId.fromString(nsgId);
+        Response<NetworkSecurityGroupInner> r = call("read NSG " + nsgId, false, () -> client
+                .getNetworkSecurityGroups().getByResourceGroupWithResponse(id.resourceGroupName(), id.name(), null,
+                        Context.NONE));
+        NetworkSecurityGroupInner nsg = r.getValue();
+        String etag = nsg.etag() != null ? nsg.etag() : r.getHeaders().getValue("ETag");
+        List<SecurityRule> rules = new ArrayList<>();
+        if (nsg.securityRules() != null) {
+            for (SecurityRuleInner in : nsg.securityRules()) {
+                rules.add(RuleMapper.fromInner(in));
+            }
+        }
+        return new NsgSnapshot(nsg.id() != null ? nsg.id() : nsgId, etag == null ? "" : etag, rules);
+    }
+
+    @Override
+    public List<String> listNsgIds() {
+        return call("list NSGs", false, () -> {
+            List<String> ids = new ArrayList<>();
+            client.getNetworkSecurityGroups().list(Context.NONE).forEach(n -> ids.add(n.id()));
+            return ids;
+        });
+    }
+
+    // ------------------------------------------------------------------------------------------------ writes
+
+    @Override
+    public SecurityRule createRule(String nsgId, SecurityRule rule) {
+        Objects.requireNonNull(rule, "rule");
+        ResourceId id = ResourceId.fromString(nsgId);
+        SecurityRuleInner inner = RuleMapper.toInner(rule);
+        String what = "create rule " + rule.name() + " in " + nsgId;
+        SecurityRuleInner result = call(what, true, () -> {
+            Context ctx = new Context(WritePolicy.IF_NONE_MATCH, "*");
+            SyncPoller<?, SecurityRuleInner> p = client.getSecurityRules()
+                    .beginCreateOrUpdate(id.resourceGroupName(), id.name(), rule.name(), inner, ctx);
+            p.setPollInterval(pollInterval);
+            return p.getFinalResult();
+        });
+        LOG.info("jit.azure.rule.put rule={} nsg={} priority={} access={}", rule.name(), id.name(), rule.priority(),
+                rule.access().text());
+        return result == null ? rule : RuleMapper.fromInner(result);
+    }
+
+    @Override
+    public boolean deleteRule(String nsgId, String ruleName) {
+        ResourceId id = ResourceId.fromString(nsgId);
+        AtomicInteger status = new AtomicInteger();
+        call("delete rule " + ruleName + " in " + nsgId, false, () -> {
+            SyncPoller<?, Void> p = client.getSecurityRules().beginDelete(id.resourceGroupName(), id.name(),
+                    ruleName, new Context(WritePolicy.STATUS, status));
+            p.setPollInterval(pollInterval);
+            p.getFinalResult();
+            return null;
+        });
+        boolean existed = status.get() != 204;
+        LOG.info("jit.azure.rule.delete rule={} nsg={} existed={}", ruleName, id.name(), existed);
+        return existed;
+    }
+
+    // ------------------------------------------------------------------------------------------------ retries
+
+    private <T> T call(String what, boolean creating, Supplier<T> op) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return op.get();
+            } catch (JitException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                JitException mapped = ErrorMapper.translate(e, what, creating);
+                if (!(mapped instanceof BackendException be) || !be.retryable() || attempt >= maxAttempts) {
+                    throw mapped;
+                }
+                Duration wait = ErrorMapper.retryAfter(e)
+                        .orElse(Duration.ofMillis(200L << Math.min(attempt - 1, 6)));
+                if (wait.compareTo(maxRetryWait) > 0) {
+                    wait = maxRetryWait;
+                }
+                LOG.warn("jit.azure.retry op=\"{}\" code={} attempt={} wait={}", what, be.code(), attempt, wait);
+                try {
+                    sleeper.sleep(wait);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new BackendException("Interrupted", what + ": interrupted while waiting to retry", false,
+                            null);
+                }
+            }
+        }
+    }
+
+    /** Builds an {@link AzureNsgBackend}. No public constructor: choose credentials, a pipeline or a manager. */
+    public static final class Builder {
+        private TokenCredential credential;
+        private AzureProfile profile;
+        private HttpPipeline pipeline;
+        private NetworkManager manager;
+        private Duration pollInterval = Duration.ofSeconds(1);
+        private int maxAttempts = 5;
+        private Duration maxRetryWait = Duration.ofSeconds(60);
+        private Sleeper sleeper = Sleeper.threadSleep();
+        private String vmApiVersion = "2024-07-01";
+
+        private Builder() {
+        }
+
+        /** Credentials (default: {@code DefaultAzureCredential}); needs {@link #profile}. */
+        public Builder credential(TokenCredential credential) {
+            this.credential = Objects.requireNonNull(credential, "credential");
+            return this;
+        }
+
+        /** The subscription and cloud. */
+        public Builder profile(AzureProfile profile) {
+            this.profile = Objects.requireNonNull(profile, "profile");
+            return this;
+        }
+
+        /** A ready HTTP pipeline (authentication included, or none for a local endpoint); needs {@link #profile}. */
+        public Builder httpPipeline(HttpPipeline pipeline) {
+            this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
+            return this;
+        }
+
+        /** An existing {@link NetworkManager}; its pipeline, endpoint and subscription are reused. */
+        public Builder networkManager(NetworkManager manager) {
+            this.manager = Objects.requireNonNull(manager, "manager");
+            return this;
+        }
+
+        /** How long to wait between LRO polls when ARM sends no {@code Retry-After}; default 1 s. */
+        public Builder pollInterval(Duration interval) {
+            Objects.requireNonNull(interval, "interval");
+            if (interval.isNegative() || interval.isZero()) {
+                throw new IllegalArgumentException("pollInterval must be positive");
+            }
+            this.pollInterval = interval;
+            return this;
+        }
+
+        /** Attempts per ARM call for throttling and transient locks (429, another operation); default 5. */
+        public Builder maxAttempts(int attempts) {
+            if (attempts < 1) {
+                throw new IllegalArgumentException("maxAttempts must be at least 1");
+            }
+            this.maxAttempts = attempts;
+            return this;
+        }
+
+        /** The longest single wait between retries, whatever {@code Retry-After} says; default 60 s. */
+        public Builder maxRetryWait(Duration max) {
+            this.maxRetryWait = Objects.requireNonNull(max, "max");
+            return this;
+        }
+
+        /** How to wait between retries; default: sleep the thread. */
+        public Builder sleeper(Sleeper sleeper) {
+            this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+            return this;
+        }
+
+        /** The Microsoft.Compute api-version for the VM read; default {@code 2024-07-01}. */
+        public Builder vmApiVersion(String version) {
+            this.vmApiVersion = Objects.requireNonNull(version, "version");
+            return this;
+        }
+
+        /** Builds the backend. Makes no network call. */
+        public AzureNsgBackend build() {
+            HttpPipeline base;
+            AzureProfile p = profile;
+            if (manager != null) {
+                NetworkManagementClient c = manager.serviceClient();
+                base = c.getHttpPipeline();
+                if (p == null) {
+                    p = new AzureProfile(null, c.getSubscriptionId(), new com.azure.core.management.AzureEnvironment(
+                            Map.of("resourceManagerEndpointUrl", c.getEndpoint())));
+                }
+            } else {
+                if (p == null) {
+                    throw new IllegalStateException("profile (subscription and cloud) must be set");
+                }
+                if (pipeline != null) {
+                    base = pipeline;
+                } else {
+                    TokenCredential cred = credential != null ? credential : new DefaultAzureCredentialBuilder()
+                            .build();
+                    base = NetworkManager.authenticate(cred, p).serviceClient().getHttpPipeline();
+                }
+            }
+            return new AzureNsgBackend(this, NetworkManager.authenticate(withWritePolicy(base), p));
+        }
+
+        private static HttpPipeline withWritePolicy(HttpPipeline base) {
+            List<HttpPipelinePolicy> policies = new ArrayList<>();
+            for (int i = 0; i < base.getPolicyCount(); i++) {
+                policies.add(base.getPolicy(i));
+            }
+            policies.add(new WritePolicy());
+            return new HttpPipelineBuilder().policies(policies.toArray(new HttpPipelinePolicy[0]))
+                    .httpClient(base.getHttpClient()).build();
+        }
+
+    }
+}

@@ -1,0 +1,108 @@
+package io.jitaccess.azure.implementation;
+
+import com.azure.core.exception.HttpResponseException;
+import com.azure.core.http.HttpHeaderName;
+import com.azure.core.http.HttpResponse;
+import com.azure.core.management.exception.ManagementError;
+import com.azure.core.management.exception.ManagementException;
+import io.jitaccess.core.BackendException;
+import io.jitaccess.core.JitException;
+import io.jitaccess.core.NotFoundException;
+import io.jitaccess.core.RuleConflictException;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Translates SDK failures into the library's exceptions by ARM's error <em>code</em> (a failed long-running
+ * operation reports HTTP 200, so the status alone is not enough). No Azure exception type escapes.
+ */
+public final class ErrorMapper {
+    /** Codes for which the same request may succeed later. */
+    public static final Set<String> RETRYABLE = Set.of("TooManyRequests", "RetryableErrorDueToAnotherOperation",
+            "AnotherOperationInProgress", "ServerBusy", "InternalServerError", "ServiceUnavailable",
+            "GatewayTimeout");
+
+    private ErrorMapper() {
+    }
+
+    /** The ARM error code of a failure, or a synthetic one ({@code HttpStatus<n>}, {@code ClientError}). */
+    public static String code(Throwable e) {
+        if (e instanceof ManagementException me && me.getValue() != null && me.getValue().getCode() != null) {
+            return me.getValue().getCode();
+        }
+        if (e instanceof HttpResponseException he && he.getResponse() != null) {
+            int s = he.getResponse().getStatusCode();
+            return s == 429 ? "TooManyRequests" : s == 404 ? "NotFound" : s == 412 ? "PreconditionFailed"
+                    : "HttpStatus" + s;
+        }
+        return "ClientError";
+    }
+
+    /** Whether the failure is throttling or a transient lock by another operation. */
+    public static boolean retryable(Throwable e) {
+        if (e instanceof HttpResponseException he && he.getResponse() != null) {
+            int s = he.getResponse().getStatusCode();
+            if (s == 429 || s == 503 || s == 504) {
+                return true;
+            }
+        }
+        return RETRYABLE.contains(code(e));
+    }
+
+    /** The server's {@code Retry-After} in seconds, if it sent one. */
+    public static Optional<Duration> retryAfter(Throwable e) {
+        if (e instanceof HttpResponseException he && he.getResponse() != null) {
+            HttpResponse r = he.getResponse();
+            String v = r.getHeaderValue(HttpHeaderName.RETRY_AFTER);
+            if (v != null) {
+                try {
+                    return Optional.of(Duration.ofSeconds(Long.parseLong(v.trim())));
+                } catch (NumberFormatException ignored) {
+                    return Optional.empty();
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Translates a failure of one operation.
+     *
+     * @param e        the SDK's exception
+     * @param what     the operation and target, for the message
+     * @param creating whether the failed call was a create (412 then means the name is taken)
+     * @return the library's exception
+     */
+    public static JitException translate(RuntimeException e, String what, boolean creating) {
+        if (e instanceof JitException j) {
+            return j;
+        }
+        String code = code(e);
+        String message = message(e);
+        int status = e instanceof HttpResponseException he && he.getResponse() != null
+                ? he.getResponse().getStatusCode() : 0;
+        if (code.equals("SecurityRuleConflict")) {
+            return new RuleConflictException(RuleConflictException.Kind.PRIORITY, code, what + ": " + message);
+        }
+        if (creating && (status == 412 || code.equals("PreconditionFailed"))) {
+            return new RuleConflictException(RuleConflictException.Kind.NAME, "PreconditionFailed",
+                    what + ": the rule already exists");
+        }
+        if (status == 404 || code.equals("NotFound") || code.equals("ResourceNotFound")) {
+            return new NotFoundException(what + ": " + code + ": " + message);
+        }
+        return new BackendException(code, what + ": " + message, retryable(e), null);
+    }
+
+    private static String message(RuntimeException e) {
+        if (e instanceof ManagementException me) {
+            ManagementError v = me.getValue();
+            if (v != null && v.getMessage() != null) {
+                return v.getMessage();
+            }
+        }
+        String m = e.getMessage();
+        return m == null ? e.getClass().getSimpleName() : m.lines().findFirst().orElse(m);
+    }
+}

@@ -1,0 +1,2 @@
+/** Internals of the Azure backend: rule mapping, error translation, the write-header policy. Not API. */
+package io.jitaccess.azure.implementation;
