@@ -18,10 +18,13 @@ import java.util.Set;
  * operation reports HTTP 200, so the status alone is not enough). No Azure exception type escapes.
  */
 public final class ErrorMapper {
-    /** Codes for which the same request may succeed later. */
+    /**
+     * Codes for which the same request may succeed later: throttling and a resource locked by another operation.
+     * Server errors (5xx) are not retried here: a failed create may have been applied, and the SDK's own retry policy
+     * (in the production pipeline) already retries them at the HTTP level.
+     */
     public static final Set<String> RETRYABLE = Set.of("TooManyRequests", "RetryableErrorDueToAnotherOperation",
-            "AnotherOperationInProgress", "ServerBusy", "InternalServerError", "ServiceUnavailable",
-            "GatewayTimeout");
+            "AnotherOperationInProgress");
 
     private ErrorMapper() {
     }
@@ -43,7 +46,7 @@ public final class ErrorMapper {
     public static boolean retryable(Throwable e) {
         if (e instanceof HttpResponseException he && he.getResponse() != null) {
             int s = he.getResponse().getStatusCode();
-            if (s == 429 || s == 503 || s == 504) {
+            if (s == 429) {
                 return true;
             }
         }

@@ -1,0 +1,23 @@
+package io.jitaccess.azure;
+
+import io.jitaccess.core.policy.VmId;
+import io.jitaccess.core.spi.BackendContractTest;
+import org.junit.jupiter.api.AfterEach;
+
+/** The backend contract, unchanged, through the real Azure SDK against the local ARM endpoint. */
+class AzureNsgBackendContractTest extends BackendContractTest {
+    private AzureFixture fixture;
+
+    @Override
+    protected World newWorld() {
+        fixture = new AzureFixture();
+        return new World(fixture.backend, fixture.vm, "10.0.0.4", fixture.nicNsg,
+                VmId.of(fixture.net.subscription(), fixture.net.resourceGroup(), "no-such-vm"),
+                fixture.net.nsgId("no-such-nsg"));
+    }
+
+    @AfterEach
+    void stopArm() {
+        fixture.close();
+    }
+}

@@ -1,0 +1,623 @@
+package io.jitaccess.azure;
+
+import com.azure.json.JsonProviders;
+import com.azure.json.JsonReader;
+import com.azure.json.JsonWriter;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.jitaccess.core.BackendException;
+import io.jitaccess.core.NotFoundException;
+import io.jitaccess.core.net.IpPrefix;
+import io.jitaccess.core.policy.VmId;
+import io.jitaccess.core.rules.NsgSnapshot;
+import io.jitaccess.core.rules.SecurityRule;
+import io.jitaccess.inmemory.ArmRuleProperties;
+import io.jitaccess.inmemory.InMemoryNetwork;
+import io.jitaccess.inmemory.Topology;
+import io.jitaccess.core.rules.DefaultRules;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A local ARM-compatible HTTP endpoint on 127.0.0.1 for the Azure backend's tests. State lives in an
+ * {@link InMemoryNetwork}, so ARM's rule validation and error codes are the simulator's, and connectivity can be
+ * checked with {@code canConnect}. Serves the VM (generic read), NICs, virtual networks, subnets, NSGs, the NSG
+ * listing (paged with nextLink) and security rules (GET, PUT, DELETE), with ARM's JSON shapes, ETags, long-running
+ * operations (201 + Azure-AsyncOperation; 202 + Location) and errors. Records every request.
+ */
+final class FakeArm implements AutoCloseable {
+    static final String API_NETWORK = "2025-03-01";
+
+    /** One recorded request. */
+    record Request(String method, String path, Map<String, String> query, Map<String, String> headers, String body,
+                   int status, long nanos) {
+        String header(String name) {
+            return headers.get(name.toLowerCase(Locale.ROOT));
+        }
+
+        boolean isPoll() {
+            return path.contains("/operations/") || path.contains("/operationResults/");
+        }
+    }
+
+    /** A scripted response for the next request that matches. */
+    record Scripted(String method, String pathContains, int status, Map<String, String> headers, String body) {
+    }
+
+    private final InMemoryNetwork net;
+    private final HttpServer server;
+    private final List<Request> log = Collections.synchronizedList(new ArrayList<>());
+    private final Deque<Scripted> scripted = new ArrayDeque<>();
+    private final Deque<Runnable> beforeWrite = new ArrayDeque<>();
+    private final Map<String, Op> ops = new ConcurrentHashMap<>();
+    private final AtomicInteger opSeq = new AtomicInteger();
+    private volatile boolean asyncWrites;
+    private volatile boolean failuresThroughLro;
+    private volatile int inProgressPolls;
+    private volatile String retryAfter;
+    private volatile int pageSize = 50;
+
+    private static final class Op {
+        final String error;
+        final String message;
+        int pollsLeft;
+
+        Op(String error, String message, int pollsLeft) {
+            this.error = error;
+            this.message = message;
+            this.pollsLeft = pollsLeft;
+        }
+    }
+
+    FakeArm(InMemoryNetwork net) throws IOException {
+        this.net = net;
+        this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", this::handle);
+        server.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(8));
+        server.start();
+    }
+
+    String endpoint() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    /** Writes answer 201 Updating + Azure-AsyncOperation (PUT) or 202 + Location (DELETE), as real ARM does. */
+    FakeArm asyncWrites(boolean on) {
+        asyncWrites = on;
+        return this;
+    }
+
+    /** Write errors (validation, conflicts) are reported through a Failed LRO (status 200) instead of a 400. */
+    FakeArm failuresThroughLro(boolean on) {
+        failuresThroughLro = on;
+        asyncWrites = asyncWrites || on;
+        return this;
+    }
+
+    /** How many polls answer InProgress before the terminal status. */
+    FakeArm inProgressPolls(int n) {
+        inProgressPolls = n;
+        return this;
+    }
+
+    /** The Retry-After header on LRO responses (null: none, as real ARM often sends). */
+    FakeArm retryAfter(String seconds) {
+        retryAfter = seconds;
+        return this;
+    }
+
+    /** Page size of the NSG listing. */
+    FakeArm pageSize(int n) {
+        pageSize = n;
+        return this;
+    }
+
+    /** Answers the next request whose method matches and whose path contains the text with this response. */
+    synchronized FakeArm script(String method, String pathContains, int status, Map<String, String> headers,
+                                String body) {
+        scripted.add(new Scripted(method, pathContains, status, headers, body));
+        return this;
+    }
+
+    /** An ARM error body. */
+    static String error(String code, String message) {
+        return "{\"error\":{\"code\":\"" + code + "\",\"message\":\"" + message + "\",\"details\":[]}}";
+    }
+
+    /** Runs the action just before the next PUT is applied (a concurrent writer between our read and our write). */
+    synchronized FakeArm beforeNextWrite(Runnable action) {
+        beforeWrite.add(action);
+        return this;
+    }
+
+    List<Request> requests() {
+        synchronized (log) {
+            return List.copyOf(log);
+        }
+    }
+
+    /** Requests other than LRO polls and the SDK's final GET after an async PUT. */
+    List<Request> calls() {
+        return requests().stream().filter(r -> !r.isPoll()).toList();
+    }
+
+    void clearLog() {
+        log.clear();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
+    }
+
+    // ------------------------------------------------------------------------------------------------ dispatch
+
+    private static final Pattern RG = Pattern.compile(
+            "/subscriptions/([^/]+)/resourceGroups/([^/]+)/providers/([^/]+)/(.+)", Pattern.CASE_INSENSITIVE);
+
+    private void handle(HttpExchange ex) throws IOException {
+        long t = System.nanoTime();
+        URI uri = ex.getRequestURI();
+        // GenericResources.getById sends "//subscriptions/...": the JDK parses "subscriptions" as the authority
+        String path = uri.getRawAuthority() != null ? "/" + uri.getRawAuthority() + uri.getRawPath() : uri.getRawPath();
+        path = java.net.URLDecoder.decode(path, StandardCharsets.UTF_8);
+        Map<String, String> query = query(uri.getRawQuery());
+        Map<String, String> headers = new HashMap<>();
+        ex.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), String.join(",", v)));
+        String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+        String method = ex.getRequestMethod();
+        Reply reply;
+        Scripted s = takeScripted(method, path);
+        if (s != null) {
+            reply = new Reply(s.status(), s.body(), s.headers());
+        } else {
+            try {
+                reply = route(method, path, query, headers, body);
+            } catch (RuntimeException e) {
+                reply = new Reply(500, error("InternalServerError", String.valueOf(e)), Map.of());
+            }
+        }
+        log.add(new Request(method, path, query, headers, body, reply.status, t));
+        byte[] bytes = reply.body == null ? new byte[0] : reply.body.getBytes(StandardCharsets.UTF_8);
+        reply.headers.forEach((k, v) -> ex.getResponseHeaders().add(k, v));
+        if (reply.body != null) {
+            ex.getResponseHeaders().add("Content-Type", "application/json; charset=utf-8");
+        }
+        ex.getResponseHeaders().add("x-ms-request-id", java.util.UUID.randomUUID().toString());
+        ex.sendResponseHeaders(reply.status, bytes.length == 0 ? -1 : bytes.length);
+        if (bytes.length > 0) {
+            try (OutputStream os = ex.getResponseBody()) {
+                os.write(bytes);
+            }
+        }
+        ex.close();
+    }
+
+    private synchronized Scripted takeScripted(String method, String path) {
+        for (Scripted s : scripted) {
+            if (s.method().equalsIgnoreCase(method) && path.contains(s.pathContains())) {
+                scripted.remove(s);
+                return s;
+            }
+        }
+        return null;
+    }
+
+    private record Reply(int status, String body, Map<String, String> headers) {
+    }
+
+    private Reply route(String method, String path, Map<String, String> query, Map<String, String> headers,
+                        String body) {
+        Matcher op = Pattern.compile("/subscriptions/[^/]+/providers/Microsoft\\.Network/locations/[^/]+/"
+                + "(operations|operationResults)/([^/]+)", Pattern.CASE_INSENSITIVE).matcher(path);
+        if (op.matches()) {
+            return pollOp(op.group(1), op.group(2));
+        }
+        if (Pattern.compile("/subscriptions/[^/]+/providers/Microsoft\\.Network/networkSecurityGroups",
+                Pattern.CASE_INSENSITIVE).matcher(path).matches()) {
+            return listNsgs(query);
+        }
+        Matcher m = RG.matcher(path);
+        if (!m.matches()) {
+            return notFound(path);
+        }
+        String provider = m.group(3);
+        String[] seg = m.group(4).split("/");
+        if (provider.equalsIgnoreCase("Microsoft.Compute") && seg.length == 2
+                && seg[0].equalsIgnoreCase("virtualMachines") && method.equals("GET")) {
+            return getVm(path, seg[1]);
+        }
+        if (!provider.equalsIgnoreCase("Microsoft.Network")) {
+            return notFound(path);
+        }
+        String base = path.substring(0, path.toLowerCase(Locale.ROOT).indexOf("/providers/") + 11)
+                + "Microsoft.Network/";
+        if (seg.length == 2 && seg[0].equalsIgnoreCase("networkInterfaces") && method.equals("GET")) {
+            return net.nic(base + "networkInterfaces/" + seg[1]).map(n -> ok(nicJson(n))).orElseGet(() ->
+                    notFound(path));
+        }
+        if (seg.length == 2 && seg[0].equalsIgnoreCase("virtualNetworks") && method.equals("GET")) {
+            return net.virtualNetwork(seg[1]).map(v -> ok(vnetJson(v))).orElseGet(() -> notFound(path));
+        }
+        if (seg.length == 4 && seg[0].equalsIgnoreCase("virtualNetworks") && seg[2].equalsIgnoreCase("subnets")
+                && method.equals("GET")) {
+            return net.virtualNetwork(seg[1]).flatMap(v -> v.subnets().stream()
+                    .filter(s -> s.name().equalsIgnoreCase(seg[3])).findFirst())
+                    .map(s -> ok(subnetJson(s))).orElseGet(() -> notFound(path));
+        }
+        if (seg.length >= 2 && seg[0].equalsIgnoreCase("networkSecurityGroups")) {
+            String nsgId = base + "networkSecurityGroups/" + seg[1];
+            Optional<NsgSnapshot> nsg = net.findNsg(nsgId);
+            if (nsg.isEmpty()) {
+                return notFound(path);
+            }
+            if (seg.length == 2 && method.equals("GET")) {
+                return new Reply(200, json(nsgJson(nsg.get())), Map.of("ETag", nsg.get().etag()));
+            }
+            if (seg.length == 3 && seg[2].equalsIgnoreCase("securityRules") && method.equals("GET")) {
+                Map<String, Object> list = new LinkedHashMap<>();
+                list.put("value", nsg.get().rules().stream().map(r -> ruleJson(nsg.get(), r)).toList());
+                return ok(list);
+            }
+            if (seg.length == 4 && seg[2].equalsIgnoreCase("securityRules")) {
+                return rule(method, nsgId, nsg.get(), seg[3], headers, body);
+            }
+        }
+        return notFound(path);
+    }
+
+    // ------------------------------------------------------------------------------------------------ resources
+
+    private Reply getVm(String path, String name) {
+        VmId vm = net.vms().stream().filter(v -> v.name().equalsIgnoreCase(name)).findFirst().orElse(null);
+        if (vm == null) {
+            return new Reply(404, error("ResourceNotFound", "The Resource 'Microsoft.Compute/virtualMachines/" + name
+                    + "' under resource group was not found."), Map.of());
+        }
+        Map<String, Object> np = new LinkedHashMap<>();
+        np.put("networkInterfaces", net.nicIds(vm).stream().map(id -> Map.of("id", id)).toList());
+        Map<String, Object> props = new LinkedHashMap<>();
+        props.put("vmId", java.util.UUID.nameUUIDFromBytes(vm.value().getBytes(StandardCharsets.UTF_8)).toString());
+        props.put("networkProfile", np);
+        props.put("provisioningState", "Succeeded");
+        Map<String, Object> vmJson = new LinkedHashMap<>();
+        vmJson.put("name", vm.name());
+        vmJson.put("id", vm.value());
+        vmJson.put("type", "Microsoft.Compute/virtualMachines");
+        vmJson.put("location", "westeurope");
+        vmJson.put("properties", props);
+        return ok(vmJson);
+    }
+
+    private Map<String, Object> nicJson(Topology.Nic n) {
+        List<Object> ipcs = new ArrayList<>();
+        int i = 0;
+        for (IpPrefix ip : n.privateIps()) {
+            Map<String, Object> p = new LinkedHashMap<>();
+            p.put("privateIPAddress", ip.toString());
+            p.put("privateIPAllocationMethod", "Dynamic");
+            p.put("privateIPAddressVersion", ip.ipv6() ? "IPv6" : "IPv4");
+            p.put("subnet", Map.of("id", n.subnetId()));
+            p.put("primary", i == 0);
+            p.put("provisioningState", "Succeeded");
+            Map<String, Object> ipc = new LinkedHashMap<>();
+            ipc.put("name", "ipconfig" + (++i));
+            ipc.put("id", n.id() + "/ipConfigurations/ipconfig" + i);
+            ipc.put("properties", p);
+            ipcs.add(ipc);
+        }
+        Map<String, Object> props = new LinkedHashMap<>();
+        props.put("provisioningState", "Succeeded");
+        props.put("ipConfigurations", ipcs);
+        n.nsgId().ifPresent(id -> props.put("networkSecurityGroup", Map.of("id", id)));
+        props.put("virtualMachine", Map.of("id", n.vmId().value()));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("name", n.id().substring(n.id().lastIndexOf('/') + 1));
+        out.put("id", n.id());
+        out.put("etag", "W/\"" + java.util.UUID.nameUUIDFromBytes(n.id().getBytes(StandardCharsets.UTF_8)) + "\"");
+        out.put("type", "Microsoft.Network/networkInterfaces");
+        out.put("location", "westeurope");
+        out.put("properties", props);
+        return out;
+    }
+
+    private static Map<String, Object> subnetJson(Topology.Subnet s) {
+        Map<String, Object> props = new LinkedHashMap<>();
+        props.put("addressPrefix", s.addressPrefix().toString());
+        props.put("provisioningState", "Succeeded");
+        s.nsgId().ifPresent(id -> props.put("networkSecurityGroup", Map.of("id", id)));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("name", s.name());
+        out.put("id", s.id());
+        out.put("type", "Microsoft.Network/virtualNetworks/subnets");
+        out.put("properties", props);
+        return out;
+    }
+
+    private static Map<String, Object> vnetJson(Topology.VirtualNetwork v) {
+        Map<String, Object> props = new LinkedHashMap<>();
+        props.put("addressSpace", Map.of("addressPrefixes", v.addressSpace().stream().map(Object::toString).toList()));
+        props.put("subnets", v.subnets().stream().map(FakeArm::subnetJson).toList());
+        props.put("provisioningState", "Succeeded");
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("name", v.name());
+        out.put("id", v.id());
+        out.put("type", "Microsoft.Network/virtualNetworks");
+        out.put("location", "westeurope");
+        out.put("properties", props);
+        return out;
+    }
+
+    private static Map<String, Object> nsgJson(NsgSnapshot s) {
+        Map<String, Object> props = new LinkedHashMap<>();
+        props.put("resourceGuid", java.util.UUID.nameUUIDFromBytes(s.id().getBytes(StandardCharsets.UTF_8))
+                .toString());
+        props.put("provisioningState", "Succeeded");
+        props.put("securityRules", s.rules().stream().map(r -> ruleJson(s, r)).toList());
+        props.put("defaultSecurityRules", DefaultRules.ALL.stream().map(r -> {
+            Map<String, Object> j = ruleJson(s, r);
+            j.put("id", s.id() + "/defaultSecurityRules/" + r.name());
+            j.put("type", "Microsoft.Network/networkSecurityGroups/defaultSecurityRules");
+            return j;
+        }).toList());
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("name", s.id().substring(s.id().lastIndexOf('/') + 1));
+        out.put("id", s.id());
+        out.put("etag", s.etag());
+        out.put("type", "Microsoft.Network/networkSecurityGroups");
+        out.put("location", "westeurope");
+        out.put("tags", Map.of());
+        out.put("properties", props);
+        return out;
+    }
+
+    static Map<String, Object> ruleJson(NsgSnapshot s, SecurityRule r) {
+        ArmRuleProperties a = ArmRuleProperties.from(r);
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("provisioningState", "Succeeded");
+        if (!r.description().isEmpty()) {
+            p.put("description", r.description());
+        }
+        p.put("protocol", a.protocol());
+        if (a.sourcePortRange() != null) {
+            p.put("sourcePortRange", a.sourcePortRange());
+        }
+        if (a.destinationPortRange() != null) {
+            p.put("destinationPortRange", a.destinationPortRange());
+        }
+        if (a.sourceAddressPrefix() != null) {
+            p.put("sourceAddressPrefix", a.sourceAddressPrefix());
+        }
+        if (a.destinationAddressPrefix() != null) {
+            p.put("destinationAddressPrefix", a.destinationAddressPrefix());
+        }
+        p.put("access", a.access());
+        p.put("priority", a.priority());
+        p.put("direction", a.direction());
+        p.put("sourcePortRanges", a.sourcePortRanges());
+        p.put("destinationPortRanges", a.destinationPortRanges());
+        p.put("sourceAddressPrefixes", a.sourceAddressPrefixes());
+        p.put("destinationAddressPrefixes", a.destinationAddressPrefixes());
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("name", r.name());
+        out.put("id", s.id() + "/securityRules/" + r.name());
+        out.put("etag", s.etag());
+        out.put("type", "Microsoft.Network/networkSecurityGroups/securityRules");
+        out.put("properties", p);
+        return out;
+    }
+
+    private Reply listNsgs(Map<String, String> query) {
+        List<String> ids = net.nsgIds();
+        int from = query.containsKey("$skiptoken") ? Integer.parseInt(query.get("$skiptoken")) : 0;
+        int to = Math.min(ids.size(), from + pageSize);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("value", ids.subList(from, to).stream().map(id -> nsgJson(net.findNsg(id).orElseThrow())).toList());
+        if (to < ids.size()) {
+            out.put("nextLink", endpoint() + "/subscriptions/" + net.subscription()
+                    + "/providers/Microsoft.Network/networkSecurityGroups?api-version=" + API_NETWORK
+                    + "&$skiptoken=" + to);
+        }
+        return ok(out);
+    }
+
+    // ------------------------------------------------------------------------------------------------ rules
+
+    @SuppressWarnings("unchecked")
+    private Reply rule(String method, String nsgId, NsgSnapshot nsg, String name, Map<String, String> headers,
+                       String body) {
+        Optional<SecurityRule> existing = nsg.rule(name);
+        if (method.equals("GET")) {
+            return existing.map(r -> ok(ruleJson(nsg, r))).orElseGet(() -> new Reply(404, error("NotFound",
+                    "Resource " + nsgId + "/securityRules/" + name + " not found."), Map.of()));
+        }
+        String ifNoneMatch = headers.get("if-none-match");
+        String ifMatch = headers.get("if-match");
+        if ((ifNoneMatch != null && ifNoneMatch.equals("*") && existing.isPresent())
+                || (ifMatch != null && (existing.isEmpty() || !ifMatch.equals(nsg.etag())))) {
+            return new Reply(412, error("PreconditionFailed", "The condition specified using HTTP conditional "
+                    + "header(s) is not met."), Map.of());
+        }
+        if (method.equals("DELETE")) {
+            if (existing.isEmpty()) {
+                return new Reply(204, null, Map.of());
+            }
+            net.removeRule(nsgId, name);
+            if (asyncWrites) {
+                String id = newOp(null, null);
+                Map<String, String> h = new LinkedHashMap<>(lroHeaders(id));
+                h.put("Location", opUrl("operationResults", id));
+                return new Reply(202, null, h);
+            }
+            return new Reply(200, null, Map.of());
+        }
+        if (!method.equals("PUT")) {
+            return new Reply(405, error("MethodNotAllowed", method), Map.of());
+        }
+        Runnable hook;
+        synchronized (this) {
+            hook = beforeWrite.poll();
+        }
+        if (hook != null) {
+            hook.run();
+        }
+        Map<String, Object> root;
+        try (JsonReader r = JsonProviders.createReader(body)) {
+            root = (Map<String, Object>) r.readUntyped();
+        } catch (IOException | RuntimeException e) {
+            return new Reply(400, error("InvalidRequestFormat", "Cannot parse the request."), Map.of());
+        }
+        Map<String, Object> p = (Map<String, Object>) root.getOrDefault("properties", Map.of());
+        ArmRuleProperties props = new ArmRuleProperties(str(p, "protocol"), str(p, "sourcePortRange"),
+                list(p, "sourcePortRanges"), str(p, "destinationPortRange"), list(p, "destinationPortRanges"),
+                str(p, "sourceAddressPrefix"), list(p, "sourceAddressPrefixes"), str(p, "destinationAddressPrefix"),
+                list(p, "destinationAddressPrefixes"), str(p, "access"),
+                p.get("priority") instanceof Number n ? n.intValue() : null, str(p, "direction"),
+                str(p, "description"));
+        SecurityRule stored;
+        try {
+            stored = net.putRule(nsgId, name, props);
+        } catch (NotFoundException | BackendException e) {
+            String code = e instanceof BackendException be ? be.code() : "NotFound";
+            String msg = e.getMessage().substring(e.getMessage().indexOf(": ") + 2);
+            int status = e instanceof NotFoundException ? 404 : 400;
+            if (failuresThroughLro && status == 400) {
+                String id = newOp(code, msg);
+                return new Reply(201, json(updating(nsg, name, props)), lroHeaders(id));
+            }
+            return new Reply(status, error(code, msg), Map.of());
+        }
+        NsgSnapshot after = net.findNsg(nsgId).orElseThrow();
+        Map<String, Object> j = ruleJson(after, stored);
+        int status = existing.isPresent() ? 200 : 201;
+        if (asyncWrites) {
+            ((Map<String, Object>) j.get("properties")).put("provisioningState", "Updating");
+            return new Reply(status, json(j), lroHeaders(newOp(null, null)));
+        }
+        return new Reply(status, json(j), Map.of("ETag", after.etag()));
+    }
+
+    private static Map<String, Object> updating(NsgSnapshot nsg, String name, ArmRuleProperties props) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("name", name);
+        out.put("id", nsg.id() + "/securityRules/" + name);
+        out.put("properties", Map.of("provisioningState", "Updating", "priority", props.priority() == null ? 0
+                : props.priority()));
+        return out;
+    }
+
+    private String newOp(String error, String message) {
+        String id = "op-" + opSeq.incrementAndGet();
+        ops.put(id, new Op(error, message, inProgressPolls));
+        return id;
+    }
+
+    private Map<String, String> lroHeaders(String id) {
+        Map<String, String> h = new LinkedHashMap<>();
+        h.put("Azure-AsyncOperation", opUrl("operations", id));
+        if (retryAfter != null) {
+            h.put("Retry-After", retryAfter);
+        }
+        return h;
+    }
+
+    private String opUrl(String kind, String id) {
+        return endpoint() + "/subscriptions/" + net.subscription() + "/providers/Microsoft.Network/locations/"
+                + "westeurope/" + kind + "/" + id + "?api-version=" + API_NETWORK;
+    }
+
+    private Reply pollOp(String kind, String id) {
+        Op op = ops.get(id);
+        if (op == null) {
+            return notFound(id);
+        }
+        if (kind.equalsIgnoreCase("operationResults")) {
+            return new Reply(204, null, Map.of());
+        }
+        synchronized (op) {
+            if (op.pollsLeft > 0) {
+                op.pollsLeft--;
+                Map<String, String> h = retryAfter == null ? Map.of() : Map.of("Retry-After", retryAfter);
+                return new Reply(200, "{\"status\":\"InProgress\"}", h);
+            }
+        }
+        if (op.error != null) {
+            return new Reply(200, "{\"status\":\"Failed\",\"error\":{\"code\":\"" + op.error + "\",\"message\":\""
+                    + op.message.replace("\"", "'") + "\"}}", Map.of());
+        }
+        return new Reply(200, "{\"status\":\"Succeeded\"}", Map.of());
+    }
+
+    // ------------------------------------------------------------------------------------------------ helpers
+
+    private static Reply notFound(String what) {
+        return new Reply(404, error("NotFound", "Resource " + what + " not found."), Map.of());
+    }
+
+    private static Reply ok(Map<String, Object> body) {
+        return new Reply(200, json(body), Map.of());
+    }
+
+    static String json(Object o) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (JsonWriter w = JsonProviders.createWriter(bytes)) {
+            w.writeUntyped(o);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> parse(String body) {
+        try (JsonReader r = JsonProviders.createReader(body)) {
+            return (Map<String, Object>) r.readUntyped();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String str(Map<String, Object> m, String k) {
+        Object v = m.get(k);
+        return v == null ? null : v.toString();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> list(Map<String, Object> m, String k) {
+        Object v = m.get(k);
+        return v instanceof List<?> l ? ((List<Object>) l).stream().map(String::valueOf).toList() : List.of();
+    }
+
+    private static Map<String, String> query(String raw) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (raw == null) {
+            return out;
+        }
+        for (String kv : raw.split("&")) {
+            int eq = kv.indexOf('=');
+            String k = java.net.URLDecoder.decode(eq < 0 ? kv : kv.substring(0, eq), StandardCharsets.UTF_8);
+            String v = eq < 0 ? "" : java.net.URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8);
+            out.put(k, v);
+        }
+        return out;
+    }
+}
