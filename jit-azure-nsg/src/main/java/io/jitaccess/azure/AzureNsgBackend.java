@@ -8,6 +8,9 @@ import com.azure.core.http.rest.Response;
 import com.azure.resourcemanager.resources.fluentcore.arm.ResourceId;
 import com.azure.core.management.profile.AzureProfile;
 import com.azure.core.util.Context;
+import com.azure.core.management.polling.PollResult;
+import com.azure.core.util.polling.LongRunningOperationStatus;
+import com.azure.core.util.polling.PollResponse;
 import com.azure.core.util.polling.SyncPoller;
 import com.azure.identity.DefaultAzureCredentialBuilder;
 import com.azure.resourcemanager.network.NetworkManager;
@@ -20,6 +23,7 @@ import com.azure.resourcemanager.network.fluent.models.SubnetInner;
 import com.azure.resourcemanager.network.fluent.models.VirtualNetworkInner;
 import com.azure.resourcemanager.resources.models.GenericResource;
 import io.jitaccess.azure.implementation.ErrorMapper;
+import io.jitaccess.azure.implementation.LroFailedException;
 import io.jitaccess.azure.implementation.RuleMapper;
 import io.jitaccess.azure.implementation.WritePolicy;
 import io.jitaccess.core.BackendException;
@@ -203,10 +207,8 @@ public final class AzureNsgBackend implements NetworkBackend {
         String what = "create rule " + rule.name() + " in " + nsgId;
         SecurityRuleInner result = call(what, true, () -> {
             Context ctx = new Context(WritePolicy.IF_NONE_MATCH, "*");
-            SyncPoller<?, SecurityRuleInner> p = client.getSecurityRules()
-                    .beginCreateOrUpdate(id.resourceGroupName(), id.name(), rule.name(), inner, ctx);
-            p.setPollInterval(pollInterval);
-            return p.getFinalResult();
+            return finish(client.getSecurityRules()
+                    .beginCreateOrUpdate(id.resourceGroupName(), id.name(), rule.name(), inner, ctx));
         });
         LOG.info("jit.azure.rule.put rule={} nsg={} priority={} access={}", rule.name(), id.name(), rule.priority(),
                 rule.access().text());
@@ -218,15 +220,25 @@ public final class AzureNsgBackend implements NetworkBackend {
         ResourceId id = ResourceId.fromString(nsgId);
         AtomicInteger status = new AtomicInteger();
         call("delete rule " + ruleName + " in " + nsgId, false, () -> {
-            SyncPoller<?, Void> p = client.getSecurityRules().beginDelete(id.resourceGroupName(), id.name(),
-                    ruleName, new Context(WritePolicy.STATUS, status));
-            p.setPollInterval(pollInterval);
-            p.getFinalResult();
-            return null;
+            return finish(client.getSecurityRules().beginDelete(id.resourceGroupName(), id.name(), ruleName,
+                    new Context(WritePolicy.STATUS, status)));
         });
         boolean existed = status.get() != 204;
         LOG.info("jit.azure.rule.delete rule={} nsg={} existed={}", ruleName, id.name(), existed);
         return existed;
+    }
+
+    /**
+     * Polls an LRO at the configured interval (when ARM sends no Retry-After) and checks its terminal status: a
+     * Failed or Canceled operation raises its ARM error code instead of passing as a result.
+     */
+    private <T> T finish(SyncPoller<PollResult<T>, T> poller) {
+        poller.setPollInterval(pollInterval);
+        PollResponse<PollResult<T>> last = poller.waitForCompletion();
+        if (last.getStatus() != LongRunningOperationStatus.SUCCESSFULLY_COMPLETED) {
+            throw LroFailedException.of(last.getStatus(), last.getValue() == null ? null : last.getValue().getError());
+        }
+        return poller.getFinalResult();
     }
 
     // ------------------------------------------------------------------------------------------------ retries

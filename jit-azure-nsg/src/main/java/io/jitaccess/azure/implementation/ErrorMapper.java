@@ -31,6 +31,9 @@ public final class ErrorMapper {
 
     /** The ARM error code of a failure, or a synthetic one ({@code HttpStatus<n>}, {@code ClientError}). */
     public static String code(Throwable e) {
+        if (e instanceof LroFailedException lro) {
+            return lro.code();
+        }
         if (e instanceof ManagementException me && me.getValue() != null && me.getValue().getCode() != null) {
             return me.getValue().getCode();
         }
