@@ -251,9 +251,12 @@ public final class AzureNsgBackend implements NetworkBackend {
                 throw e;
             } catch (RuntimeException e) {
                 JitException mapped = ErrorMapper.translate(e, what, creating);
-                if (!(mapped instanceof BackendException be) || !be.retryable() || attempt >= maxAttempts) {
+                // only throttling and locked resources are retried here; a SecurityRuleConflict goes back to the
+                // planner, which re-reads and picks another priority (retrying the same PUT cannot succeed)
+                if (!ErrorMapper.retryable(e) || attempt >= maxAttempts) {
                     throw mapped;
                 }
+                BackendException be = (BackendException) mapped;
                 Duration wait = ErrorMapper.retryAfter(e)
                         .orElse(Duration.ofMillis(200L << Math.min(attempt - 1, 6)));
                 if (wait.compareTo(maxRetryWait) > 0) {

@@ -139,6 +139,7 @@ class AzureNsgBackendTest {
                 .as("the LRO's PUT itself was accepted").containsExactly(201, 400, 201);
         assertThat(f.arm.requests()).anySatisfy(q -> assertThat(q.isPoll()).isTrue());
         assertThat(f.net.snapshot(f.nicNsg).rule("third")).isEmpty();
+        assertThat(f.waits).as("a conflict is not retried blindly at the same priority").isEmpty();
     }
 
     @Test
