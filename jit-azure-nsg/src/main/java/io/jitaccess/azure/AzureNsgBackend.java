@@ -58,7 +58,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link #resolveVm}: 1 GET of the VM (generic resource read of its {@code networkProfile}), 1 GET per NIC,
  *       1 GET per distinct virtual network (its address space and its subnets' NSGs).</li>
  *   <li>{@link #readNsg}: 1 GET of the NSG (its ETag, custom rules inline).</li>
- *   <li>{@link #listNsgIds}: 1 GET per page of the subscription's NSG listing ({@code nextLink} paging).</li>
+ *   <li>{@link #listNsgIds} and {@link #readAllNsgs}: 1 GET per page of the subscription's NSG listing
+ *       ({@code nextLink} paging); the listing carries each NSG's rules and ETag, so a sweep reads nothing else.</li>
  *   <li>{@link #createRule}: 1 PUT of the child {@code securityRules/{name}} with {@code If-None-Match: *}, plus the
  *       long-running-operation polls ARM asks for. The whole NSG is never PUT.</li>
  *   <li>{@link #deleteRule}: 1 DELETE of the child rule, plus polls.</li>
@@ -178,14 +179,27 @@ public final class AzureNsgBackend implements NetworkBackend {
                 .getNetworkSecurityGroups().getByResourceGroupWithResponse(id.resourceGroupName(), id.name(), null,
                         Context.NONE));
         NetworkSecurityGroupInner nsg = r.getValue();
-        String etag = nsg.etag() != null ? nsg.etag() : r.getHeaders().getValue("ETag");
+        return snapshot(nsg, nsg.etag() != null ? nsg.etag() : r.getHeaders().getValue("ETag"), nsgId);
+    }
+
+    private static NsgSnapshot snapshot(NetworkSecurityGroupInner nsg, String etag, String fallbackId) {
         List<SecurityRule> rules = new ArrayList<>();
         if (nsg.securityRules() != null) {
             for (SecurityRuleInner in : nsg.securityRules()) {
                 rules.add(RuleMapper.fromInner(in));
             }
         }
-        return new NsgSnapshot(nsg.id() != null ? nsg.id() : nsgId, etag == null ? "" : etag, rules);
+        return new NsgSnapshot(nsg.id() != null ? nsg.id() : fallbackId, etag == null ? "" : etag, rules);
+    }
+
+    /** Every NSG of the subscription from its listing: one GET per page, rules and ETags included. */
+    @Override
+    public List<NsgSnapshot> readAllNsgs() {
+        return call("list NSGs", false, () -> {
+            List<NsgSnapshot> out = new ArrayList<>();
+            client.getNetworkSecurityGroups().list(Context.NONE).forEach(n -> out.add(snapshot(n, n.etag(), n.id())));
+            return out;
+        });
     }
 
     @Override

@@ -456,8 +456,9 @@ public final class JitAccess implements AutoCloseable {
 
     /**
      * Removes every expired allow rule of ours in every NSG the backend lists, including rules written by another
-     * instance or before a restart, and marks the grants it knows Revoked/Expired. Failures are collected and retried
-     * on the next sweep; foreign rules are never touched.
+     * instance or before a restart, and marks the grants it knows Revoked/Expired. Reads through
+     * {@link NetworkBackend#readAllNsgs()} (on Azure: one GET per page of the listing) and writes only the deletes.
+     * Failures are collected and retried on the next sweep; foreign rules are never touched.
      *
      * @return what was found and done
      */
@@ -467,16 +468,16 @@ public final class JitAccess implements AutoCloseable {
         List<String> failures = new ArrayList<>();
         List<String> unrecognised = new ArrayList<>();
         List<Grant> expired = new ArrayList<>();
-        int read = 0;
-        for (String nsgId : backend.listNsgIds()) {
-            NsgSnapshot nsg;
-            try {
-                nsg = backend.readNsg(nsgId);
-                read++;
-            } catch (JitException e) {
-                failures.add(nsgId + ": " + e.getMessage());
-                continue;
-            }
+        List<NsgSnapshot> all;
+        try {
+            all = backend.readAllNsgs();
+        } catch (JitException e) {
+            LOG.warn("jit.sweep.read_failed cause={} (the next sweep retries)", e.getMessage());
+            return new SweepResult(0, List.of(), List.of(), List.of("listing NSGs: " + e.getMessage()), List.of());
+        }
+        int read = all.size();
+        for (NsgSnapshot nsg : all) {
+            String nsgId = nsg.id();
             for (SecurityRule r : nsg.rules()) {
                 if (RuleMetadata.hasOurPrefix(r) && RuleMetadata.decode(r).isEmpty()) {
                     unrecognised.add(nsgId + "/" + r.name());

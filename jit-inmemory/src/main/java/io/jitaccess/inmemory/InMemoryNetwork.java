@@ -342,6 +342,14 @@ public final class InMemoryNetwork implements NetworkBackend {
         return nsgs.values().stream().map(n -> n.id).toList();
     }
 
+    /** Every NSG with its rules, as one {@link Operation#LIST_NSGS} call (ARM's listing carries the rules). */
+    @Override
+    public synchronized List<NsgSnapshot> readAllNsgs() {
+        begin(Operation.LIST_NSGS, "*");
+        record(Operation.LIST_NSGS, "*", null);
+        return nsgs.values().stream().map(InMemoryNetwork::snapshot).toList();
+    }
+
     @Override
     public synchronized SecurityRule createRule(String nsgId, SecurityRule rule) {
         Objects.requireNonNull(rule, "rule");

@@ -50,6 +50,16 @@ public interface NetworkBackend {
     List<String> listNsgIds();
 
     /**
+     * Reads every NSG this backend can see, with its rules and ETag. Sweeps use it. The default lists the ids and reads
+     * each; backends whose listing already carries the rules (ARM's does) should answer from the listing alone.
+     *
+     * @return one snapshot per NSG
+     */
+    default List<NsgSnapshot> readAllNsgs() {
+        return listNsgIds().stream().map(this::readNsg).toList();
+    }
+
+    /**
      * Creates one rule in an NSG (child-resource PUT; never a whole-NSG write).
      *
      * @param nsgId the NSG

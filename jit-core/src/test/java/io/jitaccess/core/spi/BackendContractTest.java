@@ -109,6 +109,18 @@ public abstract class BackendContractTest {
         }
 
         @Test
+        @DisplayName("reading all NSGs gives the same rules and ETag as reading one")
+        void readAll() {
+            backend().createRule(w.nsgId(), allow("listed-rule", 100, "seen in the listing"));
+            NsgSnapshot one = backend().readNsg(w.nsgId());
+            assertThat(backend().readAllNsgs()).filteredOn(s -> s.id().equalsIgnoreCase(w.nsgId()))
+                    .singleElement().satisfies(s -> {
+                        assertThat(s.rules()).isEqualTo(one.rules());
+                        assertThat(s.etag()).isEqualTo(one.etag());
+                    });
+        }
+
+        @Test
         @DisplayName("the NSG is listed")
         void listed() {
             assertThat(backend().listNsgIds()).anySatisfy(id -> assertThat(id).isEqualToIgnoringCase(w.nsgId()));
