@@ -156,32 +156,24 @@ public final class JitAccess implements AutoCloseable {
                 if (previous.isPresent()) {
                     for (Grant g : activeGrants(vm)) {
                         if (policy.port(g.number()).isEmpty()) {
-                            revoked.add(removeGrantRules(g, StatusReason.USER_REQUESTED, net));
+                            revoked.add(removeGrantRules(g, StatusReason.USER_REQUESTED, net, ctx.principal()));
                         }
                     }
                 }
-                EnablePlan plan = null;
-                List<String> created = new ArrayList<>();
-                List<ReentrantLock> held = lockNsgs(net.nsgIds());
-                try {
-                    for (int attempt = 1; ; attempt++) {
-                        Map<String, NsgSnapshot> nsgs = read(net.nsgIds());
-                        plan = RulePlanner.planEnable(policy, net, nsgs, placementMode);
-                        try {
-                            created = applyCreates(plan.creates());
-                            break;
-                        } catch (RuleConflictException e) {
-                            if (attempt >= maxAttempts) {
-                                throw e;
-                            }
-                            LOG.warn("jit.enable.retry vm={} attempt={} cause={}", vm.name(), attempt,
-                                    e.getMessage());
-                        }
+                EnablePlan plan = writeWithRetries("enable JIT on " + vm.name(), net,
+                        nsgs -> RulePlanner.planEnable(policy, net, nsgs, placementMode), EnablePlan::creates);
+                List<String> created = plan.creates().stream().map(c -> c.rule().name()).toList();
+                List<String> deleted = new ArrayList<>();
+                for (RuleChange d : plan.deletes()) {
+                    try {
+                        backend.deleteRule(d.nsgId(), d.rule().name());
+                        deleted.add(d.rule().name());
+                    } catch (JitException e) {
+                        // the superseded deny stays: its ports stay closed (fail closed); verify/reconcile reports it
+                        LOG.warn("jit.enable.stale_deny_left rule={} nsg={} cause={}", d.rule().name(), d.nsgId(),
+                                e.getMessage());
                     }
-                } finally {
-                    unlock(held);
                 }
-                List<String> deleted = applyDeletes(plan.deletes());
                 store.savePolicy(policy);
                 plan.placements().stream().filter(p -> p.sharedSubnetNsg()).forEach(p -> LOG.warn(
                         "jit.enable.shared_nsg vm={} nsg={}: no NIC NSG; the deny rule lives in a subnet NSG shared "
@@ -217,11 +209,11 @@ public final class JitAccess implements AutoCloseable {
     }
 
     /**
-     * Disables a VM's policy: revokes its open grants (Revoked/UserRequested), deletes its allow and deny rules,
-     * forgets the policy.
+     * Disables a VM's policy: forgets the policy, revokes its open grants (Revoked/UserRequested), deletes its allow
+     * and deny rules. Idempotent: disabling again after a failure part-way removes what is left.
      *
      * @return the grants revoked
-     * @throws PolicyNotFoundException when the VM has no policy
+     * @throws PolicyNotFoundException when the VM has neither a policy nor rules of ours
      */
     public List<Grant> disable(VmId vm, RequestContext ctx) {
         Objects.requireNonNull(vm, "vm");
@@ -230,25 +222,22 @@ public final class JitAccess implements AutoCloseable {
         ReentrantLock lock = lock(vm);
         try {
             Optional<JitPolicy> policy = store.findPolicy(vm);
-            if (policy.isEmpty()) {
-                PolicyNotFoundException e = new PolicyNotFoundException("VM '" + vm + "' has no JIT policy");
-                auditRefused(AuditEvent.DELETE, ctx, vm, List.of(), AuditEvent.Outcome.REJECTED, e.getMessage());
-                throw e;
-            }
-            List<Integer> ports = policy.get().portNumbers();
+            List<Integer> ports = policy.map(JitPolicy::portNumbers).orElse(List.of());
             try {
                 VmNetwork net = resolve(vm);
                 Map<String, NsgSnapshot> nsgs = read(net.nsgIds());
-                List<String> deleted = applyDeletes(RulePlanner.planDisable(vm, nsgs));
-                List<Grant> revoked = new ArrayList<>();
-                Instant now = clock.instant();
-                for (Grant g : activeGrants(vm)) {
-                    Grant r = g.revoked(StatusReason.USER_REQUESTED, now);
-                    store.saveGrant(r);
-                    cancelExpiry(g.id());
-                    revoked.add(r);
+                List<RuleChange> deletes = RulePlanner.planDisable(vm, nsgs);
+                if (policy.isEmpty() && deletes.isEmpty()) {
+                    throw new PolicyNotFoundException("VM '" + vm + "' has no JIT policy");
                 }
+                // forget the policy first: a crash from here on leaves at worst a deny rule without a policy (the
+                // ports stay closed) and allow rules that still expire; disabling again finishes the job
                 store.deletePolicy(vm);
+                List<Grant> revoked = new ArrayList<>();
+                for (Grant g : activeGrants(vm)) {
+                    revoked.add(markRevoked(g, StatusReason.USER_REQUESTED, ctx.principal(), "policy disabled"));
+                }
+                List<String> deleted = applyDeletes(deletes);
                 record(AuditEvent.DELETE, ctx.principal(), vm, ports, null, null, null, null,
                         revoked.stream().map(Grant::id).toList(), AuditEvent.Outcome.SUCCEEDED,
                         "deleted " + deleted);
@@ -325,25 +314,8 @@ public final class JitAccess implements AutoCloseable {
             Instant end = ports.stream().map(RequestValidator.ValidPort::end).max(Instant::compareTo).orElse(now);
             try {
                 VmNetwork net = resolve(vm);
-                List<ReentrantLock> held = lockNsgs(net.nsgIds());
-                try {
-                    for (int attempt = 1; ; attempt++) {
-                        Map<String, NsgSnapshot> nsgs = read(net.nsgIds());
-                        List<RuleChange> creates = RulePlanner.planGrants(net, nsgs, specs);
-                        try {
-                            applyCreates(creates);
-                            break;
-                        } catch (RuleConflictException e) {
-                            if (attempt >= maxAttempts) {
-                                throw e;
-                            }
-                            LOG.warn("jit.grant.retry vm={} attempt={} cause={}", vm.name(), attempt,
-                                    e.getMessage());
-                        }
-                    }
-                } finally {
-                    unlock(held);
-                }
+                writeWithRetries("request access to " + vm.name(), net,
+                        nsgs -> RulePlanner.planGrants(net, nsgs, specs), creates -> creates);
                 for (Grant g : grants) {
                     store.saveGrant(g);
                     scheduleExpiry(g);
@@ -354,7 +326,7 @@ public final class JitAccess implements AutoCloseable {
                             && g.number() == old.number() && g.source().equals(old.source()));
                     if (replaced) {
                         try {
-                            removeGrantRules(old, StatusReason.NEWER_REQUEST_INITIATED, net);
+                            removeGrantRules(old, StatusReason.NEWER_REQUEST_INITIATED, net, ctx.principal());
                         } catch (JitException e) {
                             LOG.warn("jit.grant.replace_failed grant={} cause={} (its rule expires at {})", old.id(),
                                     e.getMessage(), old.endTimeUtc());
@@ -417,11 +389,7 @@ public final class JitAccess implements AutoCloseable {
                 return g;
             }
             try {
-                Grant r = removeGrantRules(g, StatusReason.USER_REQUESTED, resolve(g.vmId()));
-                record(AuditEvent.REVOKE, ctx.principal(), g.vmId(), List.of(g.number()), g.source(),
-                        g.startTimeUtc(), g.endTimeUtc(), g.justification(), List.of(g.id()),
-                        AuditEvent.Outcome.SUCCEEDED, "");
-                return r;
+                return removeGrantRules(g, StatusReason.USER_REQUESTED, resolve(g.vmId()), ctx.principal());
             } catch (JitException e) {
                 record(AuditEvent.REVOKE, ctx.principal(), g.vmId(), List.of(g.number()), g.source(),
                         g.startTimeUtc(), g.endTimeUtc(), g.justification(), List.of(g.id()), outcomeOf(e),
@@ -594,13 +562,21 @@ public final class JitAccess implements AutoCloseable {
 
     // ------------------------------------------------------------------------------------------------ internals
 
-    private Grant removeGrantRules(Grant g, StatusReason reason, VmNetwork net) {
+    /** Deletes a grant's rules, marks it revoked and audits that one state change. */
+    private Grant removeGrantRules(Grant g, StatusReason reason, VmNetwork net, String principal) {
         Map<String, NsgSnapshot> nsgs = read(net.nsgIds());
         applyDeletes(RulePlanner.planRevoke(g.id(), nsgs));
+        return markRevoked(g, reason, principal, "");
+    }
+
+    private Grant markRevoked(Grant g, StatusReason reason, String principal, String detail) {
         Grant r = g.revoked(reason, clock.instant());
         store.saveGrant(r);
         cancelExpiry(g.id());
         LOG.info("jit.grant.revoked grant={} reason={}", g.id(), reason);
+        record(AuditEvent.REVOKE, principal, g.vmId(), List.of(g.number()), g.source(), g.startTimeUtc(),
+                g.endTimeUtc(), g.justification(), List.of(g.id()), AuditEvent.Outcome.SUCCEEDED,
+                "reason " + reason.text() + (detail.isEmpty() ? "" : "; " + detail));
         return r;
     }
 
@@ -608,29 +584,56 @@ public final class JitAccess implements AutoCloseable {
         return store.grants(vm).stream().filter(Grant::isActive).toList();
     }
 
-    /** Creates in order; on any failure deletes what this call created, then rethrows. */
-    private List<String> applyCreates(List<RuleChange> creates) {
-        List<RuleChange> done = new ArrayList<>();
+    /**
+     * Reads the path's NSGs, plans, verifies and writes the creates, holding the NSG locks. A priority taken by another
+     * writer, or a retryable backend error, undoes what was written and starts again from a fresh read (up to
+     * {@code maxAttempts}); anything else, or the last attempt, ends in {@link OperationFailedException}.
+     */
+    private <P> P writeWithRetries(String operation, VmNetwork net,
+                                   java.util.function.Function<Map<String, NsgSnapshot>, P> planner,
+                                   java.util.function.Function<P, List<RuleChange>> creates) {
+        List<ReentrantLock> held = lockNsgs(net.nsgIds());
         try {
-            for (RuleChange c : creates) {
-                backend.createRule(c.nsgId(), c.rule());
-                done.add(c);
-                LOG.info("jit.rule.created rule={} nsg={} priority={} access={}", c.rule().name(), c.nsgId(),
-                        c.rule().priority(), c.rule().access().text());
-            }
-            return done.stream().map(c -> c.rule().name()).toList();
-        } catch (RuntimeException e) {
-            for (int i = done.size() - 1; i >= 0; i--) {
-                RuleChange c = done.get(i);
+            for (int attempt = 1; ; attempt++) {
+                P plan = planner.apply(read(net.nsgIds()));
                 try {
-                    backend.deleteRule(c.nsgId(), c.rule().name());
-                } catch (RuntimeException undo) {
-                    e.addSuppressed(undo);
-                    LOG.error("jit.rollback.failed rule={} nsg={} cause={} (an allow rule still expires at its end "
-                            + "time via sweep)", c.rule().name(), c.nsgId(), undo.getMessage());
+                    applyCreates(operation, creates.apply(plan));
+                    return plan;
+                } catch (OperationFailedException e) {
+                    if (!e.retryable() || !e.rolledBack() || attempt >= maxAttempts) {
+                        throw e;
+                    }
+                    LOG.warn("jit.write.retry op=\"{}\" attempt={} code={}", operation, attempt, e.code());
                 }
             }
-            throw e;
+        } finally {
+            unlock(held);
+        }
+    }
+
+    /** Creates in order; on a failure deletes what this call created and throws {@link OperationFailedException}. */
+    private void applyCreates(String operation, List<RuleChange> creates) {
+        List<RuleChange> done = new ArrayList<>();
+        for (RuleChange c : creates) {
+            try {
+                backend.createRule(c.nsgId(), c.rule());
+            } catch (JitException e) {
+                List<String> left = new ArrayList<>();
+                for (int i = done.size() - 1; i >= 0; i--) {
+                    RuleChange d = done.get(i);
+                    try {
+                        backend.deleteRule(d.nsgId(), d.rule().name());
+                    } catch (JitException undo) {
+                        left.add(d.nsgId() + "/" + d.rule().name());
+                        LOG.error("jit.rollback.failed rule={} nsg={} cause={}", d.rule().name(), d.nsgId(),
+                                undo.getMessage());
+                    }
+                }
+                throw new OperationFailedException(operation + " at rule " + c.rule().name(), e, left);
+            }
+            done.add(c);
+            LOG.info("jit.rule.created rule={} nsg={} priority={} access={}", c.rule().name(), c.nsgId(),
+                    c.rule().priority(), c.rule().access().text());
         }
     }
 
