@@ -163,6 +163,9 @@ public final class JitAccess implements AutoCloseable {
                 EnablePlan plan = writeWithRetries("enable JIT on " + vm.name(), net,
                         nsgs -> RulePlanner.planEnable(policy, net, nsgs, placementMode), EnablePlan::creates);
                 List<String> created = plan.creates().stream().map(c -> c.rule().name()).toList();
+                // the new deny exists: record the policy before the old deny goes, so that a crash in between
+                // leaves two denies (ports closed), never a stored port without one
+                store.savePolicy(policy);
                 List<String> deleted = new ArrayList<>();
                 for (RuleChange d : plan.deletes()) {
                     try {
@@ -174,7 +177,6 @@ public final class JitAccess implements AutoCloseable {
                                 e.getMessage());
                     }
                 }
-                store.savePolicy(policy);
                 plan.placements().stream().filter(p -> p.sharedSubnetNsg()).forEach(p -> LOG.warn(
                         "jit.enable.shared_nsg vm={} nsg={}: no NIC NSG; the deny rule lives in a subnet NSG shared "
                                 + "with neighbours and targets only {}", vm.name(), p.nsgId(), p.destinations()));

@@ -103,6 +103,13 @@ public final class InMemoryNetwork implements NetworkBackend {
     private record Fault(String code, boolean retryable, Consumer<InMemoryNetwork> before) {
     }
 
+    /** What happens at one numbered call (see {@link #failCall} and {@link #crashCall}). */
+    private record CallFault(String code, boolean crash, boolean afterEffect) {
+    }
+
+    private final Map<Long, CallFault> callFaults = new LinkedHashMap<>();
+    private long callCounter;
+
     private InMemoryNetwork(String subscription, String resourceGroup) {
         this.subscription = subscription;
         this.resourceGroup = resourceGroup;
@@ -495,6 +502,28 @@ public final class InMemoryNetwork implements NetworkBackend {
         faults.computeIfAbsent(op, k -> new ArrayDeque<>()).add(new Fault(null, false, action));
     }
 
+    /**
+     * Makes backend call number {@code n} (0-based, counted from now across all operations) fail with a
+     * {@link BackendException} carrying {@code code}, before it has any effect.
+     */
+    public synchronized void failCall(long n, String code) {
+        callFaults.put(callCounter + n, new CallFault(code, false, false));
+    }
+
+    /**
+     * Makes backend call number {@code n} (0-based, counted from now) "crash the process": it throws
+     * {@link SimulatedCrash}, an {@link Error} the library does not catch, either before the call has any effect or,
+     * with {@code afterEffect}, after a write was applied (the caller never learns it succeeded).
+     */
+    public synchronized void crashCall(long n, boolean afterEffect) {
+        callFaults.put(callCounter + n, new CallFault(null, true, afterEffect));
+    }
+
+    /** How many backend calls were made since creation (not cleared by {@link #reset()}). */
+    public synchronized long callCount() {
+        return callCounter;
+    }
+
     /** Every call recorded since creation or the last {@link #reset()}, oldest first. */
     public synchronized List<Call> calls() {
         return List.copyOf(calls);
@@ -514,9 +543,21 @@ public final class InMemoryNetwork implements NetworkBackend {
     public synchronized void reset() {
         calls.clear();
         faults.clear();
+        callFaults.clear();
     }
 
     private void begin(Operation op, String target) {
+        long n = callCounter++;
+        CallFault cf = callFaults.get(n);
+        if (cf != null && !cf.afterEffect()) {
+            callFaults.remove(n);
+            if (cf.crash()) {
+                record(op, target, "SimulatedCrash");
+                throw new SimulatedCrash(op + " " + target);
+            }
+            record(op, target, cf.code());
+            throw new BackendException(cf.code(), "injected fault at call " + n + ": " + op + " " + target);
+        }
         Deque<Fault> q = faults.get(op);
         Fault f = q == null ? null : q.poll();
         if (f == null) {
@@ -536,6 +577,11 @@ public final class InMemoryNetwork implements NetworkBackend {
 
     private void record(Operation op, String target, String error) {
         calls.add(new Call(op, target, Optional.ofNullable(error)));
+        CallFault cf = callFaults.get(callCounter - 1);
+        if (error == null && cf != null && cf.afterEffect()) {
+            callFaults.remove(callCounter - 1);
+            throw new SimulatedCrash("after " + op + " " + target);
+        }
     }
 
     // ------------------------------------------------------------------------------------------------ helpers
