@@ -129,6 +129,10 @@ final class RequestValidator {
             } else if (p.duration() != null) {
                 if (p.duration().isNegative() || p.duration().isZero()) {
                     v.add(f + ".duration", p.duration(), "must be positive");
+                } else if (p.duration().compareTo(JitLimits.MAX_CEILING) > 0) {
+                    // checked before now.plus(...), which overflows for absurd durations
+                    v.add(f + ".duration", p.duration(), "exceeds the longest possible access "
+                            + JitLimits.MAX_CEILING);
                 } else {
                     end = now.plus(p.duration());
                 }
