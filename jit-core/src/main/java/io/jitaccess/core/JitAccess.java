@@ -322,6 +322,10 @@ public final class JitAccess implements AutoCloseable {
                     store.saveGrant(g);
                     scheduleExpiry(g);
                 }
+                LOG.info("jit.grant.created vm={} grants={}", vm.name(), grants);
+                record(AuditEvent.INITIATE, ctx.principal(), vm, askedPorts, sources, now, end,
+                        request.justification(), grants.stream().map(Grant::id).toList(),
+                        AuditEvent.Outcome.SUCCEEDED, "");
                 // replace older open grants for the same port and source, now that the new rules exist
                 for (Grant old : activeGrants(vm)) {
                     boolean replaced = grants.stream().anyMatch(g -> !g.id().equals(old.id())
@@ -335,10 +339,6 @@ public final class JitAccess implements AutoCloseable {
                         }
                     }
                 }
-                LOG.info("jit.grant.created vm={} grants={}", vm.name(), grants);
-                record(AuditEvent.INITIATE, ctx.principal(), vm, askedPorts, sources, now, end,
-                        request.justification(), grants.stream().map(Grant::id).toList(),
-                        AuditEvent.Outcome.SUCCEEDED, "");
                 return List.copyOf(grants);
             } catch (JitException e) {
                 record(AuditEvent.INITIATE, ctx.principal(), vm, askedPorts, sources, now, end,
