@@ -161,7 +161,8 @@ public final class JitAccess implements AutoCloseable {
                     }
                 }
                 EnablePlan plan = writeWithRetries("enable JIT on " + vm.name(), net,
-                        nsgs -> RulePlanner.planEnable(policy, net, nsgs, placementMode), EnablePlan::creates);
+                        (nsgs, attempt) -> RulePlanner.planEnable(policy, net, nsgs, placementMode),
+                        EnablePlan::creates);
                 List<String> created = plan.creates().stream().map(c -> c.rule().name()).toList();
                 // the new deny exists: record the policy before the old deny goes, so that a crash in between
                 // leaves two denies (ports closed), never a stored port without one
@@ -317,7 +318,8 @@ public final class JitAccess implements AutoCloseable {
             try {
                 VmNetwork net = resolve(vm);
                 writeWithRetries("request access to " + vm.name(), net,
-                        nsgs -> RulePlanner.planGrants(net, nsgs, specs), creates -> creates);
+                        (nsgs, attempt) -> RulePlanner.planGrants(net, nsgs, specs, spread(attempt)),
+                        creates -> creates);
                 for (Grant g : grants) {
                     store.saveGrant(g);
                     scheduleExpiry(g);
@@ -592,12 +594,12 @@ public final class JitAccess implements AutoCloseable {
      * {@code maxAttempts}); anything else, or the last attempt, ends in {@link OperationFailedException}.
      */
     private <P> P writeWithRetries(String operation, VmNetwork net,
-                                   java.util.function.Function<Map<String, NsgSnapshot>, P> planner,
+                                   java.util.function.BiFunction<Map<String, NsgSnapshot>, Integer, P> planner,
                                    java.util.function.Function<P, List<RuleChange>> creates) {
         List<ReentrantLock> held = lockNsgs(net.nsgIds());
         try {
             for (int attempt = 1; ; attempt++) {
-                P plan = planner.apply(read(net.nsgIds()));
+                P plan = planner.apply(read(net.nsgIds()), attempt);
                 try {
                     applyCreates(operation, creates.apply(plan));
                     return plan;
@@ -611,6 +613,14 @@ public final class JitAccess implements AutoCloseable {
         } finally {
             unlock(held);
         }
+    }
+
+    /**
+     * How many free priorities a retry may skip: 0 on the first attempt (lowest free, as Defender does), then a random
+     * spread growing with the attempt, so that writers that collided stop choosing the same slot.
+     */
+    private static int spread(int attempt) {
+        return attempt <= 1 ? 0 : java.util.concurrent.ThreadLocalRandom.current().nextInt(8 * (attempt - 1));
     }
 
     /** Creates in order; on a failure deletes what this call created and throws {@link OperationFailedException}. */

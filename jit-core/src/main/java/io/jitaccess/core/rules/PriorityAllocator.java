@@ -51,6 +51,24 @@ public final class PriorityAllocator {
         return OptionalInt.of(p);
     }
 
+    /**
+     * The lowest free priority in [from, to] after skipping up to {@code skip} free ones (fewer when fewer are free),
+     * reserved; empty when none. Writers that lost a race retry with a random skip so they stop colliding.
+     */
+    public OptionalInt takeLowest(int from, int to, int skip) {
+        int lo = Math.max(MIN, from);
+        int hi = Math.min(MAX, to);
+        int chosen = -1;
+        for (int p = used.nextClearBit(lo), seen = 0; p <= hi && seen <= skip; p = used.nextClearBit(p + 1), seen++) {
+            chosen = p;
+        }
+        if (chosen < 0) {
+            return OptionalInt.empty();
+        }
+        used.set(chosen);
+        return OptionalInt.of(chosen);
+    }
+
     /** The highest free priority in [from, to], reserved; empty when none. */
     public OptionalInt takeHighest(int from, int to) {
         int lo = Math.max(MIN, from);

@@ -230,6 +230,15 @@ public final class RulePlanner {
      * @throws PlanVerificationException  when the evaluator finds the plan would not open exactly the flows asked
      */
     public static List<RuleChange> planGrants(VmNetwork net, Map<String, NsgSnapshot> nsgs, List<GrantSpec> grants) {
+        return planGrants(net, nsgs, grants, 0);
+    }
+
+    /**
+     * {@link #planGrants(VmNetwork, Map, List)}, taking for each rule the free priority after skipping up to
+     * {@code skip} free ones (still before the blocking rule): used on retries after a lost race.
+     */
+    public static List<RuleChange> planGrants(VmNetwork net, Map<String, NsgSnapshot> nsgs, List<GrantSpec> grants,
+                                              int skip) {
         Map<String, Need> needs = new LinkedHashMap<>();
         for (int gi = 0; gi < grants.size(); gi++) {
             GrantSpec g = grants.get(gi);
@@ -263,7 +272,7 @@ public final class RulePlanner {
             NsgSnapshot nsg = require(nsgs, n.nsgId);
             PriorityAllocator a = allocs.computeIfAbsent(n.nsgId, k -> PriorityAllocator.of(nsg, Direction.INBOUND));
             int hi = Math.min(n.bound - 1, PriorityAllocator.MAX);
-            OptionalInt p = a.takeLowest(PriorityAllocator.MIN, hi);
+            OptionalInt p = a.takeLowest(PriorityAllocator.MIN, hi, skip);
             if (p.isEmpty()) {
                 throw new PriorityExhaustedException(n.nsgId, PriorityAllocator.MIN, hi,
                         "the allow rule of grant " + n.grant.grantId() + " (port " + n.grant.port() + ")");

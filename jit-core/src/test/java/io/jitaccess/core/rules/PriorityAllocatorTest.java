@@ -22,6 +22,17 @@ class PriorityAllocatorTest {
     }
 
     @Test
+    void aSkipSpreadsOverFreeSlotsButNeverLeavesTheWindow() {
+        PriorityAllocator a = PriorityAllocator.of(nsg("n", rule("a", 101, Access.ALLOW, "*", "*", "*", "80")),
+                Direction.INBOUND);
+        assertThat(a.takeLowest(100, 4096, 0)).hasValue(100);
+        assertThat(a.takeLowest(100, 4096, 2)).hasValue(104);
+        assertThat(a.takeLowest(100, 103, 50)).as("fewer free than the skip: the last free one").hasValue(103);
+        assertThat(a.takeLowest(100, 103, 50)).hasValue(102);
+        assertThat(a.takeLowest(100, 103, 50)).isEmpty();
+    }
+
+    @Test
     void windowsAreRespectedAndExhaustionIsEmpty() {
         List<SecurityRule> rules = new ArrayList<>();
         for (int p = 100; p <= 110; p++) {
