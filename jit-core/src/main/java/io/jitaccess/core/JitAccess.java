@@ -1,6 +1,7 @@
 package io.jitaccess.core;
 
 import io.jitaccess.core.net.Protocol;
+import io.jitaccess.core.net.IpPrefix;
 import io.jitaccess.core.policy.AllowedSources;
 import io.jitaccess.core.policy.JitLimits;
 import io.jitaccess.core.policy.JitPolicy;
@@ -29,6 +30,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -422,6 +425,103 @@ public final class JitAccess implements AutoCloseable {
     public List<NsgSnapshot> nsgs(VmId vm, RequestContext ctx) {
         authorizeRead(ctx, vm);
         return new ArrayList<>(read(resolve(vm).nsgIds()).values());
+    }
+
+    // ------------------------------------------------------------------------------------------------ drift
+
+    /**
+     * Compares a VM's intended state (its policy's deny rule, its open grants' allow rules) with the NSGs, and reports
+     * every difference made out of band: a deleted or edited deny, an edited, missing or orphaned allow, a stale deny.
+     * Reads only.
+     */
+    public DriftReport verify(VmId vm, RequestContext ctx) {
+        authorizeRead(ctx, vm);
+        VmNetwork net = resolve(vm);
+        return new DriftReport(vm, DriftCheck.findings(vm, store.findPolicy(vm), store.grants(vm), net,
+                read(net.nsgIds()), clock.instant()), List.of());
+    }
+
+    /**
+     * Repairs what {@link #verify} finds, fail-closed and without touching foreign rules: edited or orphaned allow
+     * rules of ours are deleted first; a missing or edited deny is re-created (the edited one deleted after); allow
+     * rules of open grants are re-created for the rest of their window; stale denies are deleted last. One audit event
+     * when anything was written.
+     */
+    public DriftReport reconcile(VmId vm, RequestContext ctx) {
+        Objects.requireNonNull(vm, "vm");
+        authorize(ctx, Action.CONFIGURE, vm, AuditEvent.RECONCILE, List.of());
+        ReentrantLock lock = lock(vm);
+        try {
+            VmNetwork net = resolve(vm);
+            Optional<JitPolicy> policy = store.findPolicy(vm);
+            List<Drift> findings = DriftCheck.findings(vm, policy, store.grants(vm), net, read(net.nsgIds()),
+                    clock.instant());
+            List<String> repaired = new ArrayList<>();
+            if (findings.isEmpty()) {
+                return new DriftReport(vm, findings, repaired);
+            }
+            List<ReentrantLock> held = lockNsgs(net.nsgIds());
+            try {
+                // 1. close: remove allow rules that open more or other than a grant allows
+                for (Drift d : findings) {
+                    if (d.kind() == Drift.Kind.ALLOW_CHANGED || d.kind() == Drift.Kind.ORPHAN_ALLOW) {
+                        backend.deleteRule(d.nsgId(), d.ruleName());
+                        repaired.add("DELETE " + d.ruleName() + " in " + d.nsgId());
+                    }
+                }
+                // 2. the deny: a missing one is re-created, an edited one replaced (the new one first)
+                Set<String> deleted = new LinkedHashSet<>();
+                if (policy.isPresent()) {
+                    EnablePlan plan = RulePlanner.planEnable(policy.get(), net, read(net.nsgIds()), placementMode);
+                    applyCreates("reconcile " + vm.name(), plan.creates());
+                    plan.creates().forEach(c -> repaired.add("CREATE " + c.rule().name() + " in " + c.nsgId()));
+                    for (RuleChange d : plan.deletes()) {
+                        if (deleted.add(d.nsgId() + "|" + d.rule().name())) {
+                            backend.deleteRule(d.nsgId(), d.rule().name());
+                            repaired.add("DELETE " + d.rule().name() + " in " + d.nsgId());
+                        }
+                    }
+                }
+                // 3. open grants get their rules back for the rest of their window
+                List<GrantSpec> specs = new ArrayList<>();
+                Set<String> missing = new LinkedHashSet<>();
+                findings.stream().filter(d -> d.kind() == Drift.Kind.MISSING_ALLOW
+                        || d.kind() == Drift.Kind.ALLOW_CHANGED).forEach(d -> missing.add(d.ruleName()));
+                for (Grant g : activeGrants(vm)) {
+                    if (missing.contains(RuleMetadata.allowName(g.id())) && g.endTimeUtc().isAfter(clock.instant())) {
+                        specs.add(new GrantSpec(g.id(), vm, g.number(), g.protocol(), g.source().equals("*")
+                                ? Optional.empty() : IpPrefix.parse(g.source()), g.endTimeUtc()));
+                    }
+                }
+                if (!specs.isEmpty()) {
+                    Map<String, NsgSnapshot> nsgs = read(net.nsgIds());
+                    // a grant may still have its rule in one NSG; only the ones without get a new one
+                    List<RuleChange> creates = RulePlanner.planGrants(net, nsgs, specs).stream()
+                            .filter(c -> nsgs.get(c.nsgId()).rule(c.rule().name()).isEmpty()).toList();
+                    applyCreates("reconcile " + vm.name(), creates);
+                    creates.forEach(c -> repaired.add("CREATE " + c.rule().name() + " in " + c.nsgId()));
+                }
+                // 4. edited and stale denies last: the intended deny exists by now
+                for (Drift d : findings) {
+                    if ((d.kind() == Drift.Kind.STALE_DENY || d.kind() == Drift.Kind.DENY_CHANGED)
+                            && deleted.add(d.nsgId() + "|" + d.ruleName())) {
+                        backend.deleteRule(d.nsgId(), d.ruleName());
+                        repaired.add("DELETE " + d.ruleName() + " in " + d.nsgId());
+                    }
+                }
+            } finally {
+                unlock(held);
+            }
+            record(AuditEvent.RECONCILE, ctx.principal(), vm, policy.map(JitPolicy::portNumbers).orElse(List.of()),
+                    null, null, null, null, List.of(), AuditEvent.Outcome.SUCCEEDED, "found " + findings
+                            + "; repaired " + repaired);
+            return new DriftReport(vm, findings, repaired);
+        } catch (JitException e) {
+            auditRefused(AuditEvent.RECONCILE, ctx, vm, List.of(), outcomeOf(e), e.getMessage());
+            throw e;
+        } finally {
+            lock.unlock();
+        }
     }
 
     // ------------------------------------------------------------------------------------------------ expiry

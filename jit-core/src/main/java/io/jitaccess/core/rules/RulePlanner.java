@@ -82,13 +82,16 @@ public final class RulePlanner {
             List<IpPrefix> dests = List.copyOf(new LinkedHashSet<>(t.getValue()));
             List<Address> destAddrs = dests.stream().map(Address::of).toList();
             Optional<SecurityRule> existing = nsg.rules().stream()
-                    .filter(r -> r.name().equals(denyName) && r.destinations().equals(destAddrs)
-                            && r.access() == Access.DENY && r.destinationPorts().equals(ports))
+                    .filter(r -> (r.name().equals(denyName) || r.name().startsWith(denyName + "-"))
+                            && RuleMetadata.decode(r).isPresent() && r.access() == Access.DENY
+                            && r.protocol() == Protocol.ANY && r.sources().equals(List.of(Address.ANY))
+                            && r.sourcePorts().equals(List.of(PortRange.ALL))
+                            && r.destinations().equals(destAddrs) && r.destinationPorts().equals(ports))
                     .findFirst();
             if (existing.isPresent()) {
                 List<Exposure> found = exposures(nsg, dests, policy, existing.get().priority());
                 if (mode == PlacementMode.DEFENDER_COMPATIBLE || found.isEmpty()) {
-                    placements.add(new DenyPlacement(nsg.id(), denyName, existing.get().priority(), dests,
+                    placements.add(new DenyPlacement(nsg.id(), existing.get().name(), existing.get().priority(), dests,
                             shared.get(t.getKey())));
                     exposures.addAll(found);
                     continue;

@@ -34,6 +34,8 @@ public record AuditEvent(Instant time, String operation, String principal, VmId 
     public static final String INITIATE = "Initiate JIT Network Access Policy";
     /** Revoking a grant early (no Azure equivalent; Defender has no revoke). */
     public static final String REVOKE = "Revoke JIT Network Access";
+    /** Repairing rules changed out of band (no Azure equivalent). */
+    public static final String RECONCILE = "Reconcile JIT Network Access";
     /** A grant reaching its end time. */
     public static final String EXPIRE = "Expire JIT Network Access";
 

@@ -1,0 +1,191 @@
+package io.jitaccess.core;
+
+import io.jitaccess.core.net.Address;
+import io.jitaccess.core.net.IpPrefix;
+import io.jitaccess.core.net.PortRange;
+import io.jitaccess.core.net.Protocol;
+import io.jitaccess.core.policy.JitPolicy;
+import io.jitaccess.core.policy.VmId;
+import io.jitaccess.core.rules.Access;
+import io.jitaccess.core.rules.Evaluator;
+import io.jitaccess.core.rules.Flow;
+import io.jitaccess.core.rules.NicPath;
+import io.jitaccess.core.rules.NsgSnapshot;
+import io.jitaccess.core.rules.RuleMetadata;
+import io.jitaccess.core.rules.SecurityRule;
+import io.jitaccess.core.rules.VmNetwork;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Compares the intended state of one VM (its policy and open grants) with the NSGs on its path. Pure: no backend
+ * call. Only rules attributable to this VM by our name prefix are ever reported; foreign rules never are.
+ */
+final class DriftCheck {
+    private DriftCheck() {
+    }
+
+    static List<Drift> findings(VmId vm, Optional<JitPolicy> policy, List<Grant> grants, VmNetwork net,
+                                Map<String, NsgSnapshot> nsgs, Instant now) {
+        List<Drift> out = new ArrayList<>();
+        String key = RuleMetadata.vmKey(vm);
+        Map<String, List<IpPrefix>> targets = denyTargets(net);
+        String denyName = policy.map(p -> RuleMetadata.denyName(vm, ports(p).stream().map(PortRange::toString)
+                .toList())).orElse(null);
+        Set<String> expectedDenies = new LinkedHashSet<>();
+        if (policy.isPresent()) {
+            for (Map.Entry<String, List<IpPrefix>> t : targets.entrySet()) {
+                NsgSnapshot nsg = nsgs.get(t.getKey());
+                Optional<SecurityRule> deny = nsg.rules().stream()
+                        .filter(r -> r.name().equals(denyName) || r.name().startsWith(denyName + "-")).findFirst();
+                if (deny.isEmpty()) {
+                    out.add(new Drift(Drift.Kind.MISSING_DENY, nsg.id(), denyName, "no deny rule of ours closes "
+                            + policy.get().portNumbers() + " for " + t.getValue()));
+                    continue;
+                }
+                expectedDenies.add(nsg.id() + "|" + deny.get().name());
+                String why = denyMismatch(deny.get(), vm, ports(policy.get()), t.getValue());
+                if (why != null) {
+                    out.add(new Drift(Drift.Kind.DENY_CHANGED, nsg.id(), deny.get().name(), why));
+                }
+            }
+        }
+        Map<String, Grant> open = new LinkedHashMap<>();
+        for (Grant g : grants) {
+            if (g.isActive() && g.endTimeUtc().isAfter(now)) {
+                open.put(g.id(), g);
+            }
+        }
+        Set<String> grantIds = new LinkedHashSet<>();
+        grants.forEach(g -> grantIds.add(g.id()));
+        for (String id : net.nsgIds()) {
+            NsgSnapshot nsg = nsgs.get(id);
+            for (SecurityRule r : nsg.rules()) {
+                if (!RuleMetadata.hasOurPrefix(r) || expectedDenies.contains(id + "|" + r.name())) {
+                    continue;
+                }
+                Optional<RuleMetadata.Owned> o = RuleMetadata.decode(r);
+                boolean ourDenyName = r.name().startsWith(RuleMetadata.NAME_PREFIX + "deny-" + key + "-");
+                String allowGrant = r.name().startsWith(RuleMetadata.NAME_PREFIX + "allow-")
+                        ? r.name().substring((RuleMetadata.NAME_PREFIX + "allow-").length()) : null;
+                if (o.isEmpty()) {
+                    if (ourDenyName) {
+                        out.add(new Drift(Drift.Kind.DENY_CHANGED, id, r.name(), "its metadata was edited"));
+                    } else if (allowGrant != null && grantIds.contains(allowGrant)) {
+                        out.add(new Drift(Drift.Kind.ALLOW_CHANGED, id, r.name(), "its metadata was edited"));
+                    }
+                    continue;
+                }
+                if (!o.get().vmKey().equals(key)) {
+                    continue;
+                }
+                if (o.get().kind() == RuleMetadata.Kind.DENY) {
+                    out.add(new Drift(Drift.Kind.STALE_DENY, id, r.name(), policy.isEmpty()
+                            ? "the VM has no policy" : "the policy's deny is " + denyName));
+                    continue;
+                }
+                Grant g = open.get(o.get().grantId().orElseThrow());
+                if (g == null) {
+                    if (!o.get().expiredAt(now)) {
+                        out.add(new Drift(Drift.Kind.ORPHAN_ALLOW, id, r.name(), "no open grant "
+                                + o.get().grantId().orElseThrow() + " until " + o.get().endTime().orElseThrow()));
+                    }
+                    continue;
+                }
+                String why = allowMismatch(r, g, net, o.get());
+                if (why != null) {
+                    out.add(new Drift(Drift.Kind.ALLOW_CHANGED, id, r.name(), why));
+                }
+            }
+        }
+        Set<String> changedAllows = new LinkedHashSet<>();
+        out.stream().filter(d -> d.kind() == Drift.Kind.ALLOW_CHANGED).forEach(d -> changedAllows.add(d.ruleName()));
+        for (Grant g : open.values()) {
+            String name = RuleMetadata.allowName(g.id());
+            if (changedAllows.contains(name)) {
+                continue;
+            }
+            for (NicPath nic : net.nics()) {
+                for (IpPrefix ip : nic.privateIps()) {
+                    Optional<IpPrefix> src = g.source().equals("*") ? Optional.of(ip.ipv6() ? IpPrefix.ANY_IPV6
+                            : IpPrefix.ANY_IPV4) : IpPrefix.parse(g.source());
+                    if (src.isEmpty() || src.get().ipv6() != ip.ipv6()) {
+                        continue;
+                    }
+                    Protocol proto = g.protocol() == Protocol.ANY ? Protocol.TCP : g.protocol();
+                    Flow f = Flow.of(src.get().firstAddress(), ip, g.number(), proto);
+                    if (!Evaluator.evaluateInbound(f, nic, nsgs::get).allowed()) {
+                        out.add(new Drift(Drift.Kind.MISSING_ALLOW, nic.nicNsgId().or(nic::subnetNsgId).orElse(""),
+                                name, "open grant " + g.id() + " no longer lets " + f + " through"));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    static Map<String, List<IpPrefix>> denyTargets(VmNetwork net) {
+        Map<String, List<IpPrefix>> out = new LinkedHashMap<>();
+        for (NicPath nic : net.nics()) {
+            nic.denyTarget().ifPresent(t -> out.computeIfAbsent(t, k -> new ArrayList<>()).addAll(nic.privateIps()));
+        }
+        return out;
+    }
+
+    static List<PortRange> ports(JitPolicy p) {
+        return p.ports().stream().map(r -> PortRange.of(r.number())).sorted().toList();
+    }
+
+    private static String denyMismatch(SecurityRule r, VmId vm, List<PortRange> ports, List<IpPrefix> ips) {
+        Optional<RuleMetadata.Owned> o = RuleMetadata.decode(r);
+        if (o.isEmpty() || o.get().kind() != RuleMetadata.Kind.DENY
+                || !o.get().vmKey().equals(RuleMetadata.vmKey(vm))) {
+            return "its metadata was edited";
+        }
+        if (r.access() != Access.DENY) {
+            return "access is " + r.access().text() + ", expected Deny";
+        }
+        if (r.protocol() != Protocol.ANY || !r.sources().equals(List.of(Address.ANY))
+                || !r.sourcePorts().equals(List.of(PortRange.ALL))) {
+            return "it no longer matches every source and protocol: " + r;
+        }
+        if (!r.destinationPorts().stream().sorted().toList().equals(ports)) {
+            return "ports are " + r.destinationPorts() + ", expected " + ports;
+        }
+        Set<Address> want = new LinkedHashSet<>(ips.stream().map(Address::of).toList());
+        if (!new LinkedHashSet<>(r.destinations()).equals(want)) {
+            return "destinations are " + r.destinations() + ", expected " + want;
+        }
+        return null;
+    }
+
+    private static String allowMismatch(SecurityRule r, Grant g, VmNetwork net, RuleMetadata.Owned o) {
+        if (!o.endTime().orElseThrow().equals(g.endTimeUtc().truncatedTo(java.time.temporal.ChronoUnit.SECONDS))
+                && !o.endTime().orElseThrow().equals(g.endTimeUtc())) {
+            return "end time is " + o.endTime().orElseThrow() + ", the grant ends " + g.endTimeUtc();
+        }
+        if (r.access() != Access.ALLOW || r.protocol() != g.protocol()) {
+            return "access/protocol are " + r.access().text() + "/" + r.protocol().nsgName();
+        }
+        if (r.sources().size() != 1 || !r.sources().get(0).toString().equals(g.source())) {
+            return "sources are " + r.sources() + ", the grant is for " + g.source();
+        }
+        if (!r.destinationPorts().equals(List.of(PortRange.of(g.number())))
+                || !r.sourcePorts().equals(List.of(PortRange.ALL))) {
+            return "ports are " + r.destinationPorts() + ", the grant is for " + g.number();
+        }
+        List<IpPrefix> vmIps = net.privateIps();
+        for (Address a : r.destinations()) {
+            if (!(a instanceof Address.Prefix p) || !vmIps.contains(p.prefix())) {
+                return "destination " + a + " is not one of the VM's addresses " + vmIps;
+            }
+        }
+        return null;
+    }
+}
