@@ -91,6 +91,12 @@ public final class Rig {
         return JitPolicy.of(vm, rules);
     }
 
+    /** Takes the foreign rules as they are now as the baseline {@link #violations()} compares with. */
+    public void baselineForeign() {
+        foreignAtStart.clear();
+        foreignAtStart.addAll(foreign());
+    }
+
     /** Every rule of any NSG that the library does not own, as {@code nsg|rule-toString}. */
     public Set<String> foreign() {
         Set<String> out = new HashSet<>();
