@@ -142,6 +142,21 @@ final class FakeArm implements AutoCloseable {
         return "{\"error\":{\"code\":\"" + code + "\",\"message\":\"" + message + "\",\"details\":[]}}";
     }
 
+    /**
+     * The next request of this method is applied as usual, but its response is lost: the client gets a 500 (what a
+     * timeout or a gateway error after the fact looks like).
+     */
+    synchronized FakeArm loseNextResponse(String method) {
+        lostResponses.add(method);
+        return this;
+    }
+
+    private final Deque<String> lostResponses = new ArrayDeque<>();
+
+    private synchronized boolean takeLost(String method) {
+        return lostResponses.remove(method);
+    }
+
     /** Runs the action just before the next PUT is applied (a concurrent writer between our read and our write). */
     synchronized FakeArm beforeNextWrite(Runnable action) {
         beforeWrite.add(action);
@@ -194,6 +209,9 @@ final class FakeArm implements AutoCloseable {
                 reply = route(method, path, query, headers, body);
             } catch (RuntimeException e) {
                 reply = new Reply(500, error("InternalServerError", String.valueOf(e)), Map.of());
+            }
+            if (!method.equals("GET") && takeLost(method)) {
+                reply = new Reply(500, error("InternalServerError", "the response was lost"), Map.of());
             }
         }
         log.add(new Request(method, path, query, headers, body, reply.status, t));

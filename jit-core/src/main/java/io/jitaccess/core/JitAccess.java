@@ -731,12 +731,20 @@ public final class JitAccess implements AutoCloseable {
                 backend.createRule(c.nsgId(), c.rule());
             } catch (JitException e) {
                 List<String> left = new ArrayList<>();
-                for (int i = done.size() - 1; i >= 0; i--) {
-                    RuleChange d = done.get(i);
+                List<RuleChange> toUndo = new ArrayList<>(done);
+                if (!(e instanceof RuleConflictException)) {
+                    // the write may have been applied with its response lost (a timeout, a 5xx after the fact):
+                    // delete it too; deleting an absent rule is harmless. A conflict means nothing was written.
+                    toUndo.add(c);
+                }
+                for (int i = toUndo.size() - 1; i >= 0; i--) {
+                    RuleChange d = toUndo.get(i);
                     try {
                         backend.deleteRule(d.nsgId(), d.rule().name());
                     } catch (JitException undo) {
-                        left.add(d.nsgId() + "/" + d.rule().name());
+                        if (d != c) { // the failed create itself may never have existed
+                            left.add(d.nsgId() + "/" + d.rule().name());
+                        }
                         LOG.error("jit.rollback.failed rule={} nsg={} cause={}", d.rule().name(), d.nsgId(),
                                 undo.getMessage());
                     }
