@@ -250,6 +250,43 @@ class JitAccessScenarioTest {
     }
 
     @Test
+    @DisplayName("three ports, the second write fails: rolled back completely, and the exception says so")
+    void threePortsSecondWriteFails() {
+        World w = new World();
+        JitAccess jit = w.jit();
+        jit.enable(JitPolicy.of(w.vm, PortRule.tcp(22, AllowedSources.any(), H3), PortRule.tcp(3389,
+                AllowedSources.any(), H3), PortRule.tcp(5985, AllowedSources.any(), H3)), w.admin);
+        w.net.beforeNext(Operation.CREATE_RULE, n -> n.failNext(Operation.CREATE_RULE, 1, "InternalServerError"));
+        assertThatThrownBy(() -> jit.requestAccess(AccessRequest.of(w.vm, "", PortRequest.of(22, Duration.ofHours(1)),
+                PortRequest.of(3389, Duration.ofHours(1)), PortRequest.of(5985, Duration.ofHours(1))), w.barbara))
+                .isInstanceOfSatisfying(io.jitaccess.core.OperationFailedException.class, e -> {
+                    assertThat(e.rolledBack()).isTrue();
+                    assertThat(e.leftBehind()).isEmpty();
+                    assertThat(e.code()).isEqualTo("InternalServerError");
+                    assertThat(e.getMessage()).contains("rolled back");
+                });
+        assertThat(ours(w.net.snapshot(w.subnetNsg), RuleMetadata.Kind.ALLOW)).isEmpty();
+        assertThat(w.net.count(Operation.CREATE_RULE)).as("1 deny + 2 allow attempts").isEqualTo(3);
+    }
+
+    @Test
+    @DisplayName("three ports, the second write is throttled: undone, retried from a fresh read, and completed")
+    void threePortsSecondWriteThrottled() {
+        World w = new World();
+        JitAccess jit = w.jit();
+        jit.enable(JitPolicy.of(w.vm, PortRule.tcp(22, AllowedSources.any(), H3), PortRule.tcp(3389,
+                AllowedSources.any(), H3), PortRule.tcp(5985, AllowedSources.any(), H3)), w.admin);
+        w.net.beforeNext(Operation.CREATE_RULE, n -> n.throttleNext(Operation.CREATE_RULE, 1));
+        List<Grant> grants = jit.requestAccess(AccessRequest.of(w.vm, "", PortRequest.of(22, Duration.ofHours(1)),
+                PortRequest.of(3389, Duration.ofHours(1)), PortRequest.of(5985, Duration.ofHours(1))), w.barbara);
+        assertThat(grants).hasSize(3);
+        assertThat(ours(w.net.snapshot(w.subnetNsg), RuleMetadata.Kind.ALLOW)).hasSize(3);
+        for (int port : new int[] {22, 3389, 5985}) {
+            assertThat(w.net.canConnect("203.0.113.10", w.vm, port).allowed()).isTrue();
+        }
+    }
+
+    @Test
     @DisplayName("another writer taking our priority between read and write: we retry elsewhere, theirs is kept")
     void concurrentForeignWriter() {
         World w = new World();
