@@ -48,7 +48,7 @@ final class FakeArm implements AutoCloseable {
 
     /** One recorded request. */
     record Request(String method, String path, Map<String, String> query, Map<String, String> headers, String body,
-                   int status, long nanos) {
+                   int status, long nanos, int responseBytes) {
         String header(String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));
         }
@@ -214,8 +214,8 @@ final class FakeArm implements AutoCloseable {
                 reply = new Reply(500, error("InternalServerError", "the response was lost"), Map.of());
             }
         }
-        log.add(new Request(method, path, query, headers, body, reply.status, t));
         byte[] bytes = reply.body == null ? new byte[0] : reply.body.getBytes(StandardCharsets.UTF_8);
+        log.add(new Request(method, path, query, headers, body, reply.status, t, bytes.length));
         reply.headers.forEach((k, v) -> ex.getResponseHeaders().add(k, v));
         if (reply.body != null) {
             ex.getResponseHeaders().add("Content-Type", "application/json; charset=utf-8");
@@ -290,6 +290,9 @@ final class FakeArm implements AutoCloseable {
             }
             if (seg.length == 2 && method.equals("GET")) {
                 return new Reply(200, json(nsgJson(nsg.get())), Map.of("ETag", nsg.get().etag()));
+            }
+            if (seg.length == 2 && method.equals("PUT")) {
+                return putWholeNsg(nsgId, body);
             }
             if (seg.length == 3 && seg[2].equalsIgnoreCase("securityRules") && method.equals("GET")) {
                 Map<String, Object> list = new LinkedHashMap<>();
@@ -532,6 +535,36 @@ final class FakeArm implements AutoCloseable {
             return new Reply(status, json(j), lroHeaders(newOp(null, null)));
         }
         return new Reply(status, json(j), Map.of("ETag", after.etag()));
+    }
+
+    /** A whole-NSG PUT, as the SDK's fluent {@code nsg.update()...apply()} sends it: the body replaces every rule. */
+    @SuppressWarnings("unchecked")
+    private Reply putWholeNsg(String nsgId, String body) {
+        Map<String, Object> root = parse(body);
+        Map<String, Object> props = (Map<String, Object>) root.getOrDefault("properties", Map.of());
+        List<Map<String, Object>> wanted = (List<Map<String, Object>>) props.getOrDefault("securityRules", List.of());
+        java.util.Set<String> names = new java.util.HashSet<>();
+        wanted.forEach(w -> names.add(String.valueOf(w.get("name")).toLowerCase(Locale.ROOT)));
+        for (SecurityRule r : net.findNsg(nsgId).orElseThrow().rules()) {
+            if (!names.contains(r.name().toLowerCase(Locale.ROOT))) {
+                net.removeRule(nsgId, r.name());
+            }
+        }
+        try {
+            for (Map<String, Object> w : wanted) {
+                Map<String, Object> p = (Map<String, Object>) w.getOrDefault("properties", Map.of());
+                net.putRule(nsgId, String.valueOf(w.get("name")), new ArmRuleProperties(str(p, "protocol"),
+                        str(p, "sourcePortRange"), list(p, "sourcePortRanges"), str(p, "destinationPortRange"),
+                        list(p, "destinationPortRanges"), str(p, "sourceAddressPrefix"), list(p, "sourceAddressPrefixes"),
+                        str(p, "destinationAddressPrefix"), list(p, "destinationAddressPrefixes"), str(p, "access"),
+                        p.get("priority") instanceof Number n ? n.intValue() : null, str(p, "direction"),
+                        str(p, "description")));
+            }
+        } catch (BackendException e) {
+            return new Reply(400, error(e.code(), e.getMessage()), Map.of());
+        }
+        NsgSnapshot after = net.findNsg(nsgId).orElseThrow();
+        return new Reply(200, json(nsgJson(after)), Map.of("ETag", after.etag()));
     }
 
     private static Map<String, Object> updating(NsgSnapshot nsg, String name, ArmRuleProperties props) {

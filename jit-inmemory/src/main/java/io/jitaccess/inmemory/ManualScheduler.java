@@ -26,6 +26,7 @@ public final class ManualScheduler implements Scheduler {
     private final MutableClock clock;
     private final PriorityQueue<Task> queue = new PriorityQueue<>();
     private long seq;
+    private int cancelled;
 
     /** A scheduler on the given clock. */
     public ManualScheduler(MutableClock clock) {
@@ -37,6 +38,7 @@ public final class ManualScheduler implements Scheduler {
         final long seq;
         final Runnable run;
         volatile boolean cancelled;
+        boolean polled;
 
         Task(Instant at, long seq, Runnable run) {
             this.at = at;
@@ -60,10 +62,18 @@ public final class ManualScheduler implements Scheduler {
             t = new Task(at, seq++, task);
             queue.add(t);
         }
+        // cancelling marks the task and leaves it in the queue (O(1)); it is dropped when it comes due, and the queue
+        // is compacted when cancelled tasks outnumber live ones
         return () -> {
-            t.cancelled = true;
             synchronized (this) {
-                queue.remove(t);
+                if (!t.cancelled && !t.polled) {
+                    t.cancelled = true;
+                    cancelled++;
+                    if (cancelled > 1024 && cancelled > queue.size() / 2) {
+                        queue.removeIf(x -> x.cancelled);
+                        cancelled = 0;
+                    }
+                }
             }
         };
     }
@@ -105,23 +115,33 @@ public final class ManualScheduler implements Scheduler {
         return n;
     }
 
-    /** How many tasks are waiting. */
+    /** How many tasks are waiting (cancelled ones excluded). */
     public synchronized int pending() {
-        return queue.size();
+        return queue.size() - cancelled;
     }
 
     /** The instant of the next waiting task, if any. */
     public synchronized java.util.Optional<Instant> nextDue() {
+        dropCancelledHead();
         Task t = queue.peek();
         return t == null ? java.util.Optional.empty() : java.util.Optional.of(t.at);
     }
 
     private synchronized Task pollDue(Instant limit) {
+        dropCancelledHead();
         Task t = queue.peek();
         if (t == null || t.at.isAfter(limit)) {
             return null;
         }
+        t.polled = true;
         return queue.poll();
+    }
+
+    private void dropCancelledHead() {
+        while (!queue.isEmpty() && queue.peek().cancelled) {
+            queue.poll().polled = true;
+            cancelled--;
+        }
     }
 
     private static void run(Task t) {
