@@ -507,13 +507,7 @@ final class FakeArm implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             return new Reply(400, error("InvalidRequestFormat", "Cannot parse the request."), Map.of());
         }
-        Map<String, Object> p = (Map<String, Object>) root.getOrDefault("properties", Map.of());
-        ArmRuleProperties props = new ArmRuleProperties(str(p, "protocol"), str(p, "sourcePortRange"),
-                list(p, "sourcePortRanges"), str(p, "destinationPortRange"), list(p, "destinationPortRanges"),
-                str(p, "sourceAddressPrefix"), list(p, "sourceAddressPrefixes"), str(p, "destinationAddressPrefix"),
-                list(p, "destinationAddressPrefixes"), str(p, "access"),
-                p.get("priority") instanceof Number n ? n.intValue() : null, str(p, "direction"),
-                str(p, "description"));
+        ArmRuleProperties props = properties((Map<String, Object>) root.getOrDefault("properties", Map.of()));
         SecurityRule stored;
         try {
             stored = net.putRule(nsgId, name, props);
@@ -552,13 +546,8 @@ final class FakeArm implements AutoCloseable {
         }
         try {
             for (Map<String, Object> w : wanted) {
-                Map<String, Object> p = (Map<String, Object>) w.getOrDefault("properties", Map.of());
-                net.putRule(nsgId, String.valueOf(w.get("name")), new ArmRuleProperties(str(p, "protocol"),
-                        str(p, "sourcePortRange"), list(p, "sourcePortRanges"), str(p, "destinationPortRange"),
-                        list(p, "destinationPortRanges"), str(p, "sourceAddressPrefix"), list(p, "sourceAddressPrefixes"),
-                        str(p, "destinationAddressPrefix"), list(p, "destinationAddressPrefixes"), str(p, "access"),
-                        p.get("priority") instanceof Number n ? n.intValue() : null, str(p, "direction"),
-                        str(p, "description")));
+                net.putRule(nsgId, String.valueOf(w.get("name")),
+                        properties((Map<String, Object>) w.getOrDefault("properties", Map.of())));
             }
         } catch (BackendException e) {
             return new Reply(400, error(e.code(), e.getMessage()), Map.of());
@@ -645,6 +634,16 @@ final class FakeArm implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** A rule's JSON {@code properties} as the simulator's ARM model. */
+    private static ArmRuleProperties properties(Map<String, Object> p) {
+        return new ArmRuleProperties(str(p, "protocol"), str(p, "sourcePortRange"), list(p, "sourcePortRanges"),
+                str(p, "destinationPortRange"), list(p, "destinationPortRanges"), str(p, "sourceAddressPrefix"),
+                list(p, "sourceAddressPrefixes"), str(p, "destinationAddressPrefix"),
+                list(p, "destinationAddressPrefixes"), str(p, "access"),
+                p.get("priority") instanceof Number n ? n.intValue() : null, str(p, "direction"),
+                str(p, "description"));
     }
 
     private static String str(Map<String, Object> m, String k) {

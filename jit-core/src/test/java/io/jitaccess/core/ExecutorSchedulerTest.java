@@ -42,6 +42,8 @@ class ExecutorSchedulerTest {
             Scheduler.Cancellable c = s.schedule(NOW.plus(Duration.ofHours(2)), () -> ran.set(true));
             ScheduledFuture<?> f = (ScheduledFuture<?>) ex.getQueue().peek();
             assertThat(f.getDelay(TimeUnit.MINUTES)).isBetween(119L, 120L);
+            assertThat(f.getDelay(TimeUnit.NANOSECONDS)).as("not truncated to whole milliseconds")
+                    .isGreaterThan(Duration.ofHours(2).toNanos() - Duration.ofSeconds(5).toNanos());
             c.cancel();
             assertThat(f.isCancelled()).isTrue();
             assertThat(ran).isFalse();

@@ -12,8 +12,26 @@ final class AddressMatch {
 
     /** Whether any of the addresses contains every address of the prefix. */
     static boolean anyContains(List<Address> addresses, IpPrefix p, List<IpPrefix> vnet) {
-        for (Address a : addresses) {
-            if (contains(a, p, vnet)) {
+        for (int i = 0, n = addresses.size(); i < n; i++) {
+            if (contains(addresses.get(i), p, vnet)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean anyVnetContains(List<IpPrefix> vnet, IpPrefix p) {
+        for (int i = 0, n = vnet.size(); i < n; i++) {
+            if (vnet.get(i).contains(p)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean anyVnetOverlaps(List<IpPrefix> vnet, IpPrefix p) {
+        for (int i = 0, n = vnet.size(); i < n; i++) {
+            if (vnet.get(i).overlaps(p)) {
                 return true;
             }
         }
@@ -40,9 +58,9 @@ final class AddressMatch {
                 case ANY:
                     return true;
                 case VIRTUAL_NETWORK:
-                    return vnet.stream().anyMatch(v -> v.contains(p));
+                    return anyVnetContains(vnet, p);
                 case INTERNET:
-                    return vnet.stream().noneMatch(v -> v.overlaps(p));
+                    return !anyVnetOverlaps(vnet, p);
                 case AZURE_LOAD_BALANCER:
                     return ServiceTag.AZURE_LOAD_BALANCER_ADDRESS.equals(p);
                 default:
@@ -61,9 +79,9 @@ final class AddressMatch {
                 case ANY:
                     return true;
                 case VIRTUAL_NETWORK:
-                    return vnet.stream().anyMatch(v -> v.overlaps(p));
+                    return anyVnetOverlaps(vnet, p);
                 case INTERNET:
-                    return vnet.stream().noneMatch(v -> v.contains(p));
+                    return !anyVnetContains(vnet, p);
                 case AZURE_LOAD_BALANCER:
                     return p.contains(ServiceTag.AZURE_LOAD_BALANCER_ADDRESS);
                 default:

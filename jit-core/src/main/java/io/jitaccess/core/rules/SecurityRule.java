@@ -74,17 +74,22 @@ public record SecurityRule(String name, int priority, Direction direction, Acces
      * @return true when protocol, ports, source and destination all match
      */
     public boolean matches(Flow flow, List<IpPrefix> vnet) {
-        if (!protocol.matches(flow.protocol())) {
-            return false;
-        }
-        if (sourcePorts.stream().noneMatch(r -> r.contains(flow.sourcePort()))) {
-            return false;
-        }
-        if (destinationPorts.stream().noneMatch(r -> r.contains(flow.port()))) {
+        // plain loops, cheapest test first: the evaluator calls this for every rule of every flow
+        if (!containsPort(destinationPorts, flow.port()) || !protocol.matches(flow.protocol())
+                || !containsPort(sourcePorts, flow.sourcePort())) {
             return false;
         }
         return AddressMatch.anyContains(sources, flow.source(), vnet)
                 && AddressMatch.anyContains(destinations, flow.destination(), vnet);
+    }
+
+    private static boolean containsPort(List<PortRange> ranges, int port) {
+        for (int i = 0, n = ranges.size(); i < n; i++) {
+            if (ranges.get(i).contains(port)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

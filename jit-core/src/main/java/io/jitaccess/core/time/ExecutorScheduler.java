@@ -47,14 +47,15 @@ public final class ExecutorScheduler implements Scheduler, AutoCloseable {
     public Cancellable schedule(Instant at, Runnable task) {
         Objects.requireNonNull(at, "at");
         Objects.requireNonNull(task, "task");
-        long delayMs = Math.max(0, Duration.between(clock.instant(), at).toMillis());
+        // nanoseconds, not milliseconds: a truncated delay fired up to 1 ms before the end time (measured)
+        long delayNs = Math.max(0, Duration.between(clock.instant(), at).toNanos());
         ScheduledFuture<?> f = executor.schedule(() -> {
             try {
                 task.run();
             } catch (RuntimeException e) {
                 LOG.warn("jit.scheduler.task_failed: {}", e.toString(), e);
             }
-        }, delayMs, TimeUnit.MILLISECONDS);
+        }, delayNs, TimeUnit.NANOSECONDS);
         return () -> f.cancel(false);
     }
 

@@ -31,8 +31,9 @@ public final class PerfReport {
         List<String> md = new ArrayList<>();
         md.add("# Performance");
         md.add("");
-        md.add("Produced by `mvn -B -ntp -Pbench -pl jit-examples -am package -DskipTests exec:exec` (about 6 minutes)"
-                + " on " + LocalDate.now() + "; machine: " + Runtime.getRuntime().availableProcessors() + " cores, "
+        long started = System.nanoTime();
+        md.add("Produced by `mvn -B -ntp -Pbench -pl jit-examples -am package -DskipTests exec:exec` on "
+                + LocalDate.now() + "; machine: " + Runtime.getRuntime().availableProcessors() + " cores, "
                 + System.getProperty("os.name") + " " + System.getProperty("os.arch") + "; JDK "
                 + System.getProperty("java.vm.name") + " " + System.getProperty("java.version")
                 + ". JMH 1.37, 1 fork, 2 warm-up and 3 measurement iterations of 1 s unless stated.");
@@ -49,6 +50,8 @@ public final class PerfReport {
         if (only.equals("all") || only.equals("arm")) {
             md.addAll(arm());
         }
+        md.add(String.format(Locale.ROOT, "_The benchmarks took %.0f s to run, after the build._",
+                (System.nanoTime() - started) / 1e9));
         String text = String.join("\n", md) + "\n";
         if (only.equals("all")) {
             Files.writeString(out, text, StandardCharsets.UTF_8);
@@ -145,6 +148,62 @@ public final class PerfReport {
     }
 
     static List<String> arm() throws IOException {
-        return List.of();
+        List<String> md = new ArrayList<>();
+        md.add("## 5. ARM calls and bytes per operation (local ARM endpoint, real SDK)");
+        md.add("");
+        md.add("Ours: `AzureNsgBackend` (child-rule PUT/DELETE). Baseline: what a user writes with the SDK's fluent"
+                + " API, one `getById` + `update().defineRule(...)/withoutRule(...).apply()` (a whole-NSG PUT) per"
+                + " rule changed. VM with a NIC NSG holding the given number of existing rules; HTTP body bytes;"
+                + " synchronous answers (no LRO polls counted). Same run, same endpoint.");
+        md.add("");
+        md.add("| existing rules | operation | rules changed | ours: requests | ours: bytes sent / received |"
+                + " baseline: requests | baseline: bytes sent / received | sent ratio | total ratio |");
+        md.add("|---|---|---|---|---|---|---|---|---|");
+        for (int existing : new int[] {20, 200}) {
+            for (io.jitaccess.azure.ArmAccounting.Row r : io.jitaccess.azure.ArmAccounting.run(existing)) {
+                var o = r.ours();
+                var b = r.baseline();
+                md.add(String.format(Locale.ROOT, "| %d | %s | %d | %s | %,d / %,d | %s | %,d / %,d | %s | %s |",
+                        existing, r.operation(), r.rulesChanged(), o.requests(), o.bytesSent(), o.bytesReceived(),
+                        b.bytes() == 0 ? "-" : b.requests(), b.bytesSent(), b.bytesReceived(),
+                        b.bytes() == 0 ? "-" : o.bytesSent() == 0 ? "∞" : String.format(Locale.ROOT, "%.0f×",
+                                (double) b.bytesSent() / o.bytesSent()),
+                        b.bytes() == 0 ? "-" : String.format(Locale.ROOT, "%.1f×", (double) b.bytes() / o.bytes())));
+            }
+        }
+        md.add("");
+        md.add("Bytes received are dominated by reading the NSG (about 0.7 KB per rule), which both sides must do;"
+                + " the baseline additionally sends and receives the whole NSG on every change.");
+        md.add("");
+        md.addAll(fixes());
+        return md;
+    }
+
+    /** Defects the measurements exposed, with the numbers before the fix (measured with these benchmarks). */
+    static List<String> fixes() {
+        List<String> md = new ArrayList<>();
+        md.add("## What the measurements exposed, and the fixes");
+        md.add("");
+        md.add("Numbers before each fix were measured on 2026-11-28 with the same benchmark on the same machine;"
+                + " the after numbers are the tables above.");
+        md.add("");
+        md.add("| finding | before | fix |");
+        md.add("|---|---|---|");
+        md.add("| the in-memory `PolicyStore` scanned every grant to find one VM's (O(n) per grant, O(n²) in all) |"
+                + " 100,000 grants in 266,906 ms; 340.4 µs per grant for the first 10%, 5,266.6 µs for the last 10% |"
+                + " grants indexed by VM |");
+        md.add("| the evaluator copied and sorted an NSG's rules for every flow, and matched each rule through"
+                + " streams | 14,852 flows/s at 1,000 rules (sparse), 14,758 (crowded); plan + verify median 627.7 µs"
+                + " (sparse) and 772.1 µs (crowded) at 1,000 rules. Caching the order alone changed little"
+                + " (15,165 and 16,783 flows/s): the per-rule match was the cost | `NsgSnapshot` computes the order"
+                + " once; rule matching uses plain loops, cheapest test (destination port) first |");
+        md.add("| `ExecutorScheduler` truncated the delay to whole milliseconds | revocation lag p50 −0.7 ms, p99"
+                + " −0.2 ms: rules removed up to 1 ms before the end time | the delay is computed in nanoseconds |");
+        md.add("| `ManualScheduler` cancelled by removing from its heap (O(n)) | 11,871 ns per schedule + cancel"
+                + " with 100,000 pending, 224 ns with 1,000 | cancelled tasks are marked and dropped when due |");
+        md.add("| a sweep listed the NSGs and then read each one again | 1 listing + N NSG reads per sweep |"
+                + " `NetworkBackend.readAllNsgs()`: the listing carries the rules (Azure: 1 GET per page) |");
+        md.add("");
+        return md;
     }
 }
