@@ -58,6 +58,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link #resolveVm}: 1 GET of the VM (generic resource read of its {@code networkProfile}), 1 GET per NIC,
  *       1 GET per distinct virtual network (its address space and its subnets' NSGs).</li>
  *   <li>{@link #readNsg}: 1 GET of the NSG (its ETag, custom rules inline).</li>
+ *   <li>{@link #readRule}: 1 GET of the child rule (revoke and expiry check a grant's own rules this way).</li>
  *   <li>{@link #listNsgIds} and {@link #readAllNsgs}: 1 GET per page of the subscription's NSG listing
  *       ({@code nextLink} paging); the listing carries each NSG's rules and ETag, so a sweep reads nothing else.</li>
  *   <li>{@link #createRule}: 1 PUT of the child {@code securityRules/{name}} with {@code If-None-Match: *}, plus the
@@ -190,6 +191,20 @@ public final class AzureNsgBackend implements NetworkBackend {
             }
         }
         return new NsgSnapshot(nsg.id() != null ? nsg.id() : fallbackId, etag == null ? "" : etag, rules);
+    }
+
+    /** One rule: a GET of the child resource {@code securityRules/{name}} (404 → empty). */
+    @Override
+    public Optional<SecurityRule> readRule(String nsgId, String ruleName) {
+        ResourceId id = ResourceId.fromString(nsgId);
+        try {
+            SecurityRuleInner in = call("read rule " + ruleName + " in " + nsgId, false, () -> client
+                    .getSecurityRules().getWithResponse(id.resourceGroupName(), id.name(), ruleName, Context.NONE)
+                    .getValue());
+            return Optional.of(RuleMapper.fromInner(in));
+        } catch (NotFoundException e) {
+            return Optional.empty();
+        }
     }
 
     /** Every NSG of the subscription from its listing: one GET per page, rules and ETags included. */

@@ -590,9 +590,7 @@ public final class JitAccess implements AutoCloseable {
             if (!g.isActive()) {
                 return;
             }
-            VmNetwork net = resolve(g.vmId());
-            Map<String, NsgSnapshot> nsgs = read(net.nsgIds());
-            applyDeletes(RulePlanner.planRevoke(g.id(), nsgs));
+            deleteGrantRules(g, resolve(g.vmId()));
             markExpired(g, clock.instant(), "scheduler");
         } catch (JitException e) {
             LOG.warn("jit.grant.expire_failed grant={} cause={} (the next sweep retries)", grantId, e.getMessage());
@@ -668,9 +666,27 @@ public final class JitAccess implements AutoCloseable {
 
     /** Deletes a grant's rules, marks it revoked and audits that one state change. */
     private Grant removeGrantRules(Grant g, StatusReason reason, VmNetwork net, String principal) {
-        Map<String, NsgSnapshot> nsgs = read(net.nsgIds());
-        applyDeletes(RulePlanner.planRevoke(g.id(), nsgs));
+        deleteGrantRules(g, net);
         return markRevoked(g, reason, principal, "");
+    }
+
+    /**
+     * Deletes a grant's allow rules on the VM's path. Reads only the grant's own rule in each NSG (a small child GET
+     * on Azure, not the whole NSG) and deletes it only when its metadata says it belongs to this grant.
+     */
+    private void deleteGrantRules(Grant g, VmNetwork net) {
+        String name = RuleMetadata.allowName(g.id());
+        for (String nsgId : net.nsgIds()) {
+            Optional<SecurityRule> r = backend.readRule(nsgId, name);
+            if (r.isPresent() && RuleMetadata.decode(r.get()).flatMap(RuleMetadata.Owned::grantId)
+                    .filter(g.id()::equals).isPresent()) {
+                backend.deleteRule(nsgId, name);
+                LOG.info("jit.rule.deleted rule={} nsg={}", name, nsgId);
+            } else if (r.isPresent()) {
+                LOG.warn("jit.rule.not_deleted rule={} nsg={}: its metadata no longer names grant {}; verify/"
+                        + "reconcile reports it", name, nsgId, g.id());
+            }
+        }
     }
 
     private Grant markRevoked(Grant g, StatusReason reason, String principal, String detail) {

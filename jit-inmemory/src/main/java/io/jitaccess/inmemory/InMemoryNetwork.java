@@ -342,6 +342,16 @@ public final class InMemoryNetwork implements NetworkBackend {
         return snapshot(n);
     }
 
+    /** One rule, recorded as {@link Operation#READ_RULE}. */
+    @Override
+    public synchronized Optional<SecurityRule> readRule(String nsgId, String ruleName) {
+        String target = nsgId + "/" + ruleName;
+        begin(Operation.READ_RULE, target);
+        Nsg n = existingNsg(Operation.READ_RULE, target, nsgId);
+        record(Operation.READ_RULE, target, null);
+        return Optional.ofNullable(n.rules.get(key(ruleName)));
+    }
+
     @Override
     public synchronized List<String> listNsgIds() {
         begin(Operation.LIST_NSGS, "*");

@@ -6,6 +6,8 @@ public enum Operation {
     RESOLVE_VM(false),
     /** {@code readNsg}: a read. */
     READ_NSG(false),
+    /** {@code readRule}: a read of one rule. */
+    READ_RULE(false),
     /** {@code listNsgIds}: a read. */
     LIST_NSGS(false),
     /** {@code createRule}: a write (child-resource PUT). */

@@ -43,6 +43,19 @@ public interface NetworkBackend {
     NsgSnapshot readNsg(String nsgId);
 
     /**
+     * Reads one rule of an NSG, if it exists. Revoke and expiry use it to check a grant's own rules (ownership
+     * metadata) before deleting them, without reading the whole NSG. The default reads the NSG.
+     *
+     * @param nsgId    the NSG
+     * @param ruleName the rule's name
+     * @return the rule, or empty when the NSG has no rule of that name
+     * @throws io.jitaccess.core.NotFoundException when the NSG does not exist
+     */
+    default java.util.Optional<SecurityRule> readRule(String nsgId, String ruleName) {
+        return readNsg(nsgId).rule(ruleName);
+    }
+
+    /**
      * Lists the ids of every NSG this backend can see (used by sweeps to find rules written by any instance).
      *
      * @return NSG ids
