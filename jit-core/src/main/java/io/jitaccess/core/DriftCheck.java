@@ -35,9 +35,9 @@ final class DriftCheck {
                                 Map<String, NsgSnapshot> nsgs, Instant now) {
         List<Drift> out = new ArrayList<>();
         String key = RuleMetadata.vmKey(vm);
-        Map<String, List<IpPrefix>> targets = denyTargets(net);
-        String denyName = policy.map(p -> RuleMetadata.denyName(vm, ports(p).stream().map(PortRange::toString)
-                .toList())).orElse(null);
+        Map<String, List<IpPrefix>> targets = net.denyTargets();
+        String denyName = policy.map(p -> RuleMetadata.denyName(vm, p.portRanges().stream()
+                .map(PortRange::toString).toList())).orElse(null);
         Set<String> expectedDenies = new LinkedHashSet<>();
         if (policy.isPresent()) {
             for (Map.Entry<String, List<IpPrefix>> t : targets.entrySet()) {
@@ -50,7 +50,7 @@ final class DriftCheck {
                     continue;
                 }
                 expectedDenies.add(nsg.id() + "|" + deny.get().name());
-                String why = denyMismatch(deny.get(), vm, ports(policy.get()), t.getValue());
+                String why = denyMismatch(deny.get(), vm, policy.get().portRanges(), t.getValue());
                 if (why != null) {
                     out.add(new Drift(Drift.Kind.DENY_CHANGED, nsg.id(), deny.get().name(), why));
                 }
@@ -128,18 +128,6 @@ final class DriftCheck {
             }
         }
         return out;
-    }
-
-    static Map<String, List<IpPrefix>> denyTargets(VmNetwork net) {
-        Map<String, List<IpPrefix>> out = new LinkedHashMap<>();
-        for (NicPath nic : net.nics()) {
-            nic.denyTarget().ifPresent(t -> out.computeIfAbsent(t, k -> new ArrayList<>()).addAll(nic.privateIps()));
-        }
-        return out;
-    }
-
-    static List<PortRange> ports(JitPolicy p) {
-        return p.ports().stream().map(r -> PortRange.of(r.number())).sorted().toList();
     }
 
     private static String denyMismatch(SecurityRule r, VmId vm, List<PortRange> ports, List<IpPrefix> ips) {

@@ -48,6 +48,11 @@ public record JitPolicy(VmId vmId, List<PortRule> ports) {
         return ports.stream().filter(p -> p.number() == number).findFirst();
     }
 
+    /** The configured ports as single-port ranges, ascending (what the deny rule covers). */
+    public List<io.jitaccess.core.net.PortRange> portRanges() {
+        return ports.stream().map(p -> io.jitaccess.core.net.PortRange.of(p.number())).sorted().toList();
+    }
+
     /** The configured port numbers, ascending. */
     public List<Integer> portNumbers() {
         return ports.stream().map(PortRule::number).sorted().toList();

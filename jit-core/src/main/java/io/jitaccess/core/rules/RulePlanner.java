@@ -60,16 +60,13 @@ public final class RulePlanner {
         Objects.requireNonNull(mode, "mode");
         VmId vm = net.vmId();
         String vmKey = RuleMetadata.vmKey(vm);
-        List<PortRange> ports = policy.ports().stream().map(p -> PortRange.of(p.number())).sorted().toList();
+        List<PortRange> ports = policy.portRanges();
         String denyName = RuleMetadata.denyName(vm, ports.stream().map(PortRange::toString).toList());
 
-        Map<String, List<IpPrefix>> targets = new LinkedHashMap<>();
+        Map<String, List<IpPrefix>> targets = net.denyTargets();
         Map<String, Boolean> shared = new HashMap<>();
         for (NicPath nic : net.nics()) {
-            nic.denyTarget().ifPresent(t -> {
-                targets.computeIfAbsent(t, k -> new ArrayList<>()).addAll(nic.privateIps());
-                shared.merge(t, nic.onlySubnetNsg(), Boolean::logicalOr);
-            });
+            nic.denyTarget().ifPresent(t -> shared.merge(t, nic.onlySubnetNsg(), Boolean::logicalOr));
         }
         List<RuleChange> creates = new ArrayList<>();
         List<RuleChange> deletes = new ArrayList<>();

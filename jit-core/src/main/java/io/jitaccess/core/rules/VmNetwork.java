@@ -41,6 +41,18 @@ public record VmNetwork(VmId vmId, List<NicPath> nics) {
         return List.copyOf(out);
     }
 
+    /**
+     * Where the VM's deny rules go: for each target NSG (a NIC's NSG, else its subnet's), the private IPs behind it,
+     * in path order.
+     */
+    public java.util.Map<String, List<IpPrefix>> denyTargets() {
+        java.util.Map<String, List<IpPrefix>> out = new java.util.LinkedHashMap<>();
+        for (NicPath nic : nics) {
+            nic.denyTarget().ifPresent(t -> out.computeIfAbsent(t, k -> new ArrayList<>()).addAll(nic.privateIps()));
+        }
+        return out;
+    }
+
     /** Whether some NIC has an NSG at some level (a VM without one is unsupported). */
     public boolean hasAnyNsg() {
         return !nsgIds().isEmpty();
