@@ -977,7 +977,7 @@ public final class JitAccess implements AutoCloseable {
         }
     }
 
-    /** The library's ID and time: the injected clock. For callers who need "now" as the library sees it. */
+    /** The current instant of the injected clock: "now" as the library sees it. */
     public Instant now() {
         return clock.instant();
     }

@@ -31,7 +31,8 @@ class AuthorizationAndAuditTest {
         REQUEST(Action.REQUEST, AuditEvent.INITIATE, (r, j) -> j.requestAccess(AccessRequest.of(r.vm, "x",
                 PortRequest.of(22, Duration.ofHours(1))), r.barbara)),
         REVOKE(Action.REVOKE, AuditEvent.REVOKE, (r, j) -> j.revoke(r.store.allGrants().get(0).id(), r.admin)),
-        CONNECT(Action.REQUEST, AuditEvent.INITIATE, (r, j) -> j.connect(r.vm, OsType.LINUX, "x", r.barbara));
+        CONNECT(Action.REQUEST, AuditEvent.INITIATE, (r, j) -> j.connect(r.vm, OsType.LINUX, "x", r.barbara)),
+        RECONCILE(Action.CONFIGURE, AuditEvent.RECONCILE, (r, j) -> j.reconcile(r.vm, r.admin));
 
         final Action action;
         final String operation;
