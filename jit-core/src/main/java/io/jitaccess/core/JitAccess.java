@@ -539,6 +539,7 @@ public final class JitAccess implements AutoCloseable {
         List<String> removed = new ArrayList<>();
         List<String> failures = new ArrayList<>();
         List<String> unrecognised = new ArrayList<>();
+        Set<String> notRemoved = new java.util.HashSet<>();
         List<Grant> expired = new ArrayList<>();
         List<NsgSnapshot> all;
         try {
@@ -564,13 +565,13 @@ public final class JitAccess implements AutoCloseable {
                     LOG.info("jit.rule.expired rule={} nsg={}", d.rule().name(), nsgId);
                 } catch (JitException e) {
                     failures.add(nsgId + "/" + d.rule().name() + ": " + e.getMessage());
+                    notRemoved.add(d.rule().name());
                 }
             }
         }
         for (Grant g : store.allGrants()) {
             if (g.isActive() && !g.endTimeUtc().isAfter(now)) {
-                boolean stillThere = failures.stream().anyMatch(f -> f.contains(RuleMetadata.allowName(g.id())));
-                if (!stillThere) {
+                if (!notRemoved.contains(RuleMetadata.allowName(g.id()))) {
                     expired.add(markExpired(g, now, "sweep"));
                 }
             }
