@@ -4,11 +4,13 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A source or destination of a security rule: an IP prefix, a known service tag, or another tag the library cannot
- * resolve (e.g. {@code Storage}, or an application security group reference). Unknown tags never match a flow in the
- * evaluator; this is documented in docs/placement.md.
+ * A source or destination of a security rule: an IP prefix, a known service tag, an application security group, or
+ * text the library cannot resolve (e.g. the service tag {@code Storage}, or a prefix ARM accepted that the library
+ * cannot parse, such as {@code 789}). The evaluator cannot prove whether an application security group or unresolvable
+ * text contains an address: it answers {@link io.jitaccess.core.rules.Match#MAYBE}, and the planner takes the answer
+ * that keeps ports closed (docs/placement.md, "What the library cannot resolve").
  */
-public sealed interface Address permits Address.Prefix, Address.Tag, Address.Other {
+public sealed interface Address permits Address.Prefix, Address.Tag, Address.Asg, Address.Other {
 
     /** An IP prefix. */
     record Prefix(IpPrefix prefix) implements Address {
@@ -36,7 +38,26 @@ public sealed interface Address permits Address.Prefix, Address.Tag, Address.Oth
         }
     }
 
-    /** A tag or reference the library cannot resolve to addresses. */
+    /**
+     * An application security group, by its ARM resource id. Membership is a property of NICs that the library does
+     * not read, so whether it contains an address is never provable here.
+     */
+    record Asg(String id) implements Address {
+        /** Requires a non-blank id. */
+        public Asg {
+            Objects.requireNonNull(id, "id");
+            if (id.isBlank()) {
+                throw new IllegalArgumentException("id must not be blank");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "asg:" + id;
+        }
+    }
+
+    /** A tag or other text the library cannot resolve to addresses. */
     record Other(String text) implements Address {
         /** Requires non-blank text. */
         public Other {

@@ -9,7 +9,11 @@ import java.util.function.Function;
 /**
  * Effective inbound access with Azure NSG semantics: for inbound traffic the subnet's NSG is evaluated first, then the
  * NIC's; in each, custom and default rules are matched in ascending priority and the first match decides; a level
- * without an NSG allows; a flow is allowed only when every level allows it. Stateless and thread-safe.
+ * without an NSG allows; a flow is allowed only when every level allows it.
+ *
+ * <p>Rules the library cannot fully resolve ({@link Match#MAYBE}) are judged both ways (see {@link Decision}): for
+ * {@link Decision#allowed()} a rule that may deny and may match is taken as matching, one that may only allow is
+ * skipped; for {@link Decision#possiblyAllowed()} the reverse. Stateless and thread-safe.
  */
 public final class Evaluator {
     private Evaluator() {
@@ -27,25 +31,46 @@ public final class Evaluator {
         List<Decision.Level> levels = new ArrayList<>();
         Decision.Level subnet = level(Decision.Where.SUBNET, path.subnetNsgId(), flow, path.vnetAddressSpace(), nsgs);
         levels.add(subnet);
-        if (!subnet.allowed()) {
-            return new Decision(flow, false, levels);
+        if (!subnet.possiblyAllowed()) {
+            return new Decision(flow, false, levels, false);
         }
         Decision.Level nic = level(Decision.Where.NIC, path.nicNsgId(), flow, path.vnetAddressSpace(), nsgs);
         levels.add(nic);
-        return new Decision(flow, nic.allowed(), levels);
+        return new Decision(flow, subnet.allowed() && nic.allowed(), levels, nic.possiblyAllowed());
     }
 
     /**
-     * The first inbound rule of one NSG that matches the flow (custom or default; default rules always match
-     * something, so the answer is never empty for an inbound flow).
+     * The first inbound rule of one NSG that decides the flow when it is judged to be allowed for certain: the first
+     * rule that certainly matches, or that may match and may deny (default rules always match something, so the
+     * answer is never empty for an inbound flow). An opaque rule decides as a Deny here.
      */
     public static SecurityRule firstMatch(NsgSnapshot nsg, Flow flow, List<IpPrefix> vnet) {
         for (SecurityRule r : nsg.evaluationOrder(Direction.INBOUND)) {
-            if (r.matches(flow, vnet)) {
+            Match m = r.match(flow, vnet);
+            if (m == Match.YES || (m == Match.MAYBE && r.mayDeny())) {
                 return r;
             }
         }
         throw new IllegalStateException("default rules match every inbound flow");
+    }
+
+    /**
+     * The first inbound rule of one NSG that decides the flow when it is judged to be possibly allowed: the first
+     * rule that certainly matches, or that may match and may allow. An opaque rule decides as an Allow here.
+     */
+    public static SecurityRule firstPossibleMatch(NsgSnapshot nsg, Flow flow, List<IpPrefix> vnet) {
+        for (SecurityRule r : nsg.evaluationOrder(Direction.INBOUND)) {
+            Match m = r.match(flow, vnet);
+            if (m == Match.YES || (m == Match.MAYBE && r.mayAllow())) {
+                return r;
+            }
+        }
+        throw new IllegalStateException("default rules match every inbound flow");
+    }
+
+    /** Whether a rule that decided a reading lets the flow through in it. */
+    private static boolean allowsCertainly(SecurityRule r) {
+        return r.access() == Access.ALLOW && !r.isOpaque();
     }
 
     private static Decision.Level level(Decision.Where where, Optional<String> nsgId, Flow flow, List<IpPrefix> vnet,
@@ -57,7 +82,9 @@ public final class Evaluator {
         if (nsg == null) {
             throw new IllegalArgumentException("NSG " + nsgId.get() + " on the path was not supplied");
         }
-        SecurityRule r = firstMatch(nsg, flow, vnet);
-        return new Decision.Level(where, nsgId, r.access() == Access.ALLOW, Optional.of(r));
+        SecurityRule certain = firstMatch(nsg, flow, vnet);
+        SecurityRule possible = firstPossibleMatch(nsg, flow, vnet);
+        return new Decision.Level(where, nsgId, allowsCertainly(certain), Optional.of(certain), possible.mayAllow(),
+                Optional.of(possible));
     }
 }

@@ -12,6 +12,8 @@ import java.util.Optional;
  * per direction is computed once, when first needed (the evaluator asks for it on every flow).
  */
 public final class NsgSnapshot {
+    /** Azure's limit of security rules per NSG (custom rules, both directions). */
+    public static final int MAX_RULES = 1000;
     private final String id;
     private final String etag;
     private final List<SecurityRule> rules;

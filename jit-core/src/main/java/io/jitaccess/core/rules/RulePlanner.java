@@ -1,8 +1,10 @@
 package io.jitaccess.core.rules;
 
 import io.jitaccess.core.BlockedByRuleException;
+import io.jitaccess.core.NsgFullException;
 import io.jitaccess.core.PlanVerificationException;
 import io.jitaccess.core.PriorityExhaustedException;
+import io.jitaccess.core.UnsupportedVmException;
 import io.jitaccess.core.net.Address;
 import io.jitaccess.core.net.IpPrefix;
 import io.jitaccess.core.net.PortRange;
@@ -59,6 +61,7 @@ public final class RulePlanner {
         Objects.requireNonNull(net, "net");
         Objects.requireNonNull(mode, "mode");
         VmId vm = net.vmId();
+        requireEveryPathCovered(net);
         String vmKey = RuleMetadata.vmKey(vm);
         List<PortRange> ports = policy.portRanges();
         String denyName = RuleMetadata.denyName(vm, ports.stream().map(PortRange::toString).toList());
@@ -85,8 +88,9 @@ public final class RulePlanner {
                             && r.sourcePorts().equals(List.of(PortRange.ALL))
                             && r.destinations().equals(destAddrs) && r.destinationPorts().equals(ports))
                     .findFirst();
+            List<IpPrefix> vnet = vnetSpace(net, t.getKey());
             if (existing.isPresent()) {
-                List<Exposure> found = exposures(nsg, dests, policy, existing.get().priority());
+                List<Exposure> found = exposures(nsg, dests, vnet, policy, existing.get().priority());
                 if (mode == PlacementMode.DEFENDER_COMPATIBLE || found.isEmpty()) {
                     placements.add(new DenyPlacement(nsg.id(), existing.get().name(), existing.get().priority(), dests,
                             shared.get(t.getKey())));
@@ -99,7 +103,7 @@ public final class RulePlanner {
             int floor = ownAllowPriorities(nsg, vmKey).stream().mapToInt(Integer::intValue).max().orElse(99) + 1;
             int ceiling = PriorityAllocator.MAX;
             if (mode == PlacementMode.STRICT) {
-                List<Exposure> all = exposures(nsg, dests, policy, 4097);
+                List<Exposure> all = exposures(nsg, dests, vnet, policy, 4097);
                 ceiling = all.stream().mapToInt(Exposure::priority).min().orElse(PriorityAllocator.MAX + 1) - 1;
             }
             OptionalInt p = alloc.takeHighest(floor, Math.min(ceiling, PriorityAllocator.MAX));
@@ -107,12 +111,13 @@ public final class RulePlanner {
                 throw new PriorityExhaustedException(nsg.id(), floor, Math.min(ceiling, PriorityAllocator.MAX),
                         "the deny rule of VM " + vm.name());
             }
+            requireRoom(nsg, 1, "the deny rule of VM " + vm.name());
             SecurityRule deny = SecurityRule.inbound(uniqueName(nsg, denyName), p.getAsInt(), Access.DENY,
                     Protocol.ANY, List.of(Address.ANY), destAddrs, ports, RuleMetadata.denyDescription(vm));
             creates.add(RuleChange.create(nsg.id(), deny));
             placements.add(new DenyPlacement(nsg.id(), deny.name(), deny.priority(), dests, shared.get(t.getKey())));
             if (mode == PlacementMode.DEFENDER_COMPATIBLE) {
-                exposures.addAll(exposures(nsg, dests, policy, deny.priority()));
+                exposures.addAll(exposures(nsg, dests, vnet, policy, deny.priority()));
             }
             after.put(nsg.id(), nsg.with(List.of(deny), List.of()));
         }
@@ -161,24 +166,67 @@ public final class RulePlanner {
         return out;
     }
 
-    /** Foreign inbound Allow rules before {@code beforePriority} that may let traffic reach a policy port. */
-    static List<Exposure> exposures(NsgSnapshot nsg, List<IpPrefix> dests, JitPolicy policy, int beforePriority) {
+    /**
+     * Foreign inbound rules before {@code beforePriority} that let, or may let, traffic reach a policy port: Allow
+     * rules whose destination certainly or possibly covers one of the VM's IPs, and opaque rules (which may allow
+     * anything). What cannot be resolved is reported as a possible exposure, never left out.
+     */
+    static List<Exposure> exposures(NsgSnapshot nsg, List<IpPrefix> dests, List<IpPrefix> vnet, JitPolicy policy,
+                                    int beforePriority) {
         List<Exposure> out = new ArrayList<>();
         for (SecurityRule r : nsg.rules()) {
-            if (r.direction() != Direction.INBOUND || r.access() != Access.ALLOW || r.priority() >= beforePriority
+            if (r.direction() != Direction.INBOUND || !r.mayAllow() || r.priority() >= beforePriority
                     || RuleMetadata.decode(r).isPresent()) {
                 continue;
             }
             boolean port = policy.ports().stream().anyMatch(pr -> r.destinationPorts().stream()
                     .anyMatch(d -> d.contains(pr.number())) && protocolsOverlap(r.protocol(), pr.protocol()));
-            boolean dest = dests.stream().anyMatch(ip -> AddressMatch.anyOverlaps(r.destinations(), ip, List.of()))
-                    || r.destinations().stream().anyMatch(a -> a instanceof Address.Tag);
-            if (port && dest) {
-                out.add(new Exposure(nsg.id(), r.name(), r.priority(), r));
+            if (!port) {
+                continue;
+            }
+            Match dest = Match.NO;
+            for (IpPrefix ip : dests) {
+                dest = dest.or(r.isOpaque() ? Match.MAYBE : AddressMatch.anyOverlaps(r.destinations(), ip, vnet));
+            }
+            if (dest.possible()) {
+                out.add(new Exposure(nsg.id(), r.name(), r.priority(), r, dest == Match.MAYBE || r.isOpaque()));
             }
         }
         out.sort((a, b) -> Integer.compare(a.priority(), b.priority()));
         return out;
+    }
+
+    /** The address space of the virtual networks of the NICs whose deny goes to {@code nsgId}. */
+    private static List<IpPrefix> vnetSpace(VmNetwork net, String nsgId) {
+        Set<IpPrefix> out = new LinkedHashSet<>();
+        for (NicPath nic : net.nics()) {
+            if (nic.denyTarget().map(nsgId::equals).orElse(false)) {
+                out.addAll(nic.vnetAddressSpace());
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * Every NIC of the VM must have an NSG at some level: a VM with one NIC (or one IP configuration) that no NSG
+     * guards cannot be protected, because its ports stay reachable through that path whatever we write elsewhere.
+     */
+    private static void requireEveryPathCovered(VmNetwork net) {
+        for (NicPath nic : net.nics()) {
+            if (nic.denyTarget().isEmpty()) {
+                throw new UnsupportedVmException("VM '" + net.vmId().name() + "' cannot be protected: NIC '"
+                        + nic.nicId() + "' (private IPs " + nic.privateIps() + ", subnet '" + nic.subnetId()
+                        + "') has no network security group on the NIC or its subnet, so its ports stay reachable"
+                        + " through it; attach an NSG to that NIC or subnet first (nothing was written)");
+            }
+        }
+    }
+
+    /** Refuses, while planning, a change that would take an NSG past Azure's rule limit. */
+    private static void requireRoom(NsgSnapshot nsg, int adding, String purpose) {
+        if (nsg.rules().size() + adding > NsgSnapshot.MAX_RULES) {
+            throw new NsgFullException(nsg.id(), NsgSnapshot.MAX_RULES, purpose);
+        }
     }
 
     private static boolean protocolsOverlap(Protocol a, Protocol b) {
@@ -198,8 +246,9 @@ public final class RulePlanner {
                 for (PortRule pr : policy.ports()) {
                     for (Protocol proto : concrete(pr.protocol())) {
                         Flow f = Flow.of(ip.ipv6() ? PROBE_V6 : PROBE_V4, ip, pr.number(), proto);
-                        SecurityRule r = Evaluator.firstMatch(nsg, f, nic.vnetAddressSpace());
-                        if (r.access() == Access.ALLOW && !exposed.contains(nsg.id() + "|" + r.name())) {
+                        // the reading that may allow: a rule that may let the probe through must have been reported
+                        SecurityRule r = Evaluator.firstPossibleMatch(nsg, f, nic.vnetAddressSpace());
+                        if (r.mayAllow() && !exposed.contains(nsg.id() + "|" + r.name())) {
                             throw new PlanVerificationException("after enabling, " + f + " would still be allowed by '"
                                     + r.name() + "' in " + nsg.id() + " without being reported");
                         }
@@ -285,6 +334,8 @@ public final class RulePlanner {
             creates.add(RuleChange.create(n.nsgId, allow));
             added.computeIfAbsent(n.nsgId, k -> new ArrayList<>()).add(allow);
         }
+        added.forEach((id, rules) -> requireRoom(require(nsgs, id), rules.size(),
+                rules.size() + " allow rule(s) of grant(s) " + grantIds(rules)));
         Map<String, NsgSnapshot> after = new HashMap<>(nsgs);
         added.forEach((id, rules) -> after.put(id, require(nsgs, id).with(rules, List.of())));
         verifyGrants(net, nsgs, after, grants);
@@ -301,6 +352,11 @@ public final class RulePlanner {
             this.grant = grant;
             this.nsgId = nsgId;
         }
+    }
+
+    private static List<String> grantIds(List<SecurityRule> rules) {
+        return rules.stream().map(r -> r.name().substring(RuleMetadata.NAME_PREFIX.length() + "allow-".length()))
+                .toList();
     }
 
     private static List<String> pathNsgs(NicPath nic) {
@@ -324,8 +380,12 @@ public final class RulePlanner {
     }
 
     /**
-     * 0 when this NSG already lets every (ip, protocol) flow of the grant through; otherwise the priority of the
-     * first rule (ours or default) that blocks, before which an allow must go.
+     * 0 when this NSG already lets every (ip, protocol) flow of the grant through for certain; otherwise the priority
+     * of the first rule (ours or default) that blocks, before which an allow must go.
+     *
+     * <p>Conservative where a rule cannot be resolved: an Allow that only <em>may</em> match is never relied on (we
+     * still write our allow), and a foreign rule that may deny (a Deny, or an opaque rule) and may match refuses the
+     * grant, because we cannot prove it does not match.
      */
     private static int needBound(NsgSnapshot nsg, NicPath nic, List<IpPrefix> ips, GrantSpec g) {
         int bound = 0;
@@ -339,23 +399,29 @@ public final class RulePlanner {
                         continue; // never rely on another grant's rule: it expires on its own schedule
                     }
                     if (!r.protocol().matches(proto)
-                            || r.destinationPorts().stream().noneMatch(d -> d.contains(g.port()))
-                            || !AddressMatch.anyContains(r.destinations(), ip, nic.vnetAddressSpace())
-                            || !AddressMatch.anyOverlaps(r.sources(), src, nic.vnetAddressSpace())) {
+                            || r.destinationPorts().stream().noneMatch(d -> d.contains(g.port()))) {
                         continue;
                     }
-                    boolean whole = AddressMatch.anyContains(r.sources(), src, nic.vnetAddressSpace())
-                            && r.sourcePorts().contains(PortRange.ALL);
-                    if (r.access() == Access.ALLOW) {
+                    Match m = r.isOpaque() ? Match.MAYBE
+                            : AddressMatch.anyContains(r.destinations(), ip, nic.vnetAddressSpace())
+                                    .and(AddressMatch.anyOverlaps(r.sources(), src, nic.vnetAddressSpace()));
+                    if (m == Match.NO) {
+                        continue;
+                    }
+                    if (!r.mayDeny()) {
+                        boolean whole = m == Match.YES
+                                && AddressMatch.anyContains(r.sources(), src, nic.vnetAddressSpace()) == Match.YES
+                                && r.sourcePorts().contains(PortRange.ALL);
                         if (whole) {
-                            break; // already allowed at this level
+                            break; // already allowed at this level, for certain
                         }
-                        continue; // partial allow: keep scanning
+                        continue; // partial or unprovable allow: never relied on, keep scanning
                     }
                     boolean oursOrDefault = own.isPresent() || DefaultRules.isDefault(r);
                     if (!oursOrDefault) {
-                        throw new BlockedByRuleException(nsg.id(), r.name(), r.priority(),
-                                proto.nsgName() + " from " + src + " to " + ip + ":" + g.port());
+                        String flow = proto.nsgName() + " from " + src + " to " + ip + ":" + g.port();
+                        throw new BlockedByRuleException(nsg.id(), r.name(), r.priority(), m == Match.YES ? flow
+                                : flow + " (cannot prove it does not match: " + unresolved(r) + ")");
                     }
                     bound = bound == 0 ? r.priority() : Math.min(bound, r.priority());
                     break;
@@ -363,6 +429,29 @@ public final class RulePlanner {
             }
         }
         return bound;
+    }
+
+    /** What in a rule the library could not resolve, for error messages. */
+    private static String unresolved(SecurityRule r) {
+        if (r.isOpaque()) {
+            return "the rule could not be read: " + r.unreadable().get();
+        }
+        List<String> out = new ArrayList<>();
+        for (Address a : r.sources()) {
+            if (a instanceof Address.Asg || a instanceof Address.Other) {
+                out.add("source " + a);
+            } else if (a instanceof Address.Tag t && t.tag() != io.jitaccess.core.net.ServiceTag.ANY) {
+                out.add("source " + a + " (may include peered or on-premises ranges)");
+            }
+        }
+        for (Address a : r.destinations()) {
+            if (a instanceof Address.Asg || a instanceof Address.Other) {
+                out.add("destination " + a);
+            } else if (a instanceof Address.Tag t && t.tag() != io.jitaccess.core.net.ServiceTag.ANY) {
+                out.add("destination " + a + " (may include peered or on-premises ranges)");
+            }
+        }
+        return out.isEmpty() ? "unresolved addresses" : String.join(", ", out);
     }
 
     private static void verifyGrants(VmNetwork net, Map<String, NsgSnapshot> before, Map<String, NsgSnapshot> after,
@@ -376,7 +465,7 @@ public final class RulePlanner {
                     for (Protocol proto : concrete(g.protocol())) {
                         for (IpPrefix s : List.of(src.firstAddress(), src.lastAddress())) {
                             Decision d = Evaluator.evaluateInbound(Flow.of(s, ip, g.port(), proto), nic, after::get);
-                            if (!d.allowed()) {
+                            if (!d.allowed()) { // the requested flow must be open for certain
                                 throw new PlanVerificationException("the grant would not open " + d);
                             }
                         }
@@ -389,9 +478,9 @@ public final class RulePlanner {
                             }
                         }
                         for (Flow f : unchanged) {
-                            boolean b = Evaluator.evaluateInbound(f, nic, before::get).allowed();
-                            boolean a = Evaluator.evaluateInbound(f, nic, after::get).allowed();
-                            if (a != b) {
+                            Decision b = Evaluator.evaluateInbound(f, nic, before::get);
+                            Decision a = Evaluator.evaluateInbound(f, nic, after::get);
+                            if (a.allowed() != b.allowed() || a.possiblyAllowed() != b.possiblyAllowed()) {
                                 throw new PlanVerificationException("the grant would also change " + f);
                             }
                         }

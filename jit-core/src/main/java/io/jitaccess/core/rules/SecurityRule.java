@@ -6,6 +6,7 @@ import io.jitaccess.core.net.PortRange;
 import io.jitaccess.core.net.Protocol;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A network security rule, independent of Azure's SDK types. Covers NSG's singular and plural ("augmented") forms:
@@ -24,11 +25,24 @@ import java.util.Objects;
  * @param sourcePorts      source port ranges (at least one)
  * @param destinations     destination addresses (at least one)
  * @param destinationPorts destination port ranges (at least one)
+ * <p>A rule a backend could not read (ARM returned a shape the library does not understand) is kept as an <em>opaque</em>
+ * rule ({@link #opaque}): its {@link #unreadable} reason is set, and it is judged as possibly matching every flow of its
+ * direction, as possibly denying and as possibly allowing (see {@link #match}). It never fails the read of its NSG.
+ *
  * @param description      free text, empty when none
+ * @param unreadable       why the rule could not be read, or empty for a rule read completely
  */
 public record SecurityRule(String name, int priority, Direction direction, Access access, Protocol protocol,
                            List<Address> sources, List<PortRange> sourcePorts, List<Address> destinations,
-                           List<PortRange> destinationPorts, String description) {
+                           List<PortRange> destinationPorts, String description, Optional<String> unreadable) {
+
+    /** A rule read completely. */
+    public SecurityRule(String name, int priority, Direction direction, Access access, Protocol protocol,
+                        List<Address> sources, List<PortRange> sourcePorts, List<Address> destinations,
+                        List<PortRange> destinationPorts, String description) {
+        this(name, priority, direction, access, protocol, sources, sourcePorts, destinations, destinationPorts,
+                description, Optional.empty());
+    }
 
     /** Requires every field; copies the lists. */
     public SecurityRule {
@@ -41,6 +55,33 @@ public record SecurityRule(String name, int priority, Direction direction, Acces
         destinations = nonEmpty(destinations, "destinations");
         destinationPorts = nonEmpty(destinationPorts, "destinationPorts");
         description = description == null ? "" : description;
+        Objects.requireNonNull(unreadable, "unreadable");
+    }
+
+    /**
+     * A rule that could not be read: it keeps what was readable (name, priority, direction, access, description) and
+     * is judged as possibly matching every flow of its direction, whatever its access says.
+     *
+     * @param name        the rule's name
+     * @param priority    its priority, or {@link PriorityAllocator#MIN} when that could not be read (the earliest,
+     *                    which is the conservative assumption both for a possible deny and a possible allow)
+     * @param direction   its direction, or inbound when that could not be read
+     * @param access      its access as read (informational: an opaque rule may deny and may allow)
+     * @param description its description, empty when none
+     * @param reason      what could not be read
+     * @return the opaque rule
+     */
+    public static SecurityRule opaque(String name, int priority, Direction direction, Access access,
+                                      String description, String reason) {
+        Objects.requireNonNull(reason, "reason");
+        Address unknown = new Address.Other("<unreadable>");
+        return new SecurityRule(name, priority, direction, access, Protocol.ANY, List.of(unknown),
+                List.of(PortRange.ALL), List.of(unknown), List.of(PortRange.ALL), description, Optional.of(reason));
+    }
+
+    /** Whether this rule could not be read completely (see {@link #opaque}). */
+    public boolean isOpaque() {
+        return unreadable.isPresent();
     }
 
     private static <T> List<T> nonEmpty(List<T> list, String field) {
@@ -63,24 +104,48 @@ public record SecurityRule(String name, int priority, Direction direction, Acces
     /** The same rule at another priority. */
     public SecurityRule withPriority(int newPriority) {
         return new SecurityRule(name, newPriority, direction, access, protocol, sources, sourcePorts, destinations,
-                destinationPorts, description);
+                destinationPorts, description, unreadable);
     }
 
     /**
-     * Whether this rule matches a flow.
+     * Whether this rule matches a flow, as far as the library can tell.
      *
      * @param flow  the flow
      * @param vnet  the virtual network's address space, for the {@code VirtualNetwork} and {@code Internet} tags
-     * @return true when protocol, ports, source and destination all match
+     * @return {@link Match#YES} when protocol, ports, source and destination all provably match; {@link Match#NO}
+     *         when one provably does not; {@link Match#MAYBE} otherwise (an application security group, an unresolved
+     *         tag or unparseable prefix, a {@code VirtualNetwork} tag and a private address outside the VNet, or an
+     *         opaque rule)
      */
-    public boolean matches(Flow flow, List<IpPrefix> vnet) {
+    public Match match(Flow flow, List<IpPrefix> vnet) {
         // plain loops, cheapest test first: the evaluator calls this for every rule of every flow
         if (!containsPort(destinationPorts, flow.port()) || !protocol.matches(flow.protocol())
                 || !containsPort(sourcePorts, flow.sourcePort())) {
-            return false;
+            return Match.NO;
         }
-        return AddressMatch.anyContains(sources, flow.source(), vnet)
-                && AddressMatch.anyContains(destinations, flow.destination(), vnet);
+        if (unreadable.isPresent()) {
+            return Match.MAYBE;
+        }
+        Match src = AddressMatch.anyContains(sources, flow.source(), vnet);
+        if (src == Match.NO) {
+            return Match.NO;
+        }
+        return src.and(AddressMatch.anyContains(destinations, flow.destination(), vnet));
+    }
+
+    /** Whether this rule provably matches a flow ({@link #match} is {@link Match#YES}). */
+    public boolean matches(Flow flow, List<IpPrefix> vnet) {
+        return match(flow, vnet) == Match.YES;
+    }
+
+    /** Whether this rule may deny what it matches: a Deny, or an opaque rule. */
+    public boolean mayDeny() {
+        return access == Access.DENY || unreadable.isPresent();
+    }
+
+    /** Whether this rule may allow what it matches: an Allow, or an opaque rule. */
+    public boolean mayAllow() {
+        return access == Access.ALLOW || unreadable.isPresent();
     }
 
     private static boolean containsPort(List<PortRange> ranges, int port) {
@@ -95,6 +160,7 @@ public record SecurityRule(String name, int priority, Direction direction, Acces
     @Override
     public String toString() {
         return name + "@" + priority + " " + direction.text() + " " + access.text() + " " + protocol.nsgName() + " "
-                + sources + ":" + sourcePorts + " -> " + destinations + ":" + destinationPorts;
+                + sources + ":" + sourcePorts + " -> " + destinations + ":" + destinationPorts
+                + unreadable.map(u -> " (opaque: " + u + ")").orElse("");
     }
 }

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jitaccess.core.BlockedByRuleException;
+import io.jitaccess.core.NsgFullException;
 import io.jitaccess.core.PriorityExhaustedException;
 import io.jitaccess.core.net.IpPrefix;
 import io.jitaccess.core.net.Protocol;
@@ -259,16 +260,41 @@ class RulePlannerTest {
         @Test
         @DisplayName("when every priority before the deny is taken, the grant fails with PriorityExhaustedException")
         void exhaustedBeforeDeny() {
+            // within Azure's 1,000-rule limit: 100..998 taken, an exposing rule at 1000 puts the (strict) deny at 999
             List<SecurityRule> rules = new ArrayList<>();
-            for (int p = 100; p <= 4095; p++) {
+            for (int p = 100; p <= 998; p++) {
                 rules.add(rule("r" + p, p, Access.ALLOW, "Tcp", "10.9.0.0/16", "*", "80"));
             }
+            rules.add(rule("expose-ssh", 1000, Access.ALLOW, "Tcp", "*", "*", "22"));
             Map<String, NsgSnapshot> nsgs = map(new NsgSnapshot("n", "e", rules));
-            nsgs = apply(nsgs, RulePlanner.planEnable(POLICY, net(null, "n"), nsgs,
-                    PlacementMode.DEFENDER_COMPATIBLE).creates());
+            EnablePlan plan = RulePlanner.planEnable(POLICY, net(null, "n"), nsgs, PlacementMode.STRICT);
+            assertThat(plan.placements().get(0).priority()).isEqualTo(999);
+            nsgs = apply(nsgs, plan.creates());
             Map<String, NsgSnapshot> full = nsgs;
             assertThatThrownBy(() -> RulePlanner.planGrants(net(null, "n"), full,
-                    List.of(grant("g00001", 22, "203.0.113.10")))).isInstanceOf(PriorityExhaustedException.class);
+                    List.of(grant("g00001", 22, "203.0.113.10")))).isInstanceOf(PriorityExhaustedException.class)
+                    .hasMessageContaining("100..998");
+        }
+
+        @Test
+        @DisplayName("a grant into an NSG holding Azure's maximum of 1,000 rules is refused while planning, naming it")
+        void nsgFull() {
+            List<SecurityRule> rules = new ArrayList<>();
+            for (int p = 200; p < 200 + 999; p++) {
+                rules.add(rule("r" + p, p, Access.ALLOW, "Tcp", "10.9.0.0/16", "*", "80"));
+            }
+            Map<String, NsgSnapshot> nsgs = enabled(null, "n", rules.toArray(SecurityRule[]::new));
+            assertThat(nsgs.get("n").rules()).hasSize(1000);
+            assertThatThrownBy(() -> RulePlanner.planGrants(net(null, "n"), nsgs,
+                    List.of(grant("g00001", 22, "203.0.113.10")))).isInstanceOf(NsgFullException.class)
+                    .hasMessageContaining("'n'").hasMessageContaining("1000")
+                    .satisfies(e -> assertThat(((NsgFullException) e).nsgId()).isEqualTo("n"));
+            // 999 rules + our deny: the enable itself fits, one more foreign rule and it would not
+            List<SecurityRule> more = new ArrayList<>(rules);
+            more.add(rule("r-extra", 150, Access.ALLOW, "Tcp", "10.9.0.0/16", "*", "80"));
+            Map<String, NsgSnapshot> crowded = map(new NsgSnapshot("n", "e", more));
+            assertThatThrownBy(() -> RulePlanner.planEnable(POLICY, net(null, "n"), crowded,
+                    PlacementMode.DEFENDER_COMPATIBLE)).isInstanceOf(NsgFullException.class);
         }
 
         @Test
