@@ -233,7 +233,8 @@ public final class RulePlanner {
         return a == Protocol.ANY || b == Protocol.ANY || a == b;
     }
 
-    private static void verifyEnable(EnablePlan plan, JitPolicy policy, VmNetwork net, Map<String, NsgSnapshot> after) {
+    // package-private: tests feed it wrong plans
+    static void verifyEnable(EnablePlan plan, JitPolicy policy, VmNetwork net, Map<String, NsgSnapshot> after) {
         Set<String> exposed = new LinkedHashSet<>();
         plan.exposures().forEach(e -> exposed.add(e.nsgId() + "|" + e.ruleName()));
         for (NicPath nic : net.nics()) {
@@ -454,7 +455,8 @@ public final class RulePlanner {
         return out.isEmpty() ? "unresolved addresses" : String.join(", ", out);
     }
 
-    private static void verifyGrants(VmNetwork net, Map<String, NsgSnapshot> before, Map<String, NsgSnapshot> after,
+    // package-private: tests feed it wrong plans
+    static void verifyGrants(VmNetwork net, Map<String, NsgSnapshot> before, Map<String, NsgSnapshot> after,
                                      List<GrantSpec> grants) {
         Set<Integer> grantedPorts = new LinkedHashSet<>();
         grants.forEach(g -> grantedPorts.add(g.port()));
