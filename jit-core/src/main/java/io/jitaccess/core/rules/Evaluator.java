@@ -82,8 +82,27 @@ public final class Evaluator {
         if (nsg == null) {
             throw new IllegalArgumentException("NSG " + nsgId.get() + " on the path was not supplied");
         }
-        SecurityRule certain = firstMatch(nsg, flow, vnet);
-        SecurityRule possible = firstPossibleMatch(nsg, flow, vnet);
+        // one pass for both readings: they part only at a rule that may match, which is rare
+        SecurityRule certain = null;
+        SecurityRule possible = null;
+        for (SecurityRule r : nsg.evaluationOrder(Direction.INBOUND)) {
+            Match m = r.match(flow, vnet);
+            if (m == Match.NO) {
+                continue;
+            }
+            if (certain == null && (m == Match.YES || r.mayDeny())) {
+                certain = r;
+            }
+            if (possible == null && (m == Match.YES || r.mayAllow())) {
+                possible = r;
+            }
+            if (certain != null && possible != null) {
+                break;
+            }
+        }
+        if (certain == null || possible == null) {
+            throw new IllegalStateException("default rules match every inbound flow");
+        }
         return new Decision.Level(where, nsgId, allowsCertainly(certain), Optional.of(certain), possible.mayAllow(),
                 Optional.of(possible));
     }
