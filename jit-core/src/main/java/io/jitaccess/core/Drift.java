@@ -17,14 +17,24 @@ public record Drift(Kind kind, String nsgId, String ruleName, String detail) {
         MISSING_DENY,
         /** Our deny rule was edited (ports, addresses, access, metadata): it may no longer close the ports. */
         DENY_CHANGED,
-        /** A deny rule of ours that the policy no longer needs (old port set, old topology, disabled VM). */
+        /** A deny rule of ours that the stored policy no longer needs (old port set, old topology). */
         STALE_DENY,
         /** An open grant's allow rule is gone: the requester cannot connect. */
         MISSING_ALLOW,
         /** Our allow rule was edited: it may open more (or other) than the grant allows. */
         ALLOW_CHANGED,
-        /** An allow rule of ours whose grant is revoked or unknown, before its end time. */
-        ORPHAN_ALLOW
+        /** An allow rule of ours whose grant this store knows as revoked or ended, before the rule's end time. */
+        ORPHAN_ALLOW,
+        /**
+         * A deny rule of ours for a VM this store holds no policy for (a restart with an in-memory store, another
+         * instance with its own store). Reported, never deleted by reconcile: only {@code disable} removes it.
+         */
+        UNKNOWN_DENY,
+        /**
+         * An allow rule of ours for a grant this store does not know. Reported, never deleted by reconcile: it
+         * expires by its own end time, like every rule of ours.
+         */
+        UNKNOWN_ALLOW
     }
 
     /** Requires every field. */

@@ -28,6 +28,8 @@ import java.util.Set;
  * call. Only rules attributable to this VM by our name prefix are ever reported; foreign rules never are.
  */
 final class DriftCheck {
+    private static final String ALLOW_PREFIX = RuleMetadata.NAME_PREFIX + "allow-";
+
     private DriftCheck() {
     }
 
@@ -43,7 +45,8 @@ final class DriftCheck {
             for (Map.Entry<String, List<IpPrefix>> t : targets.entrySet()) {
                 NsgSnapshot nsg = nsgs.get(t.getKey());
                 Optional<SecurityRule> deny = nsg.rules().stream()
-                        .filter(r -> r.name().equals(denyName) || r.name().startsWith(denyName + "-")).findFirst();
+                        .filter(r -> (r.name().equals(denyName) || r.name().startsWith(denyName + "-"))
+                                && RuleMetadata.isDenyNameOf(r.name(), key)).findFirst();
                 if (deny.isEmpty()) {
                     out.add(new Drift(Drift.Kind.MISSING_DENY, nsg.id(), denyName, "no deny rule of ours closes "
                             + policy.get().portNumbers() + " for " + t.getValue()));
@@ -62,23 +65,29 @@ final class DriftCheck {
                 open.put(g.id(), g);
             }
         }
-        Set<String> grantIds = new LinkedHashSet<>();
-        grants.forEach(g -> grantIds.add(g.id()));
+        Map<String, Grant> known = new LinkedHashMap<>();
+        grants.forEach(g -> known.put(g.id(), g));
         for (String id : net.nsgIds()) {
             NsgSnapshot nsg = nsgs.get(id);
             for (SecurityRule r : nsg.rules()) {
                 if (!RuleMetadata.hasOurPrefix(r) || expectedDenies.contains(id + "|" + r.name())) {
                     continue;
                 }
-                Optional<RuleMetadata.Owned> o = RuleMetadata.decode(r);
-                boolean ourDenyName = r.name().startsWith(RuleMetadata.NAME_PREFIX + "deny-" + key + "-");
-                String allowGrant = r.name().startsWith(RuleMetadata.NAME_PREFIX + "allow-")
-                        ? r.name().substring((RuleMetadata.NAME_PREFIX + "allow-").length()) : null;
+                Optional<RuleMetadata.Owned> o = RuleMetadata.owned(r);
+                String allowGrant = r.name().startsWith(ALLOW_PREFIX) ? r.name().substring(ALLOW_PREFIX.length())
+                        : null;
                 if (o.isEmpty()) {
-                    if (ourDenyName) {
-                        out.add(new Drift(Drift.Kind.DENY_CHANGED, id, r.name(), "its metadata was edited"));
-                    } else if (allowGrant != null && grantIds.contains(allowGrant)) {
-                        out.add(new Drift(Drift.Kind.ALLOW_CHANGED, id, r.name(), "its metadata was edited"));
+                    // not ours by all four marks; attributable to this VM only by an exact name of ours
+                    if (RuleMetadata.isDenyNameOf(r.name(), key)) {
+                        out.add(policy.isPresent()
+                                ? new Drift(Drift.Kind.DENY_CHANGED, id, r.name(), "its metadata, access or direction "
+                                        + "was edited")
+                                : new Drift(Drift.Kind.UNKNOWN_DENY, id, r.name(), "edited, and this store holds no "
+                                        + "policy for the VM; kept (only disable removes it)"));
+                    } else if (allowGrant != null && known.containsKey(allowGrant)
+                            && RuleMetadata.isAllowNamedFor(r, allowGrant)) {
+                        out.add(new Drift(Drift.Kind.ALLOW_CHANGED, id, r.name(), "its metadata or direction was "
+                                + "edited"));
                     }
                     continue;
                 }
@@ -86,15 +95,21 @@ final class DriftCheck {
                     continue;
                 }
                 if (o.get().kind() == RuleMetadata.Kind.DENY) {
-                    out.add(new Drift(Drift.Kind.STALE_DENY, id, r.name(), policy.isEmpty()
-                            ? "the VM has no policy" : "the policy's deny is " + denyName));
+                    out.add(policy.isEmpty()
+                            ? new Drift(Drift.Kind.UNKNOWN_DENY, id, r.name(), "this store holds no policy for the "
+                                    + "VM; kept (only disable removes it)")
+                            : new Drift(Drift.Kind.STALE_DENY, id, r.name(), "the policy's deny is " + denyName));
                     continue;
                 }
-                Grant g = open.get(o.get().grantId().orElseThrow());
+                String grantId = o.get().grantId().orElseThrow();
+                Grant g = open.get(grantId);
                 if (g == null) {
                     if (!o.get().expiredAt(now)) {
-                        out.add(new Drift(Drift.Kind.ORPHAN_ALLOW, id, r.name(), "no open grant "
-                                + o.get().grantId().orElseThrow() + " until " + o.get().endTime().orElseThrow()));
+                        out.add(known.containsKey(grantId)
+                                ? new Drift(Drift.Kind.ORPHAN_ALLOW, id, r.name(), "grant " + grantId + " is not open;"
+                                        + " the rule says until " + o.get().endTime().orElseThrow())
+                                : new Drift(Drift.Kind.UNKNOWN_ALLOW, id, r.name(), "this store does not know grant "
+                                        + grantId + "; kept, it expires at " + o.get().endTime().orElseThrow()));
                     }
                     continue;
                 }
@@ -131,7 +146,10 @@ final class DriftCheck {
     }
 
     private static String denyMismatch(SecurityRule r, VmId vm, List<PortRange> ports, List<IpPrefix> ips) {
-        Optional<RuleMetadata.Owned> o = RuleMetadata.decode(r);
+        Optional<RuleMetadata.Owned> o = RuleMetadata.owned(r);
+        if (r.access() != Access.DENY) {
+            return "access is " + r.access().text() + ", expected Deny";
+        }
         if (o.isEmpty() || o.get().kind() != RuleMetadata.Kind.DENY
                 || !o.get().vmKey().equals(RuleMetadata.vmKey(vm))) {
             return "its metadata was edited";

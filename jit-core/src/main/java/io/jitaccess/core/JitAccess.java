@@ -8,6 +8,7 @@ import io.jitaccess.core.policy.JitPolicy;
 import io.jitaccess.core.policy.PortRule;
 import io.jitaccess.core.policy.ValidationException;
 import io.jitaccess.core.policy.VmId;
+import io.jitaccess.core.rules.Access;
 import io.jitaccess.core.rules.EnablePlan;
 import io.jitaccess.core.rules.GrantSpec;
 import io.jitaccess.core.rules.NsgSnapshot;
@@ -232,18 +233,32 @@ public final class JitAccess implements AutoCloseable {
             try {
                 VmNetwork net = resolve(vm);
                 Map<String, NsgSnapshot> nsgs = read(net.nsgIds());
-                List<RuleChange> deletes = RulePlanner.planDisable(vm, nsgs);
+                List<RuleChange> deletes = new ArrayList<>(RulePlanner.planDisable(vm, nsgs));
+                // a known grant's rules are found by exact name too, whatever their descriptions say now
+                List<Grant> open = activeGrants(vm);
+                for (Grant g : open) {
+                    for (NsgSnapshot nsg : nsgs.values()) {
+                        nsg.rule(RuleMetadata.allowName(g.id())).filter(r -> RuleMetadata.isAllowNamedFor(r, g.id()))
+                                .filter(r -> deletes.stream().noneMatch(d -> d.nsgId().equals(nsg.id())
+                                        && d.rule().name().equals(r.name())))
+                                .ifPresent(r -> deletes.add(0, RuleChange.delete(nsg.id(), r)));
+                    }
+                }
                 if (policy.isEmpty() && deletes.isEmpty()) {
                     throw new PolicyNotFoundException("VM '" + vm + "' has no JIT policy");
                 }
                 // forget the policy first: a crash from here on leaves at worst a deny rule without a policy (the
                 // ports stay closed) and allow rules that still expire; disabling again finishes the job
                 store.deletePolicy(vm);
+                List<RuleChange> allows = deletes.stream().filter(d -> d.rule().access() == Access.ALLOW).toList();
+                List<RuleChange> denies = deletes.stream().filter(d -> d.rule().access() != Access.ALLOW).toList();
+                // grants are revoked only once their rules are gone; a failure leaves them open (the sweep retries)
+                List<String> deleted = new ArrayList<>(applyDeletes(allows));
                 List<Grant> revoked = new ArrayList<>();
-                for (Grant g : activeGrants(vm)) {
+                for (Grant g : open) {
                     revoked.add(markRevoked(g, StatusReason.USER_REQUESTED, ctx.principal(), "policy disabled"));
                 }
-                List<String> deleted = applyDeletes(deletes);
+                deleted.addAll(applyDeletes(denies));
                 record(AuditEvent.DELETE, ctx.principal(), vm, ports, null, null, null, null,
                         revoked.stream().map(Grant::id).toList(), AuditEvent.Outcome.SUCCEEDED,
                         "deleted " + deleted);
@@ -444,8 +459,11 @@ public final class JitAccess implements AutoCloseable {
     /**
      * Repairs what {@link #verify} finds, fail-closed and without touching foreign rules: edited or orphaned allow
      * rules of ours are deleted first; a missing or edited deny is re-created (the edited one deleted after); allow
-     * rules of open grants are re-created for the rest of their window; stale denies are deleted last. One audit event
-     * when anything was written.
+     * rules of open grants are re-created for the rest of their window; stale denies are deleted last. What this
+     * store does not know is reported, never deleted: a deny of ours for a VM without a stored policy
+     * ({@link Drift.Kind#UNKNOWN_DENY}; only {@link #disable} removes it) and an allow of a grant the store does not
+     * know ({@link Drift.Kind#UNKNOWN_ALLOW}; it expires by its own end time). One audit event when anything was
+     * written.
      */
     public DriftReport reconcile(VmId vm, RequestContext ctx) {
         Objects.requireNonNull(vm, "vm");
@@ -512,9 +530,14 @@ public final class JitAccess implements AutoCloseable {
             } finally {
                 unlock(held);
             }
-            record(AuditEvent.RECONCILE, ctx.principal(), vm, policy.map(JitPolicy::portNumbers).orElse(List.of()),
-                    null, null, null, null, List.of(), AuditEvent.Outcome.SUCCEEDED, "found " + findings
-                            + "; repaired " + repaired);
+            findings.stream().filter(d -> d.kind() == Drift.Kind.UNKNOWN_DENY || d.kind() == Drift.Kind.UNKNOWN_ALLOW)
+                    .forEach(d -> LOG.warn("jit.reconcile.unknown vm={} {} (kept: this store does not know it)",
+                            vm.name(), escape(d.toString())));
+            if (!repaired.isEmpty()) {
+                record(AuditEvent.RECONCILE, ctx.principal(), vm, policy.map(JitPolicy::portNumbers)
+                        .orElse(List.of()), null, null, null, null, List.of(), AuditEvent.Outcome.SUCCEEDED,
+                        "found " + findings + "; repaired " + repaired);
+            }
             return new DriftReport(vm, findings, repaired);
         } catch (JitException e) {
             auditRefused(AuditEvent.RECONCILE, ctx, vm, List.of(), outcomeOf(e), e.getMessage());
@@ -528,55 +551,165 @@ public final class JitAccess implements AutoCloseable {
 
     /**
      * Removes every expired allow rule of ours in every NSG the backend lists, including rules written by another
-     * instance or before a restart, and marks the grants it knows Revoked/Expired. Reads through
-     * {@link NetworkBackend#readAllNsgs()} (on Azure: one GET per page of the listing) and writes only the deletes.
-     * Failures are collected and retried on the next sweep; foreign rules are never touched.
+     * instance or before a restart, and marks the grants it knows Revoked/Expired once their rules are confirmed gone.
+     * Reads through {@link NetworkBackend#readAllNsgs()} (on Azure: one GET per page of the listing) and writes only
+     * the deletes.
+     *
+     * <p>What is expired: a rule of ours ({@link RuleMetadata#owned}) whose own end time has passed, whoever wrote it;
+     * and, for a grant the store knows, its rule found by exact name ({@code jitaccess-allow-<id>}, an {@code Allow})
+     * once the store's end has passed, whatever the rule's description says now (the store's end is authoritative for
+     * a known grant). A {@code Deny} bearing a grant's name is never deleted.
+     *
+     * <p>Isolation: when the listing fails, the NSGs are listed by id and read one by one; an NSG that cannot be read,
+     * and a rule that cannot be removed, is reported in {@link SweepResult#failures()} and the sweep goes on. A known
+     * grant stays open (and is retried by the next sweep) until its rules are confirmed gone: deleted in this sweep,
+     * absent from a complete listing, or, when the listing was incomplete, absent from a read of each NSG on its VM's
+     * path. Each grant is closed under its VM's lock and re-read first, so a race with {@link #revoke} or the scheduled
+     * expiry audits exactly one terminal event. Foreign rules are never touched.
      *
      * @return what was found and done
      */
     public SweepResult sweepExpired() {
         Instant now = clock.instant();
         List<String> removed = new ArrayList<>();
-        List<String> failures = new ArrayList<>();
+        List<SweepResult.Failure> failures = new ArrayList<>();
         List<String> unrecognised = new ArrayList<>();
-        Set<String> notRemoved = new java.util.HashSet<>();
+        Set<String> failedNames = new java.util.HashSet<>();
+        Set<String> unread = new LinkedHashSet<>();
+        Map<String, List<String>> leftByName = new java.util.HashMap<>();
         List<Grant> expired = new ArrayList<>();
-        List<NsgSnapshot> all;
-        try {
-            all = backend.readAllNsgs();
-        } catch (JitException e) {
-            LOG.warn("jit.sweep.read_failed cause={} (the next sweep retries)", e.getMessage());
-            return new SweepResult(0, List.of(), List.of(), List.of("listing NSGs: " + e.getMessage()), List.of());
+        List<NsgSnapshot> all = readForSweep(failures, unread);
+
+        // known grants past the store's end (a snapshot: each is re-read under its VM's lock before it changes)
+        Map<String, Grant> due = new LinkedHashMap<>();
+        for (Grant g : store.allGrants()) {
+            if (g.isActive() && !g.endTimeUtc().isAfter(now)) {
+                due.put(RuleMetadata.allowName(g.id()), g);
+            }
         }
-        int read = all.size();
         for (NsgSnapshot nsg : all) {
             String nsgId = nsg.id();
             for (SecurityRule r : nsg.rules()) {
-                if (RuleMetadata.hasOurPrefix(r) && RuleMetadata.decode(r).isEmpty()) {
+                Optional<RuleMetadata.Owned> o = RuleMetadata.owned(r);
+                Grant known = due.get(r.name());
+                boolean expiredOurs = o.isPresent() && o.get().kind() == RuleMetadata.Kind.ALLOW
+                        && o.get().expiredAt(now);
+                boolean knownByName = known != null && RuleMetadata.isAllowNamedFor(r, known.id());
+                if (expiredOurs || knownByName) {
+                    try {
+                        backend.deleteRule(nsgId, r.name());
+                        removed.add(nsgId + "/" + r.name());
+                        LOG.info("jit.rule.expired rule={} nsg={}", r.name(), nsgId);
+                    } catch (RuntimeException e) {
+                        failures.add(new SweepResult.Failure(nsgId, Optional.of(r.name()), String.valueOf(
+                                e.getMessage())));
+                        failedNames.add(r.name());
+                        LOG.warn("jit.sweep.delete_failed rule={} nsg={} cause={} (the next sweep retries)",
+                                escape(r.name()), nsgId, escape(e.getMessage()));
+                    }
+                    continue;
+                }
+                if (known != null) {
+                    // a known grant's name on a rule that is not an Allow: never deleted, reported
+                    leftByName.computeIfAbsent(r.name(), k -> new ArrayList<>()).add(nsgId + "/" + r.name());
+                }
+                if (o.isEmpty() && RuleMetadata.hasOurPrefix(r)) {
                     unrecognised.add(nsgId + "/" + r.name());
-                    LOG.warn("jit.sweep.unrecognised rule={} nsg={}: our name prefix but no valid metadata",
-                            r.name(), nsgId);
-                }
-            }
-            for (RuleChange d : RulePlanner.planSweep(nsg, now)) {
-                try {
-                    backend.deleteRule(nsgId, d.rule().name());
-                    removed.add(nsgId + "/" + d.rule().name());
-                    LOG.info("jit.rule.expired rule={} nsg={}", d.rule().name(), nsgId);
-                } catch (JitException e) {
-                    failures.add(nsgId + "/" + d.rule().name() + ": " + e.getMessage());
-                    notRemoved.add(d.rule().name());
+                    LOG.warn("jit.sweep.unrecognised rule={} nsg={}: our name prefix, but name, metadata, access and "
+                            + "direction do not agree; not touched", escape(r.name()), nsgId);
                 }
             }
         }
-        for (Grant g : store.allGrants()) {
-            if (g.isActive() && !g.endTimeUtc().isAfter(now)) {
-                if (!notRemoved.contains(RuleMetadata.allowName(g.id()))) {
-                    expired.add(markExpired(g, now, "sweep"));
+        for (Grant snapshot : due.values()) {
+            String name = RuleMetadata.allowName(snapshot.id());
+            if (failedNames.contains(name)) {
+                continue; // reported above; the grant stays open and the next sweep retries
+            }
+            ReentrantLock lock = lock(snapshot.vmId());
+            try {
+                Optional<Grant> current = store.findGrant(snapshot.id());
+                if (current.isEmpty() || !current.get().isActive()) {
+                    continue; // revoked or expired meanwhile, by someone who audited it
                 }
+                Grant g = current.get();
+                List<String> left = new ArrayList<>(leftByName.getOrDefault(name, List.of()));
+                if (!unread.isEmpty() && !closeAfterIncompleteListing(g, name, removed, left, failures)) {
+                    continue; // reported; the grant stays open and the next sweep retries
+                }
+                markExpired(g, now, "sweep" + (left.isEmpty() ? "" : "; " + leftDetail(left))).ifPresent(expired::add);
+            } finally {
+                lock.unlock();
             }
         }
-        return new SweepResult(read, removed, expired, failures, unrecognised);
+        return new SweepResult(all.size(), removed, expired, failures, unrecognised);
+    }
+
+    /**
+     * For a known grant past its end when the sweep's listing was incomplete: reads the grant's rule by name in each
+     * NSG on its VM's path and deletes the Allow ones. Goes on past an NSG that fails, reporting it.
+     *
+     * @return whether the grant's rules are confirmed gone
+     */
+    private boolean closeAfterIncompleteListing(Grant g, String name, List<String> removed, List<String> left,
+                                                List<SweepResult.Failure> failures) {
+        List<String> path;
+        try {
+            path = backend.resolveVm(g.vmId()).nsgIds();
+        } catch (RuntimeException e) {
+            failures.add(new SweepResult.Failure("*", Optional.of(name), "resolving VM '" + g.vmId()
+                    + "' (some NSGs could not be read): " + e.getMessage()));
+            return false;
+        }
+        boolean confirmed = true;
+        for (String nsgId : path) {
+            try {
+                Optional<SecurityRule> r = backend.readRule(nsgId, name);
+                if (r.isPresent() && RuleMetadata.isAllowNamedFor(r.get(), g.id())) {
+                    backend.deleteRule(nsgId, name);
+                    removed.add(nsgId + "/" + name);
+                } else if (r.isPresent() && !left.contains(nsgId + "/" + name)) {
+                    left.add(nsgId + "/" + name);
+                }
+            } catch (RuntimeException e) {
+                failures.add(new SweepResult.Failure(nsgId, Optional.of(name), String.valueOf(e.getMessage())));
+                confirmed = false;
+            }
+        }
+        return confirmed;
+    }
+
+    /**
+     * Every NSG the backend lists, read for a sweep: the listing with its rules when it answers, else the ids and one
+     * read per NSG, so that one NSG that cannot be read (a rule the backend cannot map, a transient error) stops no
+     * other. Every NSG not read is added to {@code unread} and reported in {@code failures}.
+     */
+    private List<NsgSnapshot> readForSweep(List<SweepResult.Failure> failures, Set<String> unread) {
+        try {
+            return backend.readAllNsgs();
+        } catch (RuntimeException e) {
+            LOG.warn("jit.sweep.listing_failed cause={} (reading the NSGs one by one)", escape(e.getMessage()));
+        }
+        List<String> ids;
+        try {
+            ids = backend.listNsgIds();
+        } catch (RuntimeException e) {
+            failures.add(new SweepResult.Failure("*", Optional.empty(), "listing NSGs: " + e.getMessage()));
+            unread.add("*");
+            LOG.warn("jit.sweep.read_failed cause={} (the next sweep retries)", escape(e.getMessage()));
+            return List.of();
+        }
+        List<NsgSnapshot> out = new ArrayList<>();
+        for (String id : ids) {
+            try {
+                out.add(backend.readNsg(id));
+            } catch (RuntimeException e) {
+                failures.add(new SweepResult.Failure(id, Optional.empty(), String.valueOf(e.getMessage())));
+                unread.add(id);
+                LOG.warn("jit.sweep.nsg_read_failed nsg={} cause={} (the next sweep retries)", id,
+                        escape(e.getMessage()));
+            }
+        }
+        return out;
     }
 
     private void expire(String grantId) {
@@ -586,27 +719,38 @@ public final class JitAccess implements AutoCloseable {
             return;
         }
         ReentrantLock lock = lock(found.get().vmId());
+        Grant g = found.get();
         try {
-            Grant g = store.findGrant(grantId).orElseThrow();
+            g = store.findGrant(grantId).orElseThrow();
             if (!g.isActive()) {
                 return;
             }
-            deleteGrantRules(g, resolve(g.vmId()));
-            markExpired(g, clock.instant(), "scheduler");
+            List<String> left = closeGrantRules(g, resolve(g.vmId()).nsgIds());
+            markExpired(g, clock.instant(), "scheduler" + (left.isEmpty() ? "" : "; " + leftDetail(left)));
         } catch (JitException e) {
-            LOG.warn("jit.grant.expire_failed grant={} cause={} (the next sweep retries)", grantId, e.getMessage());
+            // the grant stays open: its rules are not confirmed gone; the next sweep retries
+            LOG.warn("jit.grant.expire_failed grant={} cause={} (the next sweep retries)", grantId,
+                    escape(e.getMessage()));
+            record(AuditEvent.EXPIRE, SYSTEM, g.vmId(), List.of(g.number()), g.source(), g.startTimeUtc(),
+                    g.endTimeUtc(), g.justification(), List.of(g.id()), AuditEvent.Outcome.FAILED,
+                    "rules not confirmed removed, the grant stays open until the next sweep: " + e.getMessage());
         } finally {
             lock.unlock();
         }
     }
 
-    private Grant markExpired(Grant g, Instant now, String by) {
-        Grant r = g.revoked(StatusReason.EXPIRED, now);
-        store.saveGrant(r);
-        cancelExpiry(g.id());
-        record(AuditEvent.EXPIRE, SYSTEM, g.vmId(), List.of(g.number()), g.source(), g.startTimeUtc(),
-                g.endTimeUtc(), g.justification(), List.of(g.id()), AuditEvent.Outcome.SUCCEEDED, "by " + by);
+    /** Marks an open grant Revoked/Expired and audits it, once (see {@link #close}); empty when it was not open. */
+    private Optional<Grant> markExpired(Grant g, Instant now, String by) {
+        Optional<Grant> r = close(g, StatusReason.EXPIRED, now);
+        r.ifPresent(x -> record(AuditEvent.EXPIRE, SYSTEM, g.vmId(), List.of(g.number()), g.source(),
+                g.startTimeUtc(), g.endTimeUtc(), g.justification(), List.of(g.id()), AuditEvent.Outcome.SUCCEEDED,
+                "by " + by));
         return r;
+    }
+
+    /** Escapes control characters, quotes and backslashes of text that may come from others, for one log line. */
+    private static String escape(String s) {
+        return SweepResult.escape(s);
     }
 
     private void scheduleExpiry(Grant g) {
@@ -665,40 +809,75 @@ public final class JitAccess implements AutoCloseable {
 
     // ------------------------------------------------------------------------------------------------ internals
 
-    /** Deletes a grant's rules, marks it revoked and audits that one state change. */
+    /**
+     * Deletes a grant's rules, then marks it revoked and audits that one state change. When a rule cannot be removed
+     * the exception propagates and the grant stays open (the next sweep retries).
+     */
     private Grant removeGrantRules(Grant g, StatusReason reason, VmNetwork net, String principal) {
-        deleteGrantRules(g, net);
-        return markRevoked(g, reason, principal, "");
+        List<String> left = closeGrantRules(g, net.nsgIds());
+        return markRevoked(g, reason, principal, leftDetail(left));
     }
 
     /**
-     * Deletes a grant's allow rules on the VM's path. Reads only the grant's own rule in each NSG (a small child GET
-     * on Azure, not the whole NSG) and deletes it only when its metadata says it belongs to this grant.
+     * Deletes a known grant's allow rules on the VM's path, found by their exact name {@code jitaccess-allow-<id>}
+     * (the id is random), whatever their descriptions say now: reads only that rule in each NSG (a small child GET on
+     * Azure) and deletes it when it is an {@code Allow}, which can only narrow access. A {@code Deny} of that name is
+     * left in place (deleting it could open a port) and returned as {@code nsg/rule} so that the caller reports it.
+     *
+     * @return the rules of that name left in place because they are not Allow rules
+     * @throws JitException when a read or a delete fails: the grant's rules are not confirmed gone
      */
-    private void deleteGrantRules(Grant g, VmNetwork net) {
+    private List<String> closeGrantRules(Grant g, List<String> nsgIds) {
         String name = RuleMetadata.allowName(g.id());
-        for (String nsgId : net.nsgIds()) {
+        List<String> left = new ArrayList<>();
+        for (String nsgId : nsgIds) {
             Optional<SecurityRule> r = backend.readRule(nsgId, name);
-            if (r.isPresent() && RuleMetadata.decode(r.get()).flatMap(RuleMetadata.Owned::grantId)
-                    .filter(g.id()::equals).isPresent()) {
+            if (r.isEmpty()) {
+                continue;
+            }
+            if (RuleMetadata.isAllowNamedFor(r.get(), g.id())) {
                 backend.deleteRule(nsgId, name);
                 LOG.info("jit.rule.deleted rule={} nsg={}", name, nsgId);
-            } else if (r.isPresent()) {
-                LOG.warn("jit.rule.not_deleted rule={} nsg={}: its metadata no longer names grant {}; verify/"
-                        + "reconcile reports it", name, nsgId, g.id());
+            } else {
+                left.add(nsgId + "/" + name);
+                LOG.warn("jit.rule.not_deleted rule={} nsg={}: it carries grant {}'s name but is a {} rule; left in "
+                        + "place (deleting a deny could open a port)", name, nsgId, g.id(), r.get().access().text());
             }
         }
+        return left;
     }
 
+    private static String leftDetail(List<String> left) {
+        return left.isEmpty() ? "" : "left " + left + " in place: not Allow rules, deleting them could open access";
+    }
+
+    /**
+     * Marks an open grant revoked and audits it, once: the grant is re-read from the store (under the VM's lock held
+     * by every caller), and one that is no longer open is returned as stored, without a second terminal event.
+     */
     private Grant markRevoked(Grant g, StatusReason reason, String principal, String detail) {
-        Grant r = g.revoked(reason, clock.instant());
-        store.saveGrant(r);
-        cancelExpiry(g.id());
+        Optional<Grant> r = close(g, reason, clock.instant());
+        if (r.isEmpty()) {
+            return store.findGrant(g.id()).orElse(g);
+        }
         LOG.info("jit.grant.revoked grant={} reason={}", g.id(), reason);
         record(AuditEvent.REVOKE, principal, g.vmId(), List.of(g.number()), g.source(), g.startTimeUtc(),
                 g.endTimeUtc(), g.justification(), List.of(g.id()), AuditEvent.Outcome.SUCCEEDED,
                 "reason " + reason.text() + (detail.isEmpty() ? "" : "; " + detail));
-        return r;
+        return r.get();
+    }
+
+    /** The one terminal transition: only a grant the store still holds open changes, so it is audited once. */
+    private Optional<Grant> close(Grant g, StatusReason reason, Instant now) {
+        Grant current = store.findGrant(g.id()).orElse(g);
+        if (!current.isActive()) {
+            cancelExpiry(g.id());
+            return Optional.empty();
+        }
+        Grant r = current.revoked(reason, now);
+        store.saveGrant(r);
+        cancelExpiry(g.id());
+        return Optional.of(r);
     }
 
     private List<Grant> activeGrants(VmId vm) {

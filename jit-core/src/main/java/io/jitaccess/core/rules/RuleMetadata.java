@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -28,8 +27,9 @@ import java.util.regex.Pattern;
  * set, so a policy update writes a new deny rule before the old one is deleted (never a gap).
  *
  * <p>Descriptions (≤ 140 characters) start with machine-readable metadata, then a human note after {@code " | "}:
- * {@code jitaccess:v1 allow grant=<id> vm=<key> end=2026-01-01T12:00:00Z | VM 'web-01'}. A rule is ours only when
- * the name prefix, the metadata and the name all agree; everything else is foreign and never touched.
+ * {@code jitaccess:v1 allow grant=<id> vm=<key> end=<epoch seconds>s | VM 'web-01'}. A rule is ours only when the
+ * name, the metadata, the access and the direction all agree ({@link #owned}); everything else is foreign and never
+ * touched. Decoding is total: no description makes it throw.
  * Stateless and thread-safe.
  */
 public final class RuleMetadata {
@@ -46,6 +46,9 @@ public final class RuleMetadata {
     private static final String ALLOW = NAME_PREFIX + "allow-";
     private static final String TAG = "jitaccess:" + VERSION;
     private static final Pattern GRANT_ID = Pattern.compile("[a-z0-9]{6,32}");
+    private static final Pattern VM_KEY = Pattern.compile("[0-9a-f]{16}");
+    private static final Pattern EPOCH_SECONDS = Pattern.compile("[0-9]{1,12}s");
+    private static final Pattern DENY_NAME = Pattern.compile("jitaccess-deny-[0-9a-f]{16}-[0-9a-f]{8}(-[1-9][0-9]{0,3})?");
 
     private RuleMetadata() {
     }
@@ -109,53 +112,104 @@ public final class RuleMetadata {
     }
 
     /**
-     * Decodes a rule's ownership metadata.
+     * Decodes a rule's ownership: the one place that decides whether a rule is ours.
+     *
+     * <p>A rule is ours only when all of these agree: the name prefix ({@code jitaccess-allow-} or
+     * {@code jitaccess-deny-}), the metadata's kind, the access (allow rules are {@code Allow}, deny rules
+     * {@code Deny}) and the direction ({@code Inbound}); an allow rule's name is exactly
+     * {@code jitaccess-allow-<grant id of the metadata>}; a deny rule's name has exactly the shape this class writes,
+     * {@code jitaccess-deny-<vm key of the metadata>-<8 hex digits>}, optionally followed by {@code -<n>}.
+     * Anything else (an administrator's {@code jitaccess-deny-<vm key>-admin445}, a foreign Deny named like our allow,
+     * our deny flipped to Allow) is foreign and never touched.
+     *
+     * <p>Total: every input decodes to a value or to empty, never to an exception. The metadata grammar is exact
+     * (ASCII digits only, at most 12 digits of epoch seconds, no sign, no repeated key), so no end time can fall
+     * outside {@link Instant}'s range.
      *
      * @param rule any rule
-     * @return the metadata when the rule is ours (name prefix, metadata and name agree), else empty
+     * @return the metadata when the rule is ours, else empty
      */
-    public static Optional<Owned> decode(SecurityRule rule) {
-        String name = rule.name();
-        if (!name.startsWith(NAME_PREFIX)) {
+    public static Optional<Owned> owned(SecurityRule rule) {
+        if (rule == null || rule.isOpaque() || rule.direction() != Direction.INBOUND) {
+            return Optional.empty(); // a rule we could not read is an opaque foreign rule
+        }
+        Optional<Owned> meta = metadata(rule.description());
+        if (meta.isEmpty()) {
             return Optional.empty();
         }
-        String desc = rule.description();
+        Owned o = meta.get();
+        String name = rule.name();
+        boolean agrees = switch (o.kind()) {
+            case ALLOW -> rule.access() == Access.ALLOW && name.equals(ALLOW + o.grantId().orElseThrow());
+            case DENY -> rule.access() == Access.DENY && isDenyNameOf(name, o.vmKey());
+        };
+        return agrees ? meta : Optional.empty();
+    }
+
+    /**
+     * The same as {@link #owned(SecurityRule)}: kept for callers that only ever meant "ours".
+     *
+     * @param rule any rule
+     * @return the metadata when the rule is ours, else empty
+     */
+    public static Optional<Owned> decode(SecurityRule rule) {
+        return owned(rule);
+    }
+
+    /**
+     * Whether a name has exactly the shape of a deny rule name this class writes for the VM key:
+     * {@code jitaccess-deny-<vm key>-<8 hex digits>}, optionally {@code -<n>} ({@code n} 1..9999). Total.
+     */
+    public static boolean isDenyNameOf(String name, String vmKey) {
+        return name != null && vmKey != null && DENY_NAME.matcher(name).matches()
+                && name.startsWith(DENY + vmKey + "-");
+    }
+
+    /**
+     * Whether a rule carries the exact allow name of a grant and is an {@code Allow}: a known grant's rule, found by
+     * name whatever its description says. Deleting such a rule can only narrow access; a {@code Deny} of that name is
+     * never deleted by the library (deleting a deny could open a port), nor is an opaque rule (one the backend could
+     * not read completely: its access is not trusted).
+     */
+    public static boolean isAllowNamedFor(SecurityRule rule, String grantId) {
+        return rule != null && !rule.isOpaque() && isValidGrantId(grantId) && rule.name().equals(ALLOW + grantId)
+                && rule.access() == Access.ALLOW;
+    }
+
+    /** Parses the metadata part of a description; total (see {@link #owned}). */
+    private static Optional<Owned> metadata(String desc) {
+        if (desc == null || desc.length() > 4 * MAX_DESCRIPTION) {
+            return Optional.empty();
+        }
         int bar = desc.indexOf(" | ");
         String meta = bar >= 0 ? desc.substring(0, bar) : desc;
-        String[] tokens = meta.split(" ");
+        String[] tokens = meta.split(" ", -1);
         if (tokens.length < 3 || !tokens[0].equals(TAG)) {
             return Optional.empty();
         }
         Map<String, String> kv = new HashMap<>();
         for (int i = 2; i < tokens.length; i++) {
             int eq = tokens[i].indexOf('=');
-            if (eq <= 0) {
-                return Optional.empty();
+            if (eq <= 0 || kv.put(tokens[i].substring(0, eq), tokens[i].substring(eq + 1)) != null) {
+                return Optional.empty(); // malformed or a repeated key: which value wins would be a guess
             }
-            kv.put(tokens[i].substring(0, eq), tokens[i].substring(eq + 1));
         }
         String vmKey = kv.get("vm");
-        if (vmKey == null || !vmKey.matches("[0-9a-f]{16}")) {
+        if (vmKey == null || !VM_KEY.matcher(vmKey).matches()) {
             return Optional.empty();
         }
-        if (tokens[1].equals("deny")) {
-            if (!name.startsWith(DENY + vmKey + "-")) {
-                return Optional.empty();
-            }
+        if (tokens[1].equals("deny") && kv.size() == 1) {
             return Optional.of(new Owned(Kind.DENY, vmKey, Optional.empty(), Optional.empty()));
         }
         if (tokens[1].equals("allow")) {
             String grant = kv.get("grant");
             String end = kv.get("end");
-            if (!isValidGrantId(grant) || end == null || !name.equals(ALLOW + grant) || !end.endsWith("s")) {
+            if (!isValidGrantId(grant) || end == null || !EPOCH_SECONDS.matcher(end).matches()) {
                 return Optional.empty();
             }
-            try {
-                Instant e = Instant.ofEpochSecond(Long.parseLong(end.substring(0, end.length() - 1)));
-                return Optional.of(new Owned(Kind.ALLOW, vmKey, Optional.of(grant), Optional.of(e)));
-            } catch (NumberFormatException | DateTimeParseException e) {
-                return Optional.empty();
-            }
+            // at most 12 ASCII digits: far inside Instant's range, so nothing below can throw
+            Instant e = Instant.ofEpochSecond(Long.parseLong(end, 0, end.length() - 1, 10));
+            return Optional.of(new Owned(Kind.ALLOW, vmKey, Optional.of(grant), Optional.of(e)));
         }
         return Optional.empty();
     }

@@ -83,7 +83,7 @@ public final class RulePlanner {
             List<Address> destAddrs = dests.stream().map(Address::of).toList();
             Optional<SecurityRule> existing = nsg.rules().stream()
                     .filter(r -> (r.name().equals(denyName) || r.name().startsWith(denyName + "-"))
-                            && RuleMetadata.decode(r).isPresent() && r.access() == Access.DENY
+                            && RuleMetadata.owned(r).isPresent() && r.access() == Access.DENY
                             && r.protocol() == Protocol.ANY && r.sources().equals(List.of(Address.ANY))
                             && r.sourcePorts().equals(List.of(PortRange.ALL))
                             && r.destinations().equals(destAddrs) && r.destinationPorts().equals(ports))
@@ -128,7 +128,7 @@ public final class RulePlanner {
         for (String id : net.nsgIds()) {
             NsgSnapshot nsg = require(after, id);
             for (SecurityRule r : nsg.rules()) {
-                Optional<RuleMetadata.Owned> o = RuleMetadata.decode(r);
+                Optional<RuleMetadata.Owned> o = RuleMetadata.owned(r);
                 if (o.isPresent() && o.get().kind() == RuleMetadata.Kind.DENY && o.get().vmKey().equals(vmKey)
                         && !keep.contains(id + "|" + r.name())) {
                     deletes.add(RuleChange.delete(id, r));
@@ -160,7 +160,7 @@ public final class RulePlanner {
     private static List<Integer> ownAllowPriorities(NsgSnapshot nsg, String vmKey) {
         List<Integer> out = new ArrayList<>();
         for (SecurityRule r : nsg.rules()) {
-            RuleMetadata.decode(r).filter(o -> o.kind() == RuleMetadata.Kind.ALLOW && o.vmKey().equals(vmKey))
+            RuleMetadata.owned(r).filter(o -> o.kind() == RuleMetadata.Kind.ALLOW && o.vmKey().equals(vmKey))
                     .ifPresent(o -> out.add(r.priority()));
         }
         return out;
@@ -176,7 +176,7 @@ public final class RulePlanner {
         List<Exposure> out = new ArrayList<>();
         for (SecurityRule r : nsg.rules()) {
             if (r.direction() != Direction.INBOUND || !r.mayAllow() || r.priority() >= beforePriority
-                    || RuleMetadata.decode(r).isPresent()) {
+                    || RuleMetadata.owned(r).isPresent()) {
                 continue;
             }
             boolean port = policy.ports().stream().anyMatch(pr -> r.destinationPorts().stream()
@@ -395,7 +395,7 @@ public final class RulePlanner {
             IpPrefix src = sourceFor(g, ip);
             for (Protocol proto : concrete(g.protocol())) {
                 for (SecurityRule r : order) {
-                    Optional<RuleMetadata.Owned> own = RuleMetadata.decode(r);
+                    Optional<RuleMetadata.Owned> own = RuleMetadata.owned(r);
                     if (own.isPresent() && own.get().kind() == RuleMetadata.Kind.ALLOW) {
                         continue; // never rely on another grant's rule: it expires on its own schedule
                     }
@@ -499,7 +499,7 @@ public final class RulePlanner {
         List<RuleChange> out = new ArrayList<>();
         for (NsgSnapshot nsg : nsgs.values()) {
             for (SecurityRule r : nsg.rules()) {
-                RuleMetadata.decode(r).filter(o -> o.grantId().map(grantId::equals).orElse(false))
+                RuleMetadata.owned(r).filter(o -> o.grantId().map(grantId::equals).orElse(false))
                         .ifPresent(o -> out.add(RuleChange.delete(nsg.id(), r)));
             }
         }
@@ -513,7 +513,7 @@ public final class RulePlanner {
         List<RuleChange> denies = new ArrayList<>();
         for (NsgSnapshot nsg : nsgs.values()) {
             for (SecurityRule r : nsg.rules()) {
-                RuleMetadata.decode(r).filter(o -> o.vmKey().equals(key)).ifPresent(o ->
+                RuleMetadata.owned(r).filter(o -> o.vmKey().equals(key)).ifPresent(o ->
                         (o.kind() == RuleMetadata.Kind.ALLOW ? allows : denies).add(RuleChange.delete(nsg.id(), r)));
             }
         }
@@ -525,7 +525,7 @@ public final class RulePlanner {
     public static List<RuleChange> planSweep(NsgSnapshot nsg, Instant now) {
         List<RuleChange> out = new ArrayList<>();
         for (SecurityRule r : nsg.rules()) {
-            RuleMetadata.decode(r).filter(o -> o.kind() == RuleMetadata.Kind.ALLOW && o.expiredAt(now))
+            RuleMetadata.owned(r).filter(o -> o.kind() == RuleMetadata.Kind.ALLOW && o.expiredAt(now))
                     .ifPresent(o -> out.add(RuleChange.delete(nsg.id(), r)));
         }
         return out;

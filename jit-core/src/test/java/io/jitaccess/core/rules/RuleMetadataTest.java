@@ -9,6 +9,7 @@ import io.jitaccess.core.policy.VmId;
 import java.time.Instant;
 import java.util.List;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 class RuleMetadataTest {
@@ -87,5 +88,61 @@ class RuleMetadataTest {
         assertThat(RuleMetadata.isValidGrantId("abc")).isFalse();
         assertThat(RuleMetadata.isValidGrantId("a".repeat(33))).isFalse();
         assertThat(RuleMetadata.isValidGrantId("abc def1")).isFalse();
+    }
+
+    private static SecurityRule rule(String name, Access access, Direction direction, String description) {
+        return new SecurityRule(name, 100, direction, access, Protocol.TCP, List.of(Address.ANY),
+                List.of(PortRange.ALL), List.of(Address.ANY), List.of(PortRange.of(22)), description);
+    }
+
+    @Test
+    @DisplayName("issue 8 §1: an end time beyond Instant's range is not ours, and never an exception")
+    void endBeyondInstantRangeIsNotOurs() {
+        String key = RuleMetadata.vmKey(LONG_VM);
+        for (String end : List.of("99999999999999999", "9223372036854775807", "-9223372036854775808", "+5", "-5",
+                "", "1e9", "\uff11\uff12")) {
+            SecurityRule r = withNameAndDescription("jitaccess-allow-abcdef",
+                    "jitaccess:v1 allow grant=abcdef vm=" + key + " end=" + end + "s");
+            assertThat(RuleMetadata.decode(r)).as(end).isEmpty();
+            assertThat(RuleMetadata.owned(r)).as(end).isEmpty();
+        }
+    }
+
+    @Test
+    @DisplayName("a repeated key is not ours: which value wins would be a guess")
+    void duplicateKeysAreNotOurs() {
+        String key = RuleMetadata.vmKey(LONG_VM);
+        assertThat(RuleMetadata.owned(withNameAndDescription("jitaccess-allow-abcdef",
+                "jitaccess:v1 allow grant=abcdef vm=" + key + " end=10s end=99999999999s"))).isEmpty();
+        assertThat(RuleMetadata.owned(withNameAndDescription("jitaccess-allow-abcdef",
+                "jitaccess:v1 allow grant=abcdef vm=" + key + " end=10s"))).isPresent();
+    }
+
+    @Test
+    @DisplayName("issue 8 §2: ours only when name prefix, metadata kind, access and direction all agree")
+    void oursOnlyWhenEverythingAgrees() {
+        String allowName = RuleMetadata.allowName("0123456789abcdef");
+        String allowDesc = RuleMetadata.allowDescription(LONG_VM, "0123456789abcdef", Instant.EPOCH);
+        String denyName = RuleMetadata.denyName(LONG_VM, List.of("22"));
+        String denyDesc = RuleMetadata.denyDescription(LONG_VM);
+        String key = RuleMetadata.vmKey(LONG_VM);
+        assertThat(RuleMetadata.owned(rule(allowName, Access.ALLOW, Direction.INBOUND, allowDesc))).isPresent();
+        assertThat(RuleMetadata.owned(rule(denyName, Access.DENY, Direction.INBOUND, denyDesc))).isPresent();
+        assertThat(RuleMetadata.owned(rule(denyName + "-2", Access.DENY, Direction.INBOUND, denyDesc))).isPresent();
+        // a foreign Deny named like our allow, carrying allow metadata
+        assertThat(RuleMetadata.owned(rule(allowName, Access.DENY, Direction.INBOUND, allowDesc))).isEmpty();
+        // our deny flipped to Allow
+        assertThat(RuleMetadata.owned(rule(denyName, Access.ALLOW, Direction.INBOUND, denyDesc))).isEmpty();
+        // outbound
+        assertThat(RuleMetadata.owned(rule(allowName, Access.ALLOW, Direction.OUTBOUND, allowDesc))).isEmpty();
+        assertThat(RuleMetadata.owned(rule(denyName, Access.DENY, Direction.OUTBOUND, denyDesc))).isEmpty();
+        // an administrator's deny named with our prefix and the VM key, even carrying our deny metadata
+        for (String admin : List.of("jitaccess-deny-" + key + "-admin445", "jitaccess-deny-" + key + "-",
+                "jitaccess-deny-" + key + "-1c2d3e4f-x", "jitaccess-deny-" + key + "-1c2d3e4f5")) {
+            assertThat(RuleMetadata.owned(rule(admin, Access.DENY, Direction.INBOUND, denyDesc))).as(admin).isEmpty();
+        }
+        // kind of the name and of the metadata disagree
+        assertThat(RuleMetadata.owned(rule(denyName, Access.DENY, Direction.INBOUND, allowDesc))).isEmpty();
+        assertThat(RuleMetadata.owned(rule(allowName, Access.ALLOW, Direction.INBOUND, denyDesc))).isEmpty();
     }
 }

@@ -313,4 +313,62 @@ class RulePlannerTest {
                     .first().isEqualTo("jitaccess-allow-g00001");
         }
     }
+
+    @Nested
+    @DisplayName("ours means ours (issue 8 §2)")
+    class Ownership {
+        final String key = RuleMetadata.vmKey(VM);
+
+        /** A foreign Deny named like our allow rule and carrying (expired) allow metadata. */
+        SecurityRule foreignDenyLikeAllow() {
+            return SecurityRule.inbound("jitaccess-allow-abcdef", 150, Access.DENY, Protocol.ANY,
+                    List.of(Fixtures.addr("*")), List.of(Fixtures.addr("*")),
+                    List.of(io.jitaccess.core.net.PortRange.of(22)),
+                    RuleMetadata.allowDescription(VM, "abcdef", END));
+        }
+
+        /** An administrator's Deny named with our prefix and the VM key, with our deny metadata. */
+        SecurityRule adminDeny445() {
+            return SecurityRule.inbound("jitaccess-deny-" + key + "-admin445", 200, Access.DENY, Protocol.ANY,
+                    List.of(Fixtures.addr("*")), List.of(Fixtures.addr("*")),
+                    List.of(io.jitaccess.core.net.PortRange.of(445)), RuleMetadata.denyDescription(VM));
+        }
+
+        @Test
+        @DisplayName("the sweep, revoke and disable never delete a foreign Deny named like our allow rule")
+        void foreignDenyNamedLikeAllowIsNotDeleted() {
+            Map<String, NsgSnapshot> nsgs = map(nsg("n", foreignDenyLikeAllow()));
+            assertThat(RulePlanner.planSweep(nsgs.get("n"), END.plusSeconds(3600))).isEmpty();
+            assertThat(RulePlanner.planRevoke("abcdef", nsgs)).isEmpty();
+            assertThat(RulePlanner.planDisable(VM, nsgs)).isEmpty();
+        }
+
+        @Test
+        @DisplayName("enable does not take an administrator's jitaccess-deny-<vm key>-admin445 for a stale deny")
+        void adminDenyIsNotStale() {
+            Map<String, NsgSnapshot> nsgs = map(nsg("n", adminDeny445()));
+            EnablePlan plan = RulePlanner.planEnable(POLICY, net(null, "n"), nsgs, PlacementMode.DEFENDER_COMPATIBLE);
+            assertThat(plan.deletes()).isEmpty();
+            assertThat(plan.creates()).singleElement()
+                    .satisfies(c -> assertThat(c.rule().name()).isNotEqualTo(adminDeny445().name()));
+            assertThat(RulePlanner.planDisable(VM, nsgs)).isEmpty();
+            // with a foreign description too
+            SecurityRule plain = SecurityRule.inbound(adminDeny445().name(), 200, Access.DENY, Protocol.ANY,
+                    List.of(Fixtures.addr("*")), List.of(Fixtures.addr("*")),
+                    List.of(io.jitaccess.core.net.PortRange.of(445)), "block SMB");
+            assertThat(RulePlanner.planEnable(POLICY, net(null, "n"), map(nsg("n", plain)),
+                    PlacementMode.DEFENDER_COMPATIBLE).deletes()).isEmpty();
+        }
+
+        @Test
+        @DisplayName("a foreign Deny named like our allow is not skipped as our own allow when planning a grant")
+        void foreignDenyNamedLikeAllowStillBlocks() {
+            Map<String, NsgSnapshot> before = map(nsg("n", foreignDenyLikeAllow()));
+            Map<String, NsgSnapshot> nsgs = apply(before, RulePlanner.planEnable(POLICY, net(null, "n"), before,
+                    PlacementMode.DEFENDER_COMPATIBLE).creates());
+            assertThatThrownBy(() -> RulePlanner.planGrants(net(null, "n"), nsgs,
+                    List.of(grant("g00001", 22, "203.0.113.10")))).isInstanceOf(BlockedByRuleException.class)
+                    .hasMessageContaining("jitaccess-allow-abcdef");
+        }
+    }
 }
