@@ -172,7 +172,16 @@ public final class JitAccess implements AutoCloseable {
                 // leaves two denies (ports closed), never a stored port without one
                 store.savePolicy(policy);
                 List<String> deleted = new ArrayList<>();
+                List<String> keptUnknown = new ArrayList<>();
                 for (RuleChange d : plan.deletes()) {
+                    if (previous.isEmpty()) {
+                        // a deny of ours this store held no policy for (a restart with another store, another
+                        // instance): not provably superseded, so it stays (fail closed); only disable removes it
+                        keptUnknown.add(d.rule().name() + " in " + d.nsgId());
+                        LOG.warn("jit.enable.unknown_deny_kept vm={} rule={} nsg={}", vm.name(), d.rule().name(),
+                                d.nsgId());
+                        continue;
+                    }
                     try {
                         backend.deleteRule(d.nsgId(), d.rule().name());
                         deleted.add(d.rule().name());
@@ -191,7 +200,9 @@ public final class JitAccess implements AutoCloseable {
                 record(AuditEvent.CONFIGURE, ctx.principal(), vm, ports, null, null, null, null, List.of(),
                         AuditEvent.Outcome.SUCCEEDED, "deny " + plan.placements().stream()
                                 .map(p -> p.ruleName() + "@" + p.priority() + " in " + p.nsgId()).toList()
-                                + (plan.exposures().isEmpty() ? "" : "; still exposed by " + plan.exposures()));
+                                + (plan.exposures().isEmpty() ? "" : "; still exposed by " + plan.exposures())
+                                + (keptUnknown.isEmpty() ? "" : "; kept denies this store had no policy for: "
+                                + keptUnknown));
                 return result;
             } catch (JitException e) {
                 auditRefused(AuditEvent.CONFIGURE, ctx, vm, ports, outcomeOf(e), e.getMessage());
