@@ -1,5 +1,6 @@
 package io.jitaccess.core;
 
+import io.jitaccess.core.internal.Duplicates;
 import io.jitaccess.core.net.Address;
 import io.jitaccess.core.net.IpPrefix;
 import io.jitaccess.core.net.ServiceTag;
@@ -11,10 +12,10 @@ import io.jitaccess.core.policy.Violations;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
+import java.util.Map;
 
 /** Checks access requests and policies against limits; collects every violation. Stateless. */
 final class RequestValidator {
@@ -51,7 +52,7 @@ final class RequestValidator {
         String j = req.justification();
         if (j != null) {
             if (j.length() > limits.maxJustificationLength()) {
-                v.add("justification", j.substring(0, 32) + "...(" + j.length() + " chars)",
+                v.add("justification", j.substring(0, Math.min(32, j.length())) + "...(" + j.length() + " chars)",
                         "must be at most " + limits.maxJustificationLength() + " characters");
             } else if (j.chars().anyMatch(c -> Character.isISOControl(c) && c != '\n' && c != '\t')) {
                 v.add("justification", j, "must not contain control characters");
@@ -62,7 +63,12 @@ final class RequestValidator {
             v.add("ports", req.ports() == null ? null : "[]", "must contain at least one port");
             v.throwIfAny();
         }
-        Set<Integer> seen = new HashSet<>();
+        Map<Integer, List<Integer>> at = new HashMap<>();
+        for (int i = 0; i < req.ports().size(); i++) {
+            if (req.ports().get(i) != null) {
+                at.computeIfAbsent(req.ports().get(i).number(), k -> new ArrayList<>()).add(i);
+            }
+        }
         for (int i = 0; i < req.ports().size(); i++) {
             String f = "ports[" + i + "]";
             PortRequest p = req.ports().get(i);
@@ -73,8 +79,8 @@ final class RequestValidator {
             Optional<PortRule> rule = Optional.empty();
             if (p.number() < 1 || p.number() > 65535) {
                 v.add(f + ".number", p.number(), "must be a port between 1 and 65535");
-            } else if (!seen.add(p.number())) {
-                v.add(f + ".number", p.number(), "is requested twice");
+            } else if (Duplicates.reason(at.get(p.number()), i, "port request") != null) {
+                v.add(f + ".number", p.number(), Duplicates.reason(at.get(p.number()), i, "port request"));
             } else if (policy.isPresent()) {
                 rule = policy.get().port(p.number());
                 if (rule.isEmpty()) {
@@ -119,6 +125,14 @@ final class RequestValidator {
                         && ps.prefixes().stream().noneMatch(a -> a.contains(asked))) {
                     v.add(f + ".allowedSourceAddressPrefix", source.get(),
                             "is not inside the allowed sources " + ps.prefixes());
+                } else if (rule.get().allowedSources() instanceof AllowedSources.PerRequest pr && !pr.allowWildcard()
+                        && asked.length() < (asked.ipv6() ? limits.minimumPerRequestPrefixV6()
+                        : limits.minimumPerRequestPrefixV4())) {
+                    // issue 8 §6: two /1s are the whole Internet; a per-request source names at most one site
+                    v.add(f + ".allowedSourceAddressPrefix", source.get(), "is wider than a per-request source may be"
+                            + (src == null ? " (it is the request context's client address)" : "")
+                            + ": at most /" + limits.minimumPerRequestPrefixV4() + " for IPv4 and /"
+                            + limits.minimumPerRequestPrefixV6() + " for IPv6 (JitLimits)");
                 }
             }
             Instant end = null;

@@ -17,7 +17,7 @@ import java.util.Optional;
  * meant one host or meant the whole network), and silently widening or narrowing it would open something nobody asked
  * for. ARM itself historically refused such prefixes ("invalid Address prefix").
  *
- * <p>Parsing never performs DNS resolution. Zone ids ({@code fe80::1%eth0}), leading zeros in IPv4 octets
+ * <p>Parsing accepts ASCII digits only (no full-width or other Unicode digits) and never performs DNS resolution. Zone ids ({@code fe80::1%eth0}), leading zeros in IPv4 octets
  * ({@code 010.0.0.1}, ambiguous octal) and whitespace are rejected. IPv4-mapped IPv6 addresses
  * ({@code ::ffff:1.2.3.4}) are IPv6 prefixes and never contain or equal an IPv4 prefix.
  *
@@ -258,7 +258,7 @@ public record IpPrefix(boolean ipv6, long high, long low, int length) implements
             }
             int v = 0;
             for (int k = 0; k < p.length(); k++) {
-                int d = Character.digit(p.charAt(k), 16);
+                int d = hexDigit(p.charAt(k));
                 if (d < 0) {
                     return null;
                 }
@@ -271,6 +271,20 @@ public record IpPrefix(boolean ipv6, long high, long low, int length) implements
             out[n + 1] = (int) (v4[1] & 0xffff);
         }
         return out;
+    }
+
+    /** An ASCII hex digit's value, else -1 ({@link Character#digit(char, int)} also accepts full-width digits). */
+    private static int hexDigit(char c) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        if (c >= 'a' && c <= 'f') {
+            return c - 'a' + 10;
+        }
+        if (c >= 'A' && c <= 'F') {
+            return c - 'A' + 10;
+        }
+        return -1;
     }
 
     private static boolean hostBitsZero(boolean v6, long hi, long lo, int length) {

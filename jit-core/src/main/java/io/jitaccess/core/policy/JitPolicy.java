@@ -1,10 +1,11 @@
 package io.jitaccess.core.policy;
 
-import java.util.HashSet;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * The JIT policy of one VM: its port rules. At most one rule per port number.
@@ -23,14 +24,21 @@ public record JitPolicy(VmId vmId, List<PortRule> ports) {
         if (ports == null || ports.isEmpty()) {
             v.add("ports", ports == null ? null : "[]", "must contain at least one port rule");
         } else {
-            Set<Integer> seen = new HashSet<>();
+            Map<Integer, List<Integer>> at = new HashMap<>();
+            for (int i = 0; i < ports.size(); i++) {
+                if (ports.get(i) != null) {
+                    at.computeIfAbsent(ports.get(i).number(), k -> new ArrayList<>()).add(i);
+                }
+            }
             for (int i = 0; i < ports.size(); i++) {
                 PortRule r = ports.get(i);
                 if (r == null) {
                     v.add("ports[" + i + "]", null, "must not be null");
-                } else if (!seen.add(r.number())) {
-                    v.add("ports[" + i + "].number", r.number(),
-                            "duplicates another port rule for the same port; one rule per port number");
+                    continue;
+                }
+                String dup = io.jitaccess.core.internal.Duplicates.reason(at.get(r.number()), i, "port rule");
+                if (dup != null) {
+                    v.add("ports[" + i + "].number", r.number(), dup + "; one rule per port number");
                 }
             }
         }

@@ -1,9 +1,13 @@
 package io.jitaccess.core.policy;
 
+import io.jitaccess.core.internal.Escape;
 import java.util.Objects;
 
 /**
  * One reason an input was refused: the field path (e.g. {@code ports[1].number}), the rejected value as text, and why.
+ *
+ * <p>The components keep the value exactly as given; {@link #toString()} (and so every exception message) renders it
+ * escaped, on one line, with quotes, backslashes and control characters escaped.
  *
  * @param field  the field path inside the input
  * @param value  the rejected value as given ({@code null} prints as {@code null})
@@ -23,6 +27,9 @@ public record Violation(String field, String value, String reason) {
 
     @Override
     public String toString() {
-        return field + " = " + (value == null ? "null" : "'" + value + "'") + ": " + reason;
+        // the value is untrusted input: escaped so that it can neither break the line nor close its quotes early;
+        // the reason may quote parts of it too, so it is guarded against line breaks and control characters
+        return Escape.controls(field) + " = " + (value == null ? "null" : "'" + Escape.text(value) + "'") + ": "
+                + Escape.controls(reason);
     }
 }

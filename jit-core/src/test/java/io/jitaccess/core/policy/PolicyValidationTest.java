@@ -26,10 +26,9 @@ class PolicyValidationTest {
         PortRule ssh = PortRule.tcp(22, AllowedSources.any(), Duration.ofHours(3));
         assertThatThrownBy(() -> JitPolicy.of(VM, ssh, ssh))
                 .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.violations())
-                        .singleElement().satisfies(v -> {
-                            assertThat(v.field()).isEqualTo("ports[1].number");
-                            assertThat(v.value()).isEqualTo("22");
-                        }));
+                        .extracting(Violation::field, Violation::value)
+                        .containsExactly(org.assertj.core.groups.Tuple.tuple("ports[0].number", "22"),
+                                org.assertj.core.groups.Tuple.tuple("ports[1].number", "22")));
         assertThatThrownBy(() -> new JitPolicy(VM, List.of())).isInstanceOf(ValidationException.class);
         assertThatThrownBy(() -> new JitPolicy(null, null))
                 .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.violations()).hasSize(2));
