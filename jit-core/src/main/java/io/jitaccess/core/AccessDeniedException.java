@@ -1,6 +1,12 @@
 package io.jitaccess.core;
 
-/** The {@link io.jitaccess.core.spi.Authorizer} refused the principal; nothing was written. */
+import io.jitaccess.core.internal.Escape;
+
+/**
+ * The {@link io.jitaccess.core.spi.Authorizer} refused the principal; nothing was read from the backend and nothing
+ * was written. For an action on a grant id the message names the id, never the VM, and is the same whether a grant has
+ * that id or not.
+ */
 public final class AccessDeniedException extends JitException {
     private final String principal;
     private final Action action;
@@ -8,10 +14,22 @@ public final class AccessDeniedException extends JitException {
 
     /** Creates the exception for a refused principal, action and VM. */
     public AccessDeniedException(String principal, Action action, String vmId) {
-        super("principal '" + principal + "' may not " + action.verb() + " on VM '" + vmId + "'");
+        this(principal, action, vmId, "VM '" + Escape.text(vmId) + "'");
+    }
+
+    private AccessDeniedException(String principal, Action action, String vmId, String target) {
+        super("principal '" + Escape.text(principal) + "' may not " + action.verb() + " on " + target);
         this.principal = principal;
         this.action = action;
         this.vmId = vmId;
+    }
+
+    /**
+     * The refusal of an action on a grant id: names the id only, so it reads the same for a grant that exists and
+     * for one that does not.
+     */
+    public static AccessDeniedException onGrant(String principal, Action action, String grantId) {
+        return new AccessDeniedException(principal, action, null, "grant '" + Escape.text(grantId) + "'");
     }
 
     /** The refused principal. */
@@ -24,7 +42,7 @@ public final class AccessDeniedException extends JitException {
         return action;
     }
 
-    /** The VM concerned. */
+    /** The VM concerned, or null when the target was a grant id (see {@link #onGrant}). */
     public String vmId() {
         return vmId;
     }

@@ -1,5 +1,6 @@
 package io.jitaccess.core;
 
+import io.jitaccess.core.internal.Escape;
 import io.jitaccess.core.net.Protocol;
 import io.jitaccess.core.net.IpPrefix;
 import io.jitaccess.core.policy.AllowedSources;
@@ -20,6 +21,7 @@ import io.jitaccess.core.rules.SecurityRule;
 import io.jitaccess.core.rules.VmNetwork;
 import io.jitaccess.core.spi.AuditEvent;
 import io.jitaccess.core.spi.AuditSink;
+import io.jitaccess.core.spi.AuthorizationRequest;
 import io.jitaccess.core.spi.Authorizer;
 import io.jitaccess.core.spi.NetworkBackend;
 import io.jitaccess.core.spi.PolicyStore;
@@ -140,6 +142,10 @@ public final class JitAccess implements AutoCloseable {
      * @throws PriorityExhaustedException when the deny rule has no free priority
      */
     public EnableResult enable(JitPolicy policy, RequestContext ctx) {
+        return configure(policy, ctx, false);
+    }
+
+    private EnableResult configure(JitPolicy policy, RequestContext ctx, boolean mustExist) {
         Objects.requireNonNull(policy, "policy");
         Objects.requireNonNull(ctx, "ctx");
         VmId vm = policy.vmId();
@@ -148,8 +154,11 @@ public final class JitAccess implements AutoCloseable {
         ReentrantLock lock = lock(vm);
         try {
             try {
+                if (mustExist && store.findPolicy(vm).isEmpty()) {
+                    throw new PolicyNotFoundException("VM '" + Escape.text(vm) + "' has no JIT policy to update");
+                }
                 RequestValidator.validatePolicyLimits(policy, limits);
-            } catch (ValidationException e) {
+            } catch (ValidationException | PolicyNotFoundException e) {
                 auditRefused(AuditEvent.CONFIGURE, ctx, vm, ports, AuditEvent.Outcome.REJECTED, e.getMessage());
                 throw e;
             }
@@ -219,11 +228,8 @@ public final class JitAccess implements AutoCloseable {
      * @throws PolicyNotFoundException when the VM has no policy
      */
     public EnableResult update(JitPolicy policy, RequestContext ctx) {
-        Objects.requireNonNull(policy, "policy");
-        if (store.findPolicy(policy.vmId()).isEmpty()) {
-            throw new PolicyNotFoundException("VM '" + policy.vmId() + "' has no JIT policy to update");
-        }
-        return enable(policy, ctx);
+        // authorised before the store is asked whether the policy exists (issue 8 §8)
+        return configure(policy, ctx, true);
     }
 
     /**
@@ -256,7 +262,7 @@ public final class JitAccess implements AutoCloseable {
                     }
                 }
                 if (policy.isEmpty() && deletes.isEmpty()) {
-                    throw new PolicyNotFoundException("VM '" + vm + "' has no JIT policy");
+                    throw new PolicyNotFoundException("VM '" + Escape.text(vm) + "' has no JIT policy");
                 }
                 // forget the policy first: a crash from here on leaves at worst a deny rule without a policy (the
                 // ports stay closed) and allow rules that still expire; disabling again finishes the job
@@ -285,14 +291,19 @@ public final class JitAccess implements AutoCloseable {
 
     /** The VM's policy, if enabled. */
     public Optional<JitPolicy> policy(VmId vm, RequestContext ctx) {
+        Objects.requireNonNull(vm, "vm");
         authorizeRead(ctx, vm);
         return store.findPolicy(vm);
     }
 
-    /** Every enabled policy (the caller must be allowed to read each VM; others are left out). */
+    /**
+     * Every enabled policy the caller may read: the authorizer is asked for each VM, and the others are left out (a
+     * filter, not a refusal: nothing is thrown or audited, and nothing about the others is revealed).
+     */
     public List<JitPolicy> policies(RequestContext ctx) {
-        return store.policies().stream()
-                .filter(p -> authorizer.isAllowed(ctx.principal(), Action.READ, p.vmId())).toList();
+        Objects.requireNonNull(ctx, "ctx");
+        return store.policies().stream().filter(p -> authorizer.isAllowed(
+                AuthorizationRequest.onVm(ctx.principal(), Action.READ, p.vmId()))).toList();
     }
 
     // ------------------------------------------------------------------------------------------------ access
@@ -390,17 +401,35 @@ public final class JitAccess implements AutoCloseable {
     public Grant connect(VmId vm, OsType os, String justification, RequestContext ctx) {
         Objects.requireNonNull(vm, "vm");
         Objects.requireNonNull(os, "os");
+        Objects.requireNonNull(ctx, "ctx");
+        int port = os.defaultPort();
+        // authorised before the store says whether a policy exists (issue 8 §8); enabling asks for CONFIGURE too
+        authorize(ctx, Action.REQUEST, vm, AuditEvent.INITIATE, List.of(port));
         Duration d = Duration.ofHours(3);
         JitPolicy policy = store.findPolicy(vm).orElse(null);
-        if (policy == null || policy.port(os.defaultPort()).isEmpty()) {
+        JitPolicy intended = policy;
+        if (policy == null || policy.port(port).isEmpty()) {
             List<PortRule> ports = new ArrayList<>(policy == null ? List.of() : policy.ports());
-            ports.add(new PortRule(os.defaultPort(), Protocol.TCP, AllowedSources.any(), d));
-            enable(new JitPolicy(vm, ports), ctx);
+            ports.add(new PortRule(port, Protocol.TCP, AllowedSources.any(), d));
+            intended = new JitPolicy(vm, ports);
         }
-        Duration max = store.findPolicy(vm).flatMap(p -> p.port(os.defaultPort()))
-                .map(PortRule::maxRequestAccessDuration).orElse(d);
-        return requestAccess(AccessRequest.of(vm, justification,
-                PortRequest.of(os.defaultPort(), max.compareTo(d) < 0 ? max : d)), ctx).get(0);
+        Duration max = intended.port(port).map(PortRule::maxRequestAccessDuration).orElse(d);
+        AccessRequest request = AccessRequest.of(vm, justification,
+                PortRequest.of(port, max.compareTo(d) < 0 ? max : d));
+        // validate the request against the policy it will meet before the first write (issue 8 §9): a request that
+        // cannot succeed must not leave the VM newly closed by a policy enabled on its behalf
+        try {
+            RequestValidator.validatePolicyLimits(intended, limits);
+            RequestValidator.validate(request, ctx, Optional.of(intended), clock.instant(), limits);
+        } catch (ValidationException e) {
+            record(AuditEvent.INITIATE, ctx.principal(), vm, List.of(port), null, null, null, justification,
+                    List.of(), AuditEvent.Outcome.REJECTED, e.getMessage());
+            throw e;
+        }
+        if (intended != policy) {
+            enable(intended, ctx);
+        }
+        return requestAccess(request, ctx).get(0);
     }
 
     /**
@@ -412,9 +441,8 @@ public final class JitAccess implements AutoCloseable {
     public Grant revoke(String grantId, RequestContext ctx) {
         Objects.requireNonNull(grantId, "grantId");
         Objects.requireNonNull(ctx, "ctx");
-        Grant g = store.findGrant(grantId)
-                .orElseThrow(() -> new GrantNotFoundException("no grant with id '" + grantId + "'"));
-        authorize(ctx, Action.REVOKE, g.vmId(), AuditEvent.REVOKE, List.of(g.number()));
+        Grant g = authorizeGrant(ctx, Action.REVOKE, grantId, AuditEvent.REVOKE)
+                .orElseThrow(() -> new GrantNotFoundException("no grant with id '" + Escape.text(grantId) + "'"));
         ReentrantLock lock = lock(g.vmId());
         try {
             g = store.findGrant(grantId).orElseThrow();
@@ -436,19 +464,21 @@ public final class JitAccess implements AutoCloseable {
 
     /** Every grant of a VM (history included), oldest first. */
     public List<Grant> grants(VmId vm, RequestContext ctx) {
+        Objects.requireNonNull(vm, "vm");
         authorizeRead(ctx, vm);
         return store.grants(vm);
     }
 
     /** A grant by id. */
     public Optional<Grant> grant(String grantId, RequestContext ctx) {
-        Optional<Grant> g = store.findGrant(grantId);
-        g.ifPresent(x -> authorizeRead(ctx, x.vmId()));
-        return g;
+        Objects.requireNonNull(grantId, "grantId");
+        Objects.requireNonNull(ctx, "ctx");
+        return authorizeGrant(ctx, Action.READ, grantId, AuditEvent.READ);
     }
 
     /** The NSGs on a VM's inbound path as they are now, in path order (subnet before NIC). */
     public List<NsgSnapshot> nsgs(VmId vm, RequestContext ctx) {
+        Objects.requireNonNull(vm, "vm");
         authorizeRead(ctx, vm);
         return new ArrayList<>(read(resolve(vm).nsgIds()).values());
     }
@@ -461,6 +491,7 @@ public final class JitAccess implements AutoCloseable {
      * Reads only.
      */
     public DriftReport verify(VmId vm, RequestContext ctx) {
+        Objects.requireNonNull(vm, "vm");
         authorizeRead(ctx, vm);
         VmNetwork net = resolve(vm);
         return new DriftReport(vm, DriftCheck.findings(vm, store.findPolicy(vm), store.grants(vm), net,
@@ -478,6 +509,7 @@ public final class JitAccess implements AutoCloseable {
      */
     public DriftReport reconcile(VmId vm, RequestContext ctx) {
         Objects.requireNonNull(vm, "vm");
+        Objects.requireNonNull(ctx, "ctx");
         authorize(ctx, Action.CONFIGURE, vm, AuditEvent.RECONCILE, List.of());
         ReentrantLock lock = lock(vm);
         try {
@@ -1026,8 +1058,10 @@ public final class JitAccess implements AutoCloseable {
         return id;
     }
 
+    /** The first step of every operation on a VM: ask the authorizer; a refusal is audited once and thrown. */
     private void authorize(RequestContext ctx, Action action, VmId vm, String operation, List<Integer> ports) {
-        if (!authorizer.isAllowed(ctx.principal(), action, vm)) {
+        Objects.requireNonNull(ctx, "ctx");
+        if (!authorizer.isAllowed(AuthorizationRequest.onVm(ctx.principal(), action, vm))) {
             AccessDeniedException e = new AccessDeniedException(ctx.principal(), action, vm.value());
             auditRefused(operation, ctx, vm, ports, AuditEvent.Outcome.DENIED, e.getMessage());
             throw e;
@@ -1035,10 +1069,27 @@ public final class JitAccess implements AutoCloseable {
     }
 
     private void authorizeRead(RequestContext ctx, VmId vm) {
-        Objects.requireNonNull(ctx, "ctx");
-        if (!authorizer.isAllowed(ctx.principal(), Action.READ, vm)) {
-            throw new AccessDeniedException(ctx.principal(), Action.READ, vm.value());
+        authorize(ctx, Action.READ, vm, AuditEvent.READ, List.of());
+    }
+
+    /**
+     * The first step of every operation on a grant id: the authorizer sees the grant (requestor, port, source, VM),
+     * or, for an id no grant has, neither grant nor VM. A refusal throws the same exception for both, naming only the
+     * id, so that a caller who may not act learns nothing about whether the grant exists; the audit event (for the
+     * operator) names the VM and port when they are known.
+     */
+    private Optional<Grant> authorizeGrant(RequestContext ctx, Action action, String grantId, String operation) {
+        Optional<Grant> g = store.findGrant(grantId);
+        AuthorizationRequest r = g.map(x -> AuthorizationRequest.onGrant(ctx.principal(), action, x))
+                .orElseGet(() -> AuthorizationRequest.onUnknownGrant(ctx.principal(), action));
+        if (!authorizer.isAllowed(r)) {
+            AccessDeniedException e = AccessDeniedException.onGrant(ctx.principal(), action, grantId);
+            record(operation, ctx.principal(), g.map(Grant::vmId).orElse(null),
+                    g.map(x -> List.of(x.number())).orElse(List.of()), g.map(Grant::source).orElse(null), null,
+                    null, null, List.of(grantId), AuditEvent.Outcome.DENIED, e.getMessage());
+            throw e;
         }
+        return g;
     }
 
     private static AuditEvent.Outcome outcomeOf(JitException e) {

@@ -9,10 +9,13 @@ import java.util.Optional;
 /**
  * One audited state change or refused attempt.
  *
+ * <p>Values are stored exactly as given (a justification may hold line breaks); a sink that writes text must escape
+ * them, as the default SLF4J sink does.
+ *
  * @param time          when it happened (from the injected clock)
  * @param operation     the operation, named as Azure's activity log names it (see {@link #INITIATE} etc.)
  * @param principal     who asked
- * @param vmId          the VM
+ * @param vmId          the VM; null only for a refused action on a grant id that no grant has
  * @param ports         the ports concerned
  * @param source        the source prefix of a grant, if any
  * @param start         the grant window's start, if any
@@ -36,6 +39,8 @@ public record AuditEvent(Instant time, String operation, String principal, VmId 
     public static final String REVOKE = "Revoke JIT Network Access";
     /** Repairing rules changed out of band (no Azure equivalent). */
     public static final String RECONCILE = "Reconcile JIT Network Access";
+    /** A refused read (policies, grants, NSGs, drift); successful reads change nothing and are not audited. */
+    public static final String READ = "Read JIT Network Access";
     /** A grant reaching its end time. */
     public static final String EXPIRE = "Expire JIT Network Access";
 
