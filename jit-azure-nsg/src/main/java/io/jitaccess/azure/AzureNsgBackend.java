@@ -1,5 +1,6 @@
 package io.jitaccess.azure;
 
+import io.jitaccess.core.internal.Escape;
 import com.azure.core.credential.TokenCredential;
 import com.azure.core.http.HttpPipeline;
 import com.azure.core.http.HttpPipelineBuilder;
@@ -239,7 +240,8 @@ public final class AzureNsgBackend implements NetworkBackend {
             return finish(client.getSecurityRules()
                     .beginCreateOrUpdate(id.resourceGroupName(), id.name(), rule.name(), inner, ctx));
         });
-        LOG.info("jit.azure.rule.put rule={} nsg={} priority={} access={}", rule.name(), id.name(), rule.priority(),
+        LOG.info("jit.azure.rule.put rule={} nsg={} priority={} access={}", Escape.text(rule.name()),
+                Escape.text(id.name()), rule.priority(),
                 rule.access().text());
         return result == null ? rule : RuleMapper.fromInner(result);
     }
@@ -253,7 +255,8 @@ public final class AzureNsgBackend implements NetworkBackend {
                     new Context(WritePolicy.STATUS, status)));
         });
         boolean existed = status.get() != 204;
-        LOG.info("jit.azure.rule.delete rule={} nsg={} existed={}", ruleName, id.name(), existed);
+        LOG.info("jit.azure.rule.delete rule={} nsg={} existed={}", Escape.text(ruleName), Escape.text(id.name()),
+                existed);
         return existed;
     }
 
@@ -291,7 +294,8 @@ public final class AzureNsgBackend implements NetworkBackend {
                 if (wait.compareTo(maxRetryWait) > 0) {
                     wait = maxRetryWait;
                 }
-                LOG.warn("jit.azure.retry op=\"{}\" code={} attempt={} wait={}", what, be.code(), attempt, wait);
+                LOG.warn("jit.azure.retry op=\"{}\" code={} attempt={} wait={}", Escape.text(what),
+                        Escape.text(be.code()), attempt, wait);
                 try {
                     sleeper.sleep(wait);
                 } catch (InterruptedException ie) {

@@ -1,5 +1,7 @@
 package io.jitaccess.core;
 
+import io.jitaccess.core.internal.Escape;
+
 /**
  * A rule the library does not own (an administrator's explicit Deny) would still block the requested flow, so the
  * grant is refused rather than silently overriding it. Nothing was written.
@@ -11,7 +13,8 @@ public final class BlockedByRuleException extends JitException {
 
     /** Creates the exception naming the blocking rule. */
     public BlockedByRuleException(String nsgId, String ruleName, int priority, String flow) {
-        super("rule '" + ruleName + "' (priority " + priority + ") in NSG '" + nsgId + "' denies " + flow
+        super("rule '" + Escape.text(ruleName) + "' (priority " + priority + ") in NSG '" + Escape.text(nsgId)
+                + "' denies " + flow
                 + "; the library does not override an explicit Deny it does not own");
         this.nsgId = nsgId;
         this.ruleName = ruleName;

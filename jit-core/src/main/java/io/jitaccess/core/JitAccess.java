@@ -196,14 +196,17 @@ public final class JitAccess implements AutoCloseable {
                         deleted.add(d.rule().name());
                     } catch (JitException e) {
                         // the superseded deny stays: its ports stay closed (fail closed); verify/reconcile reports it
-                        LOG.warn("jit.enable.stale_deny_left rule={} nsg={} cause={}", d.rule().name(), d.nsgId(),
+                        LOG.warn("jit.enable.stale_deny_left rule={} nsg={} cause={}", Escape.text(d.rule().name()),
+                                Escape.text(d.nsgId()),
                                 e.getMessage());
                     }
                 }
                 plan.placements().stream().filter(p -> p.sharedSubnetNsg()).forEach(p -> LOG.warn(
                         "jit.enable.shared_nsg vm={} nsg={}: no NIC NSG; the deny rule lives in a subnet NSG shared "
-                                + "with neighbours and targets only {}", vm.name(), p.nsgId(), p.destinations()));
-                plan.exposures().forEach(x -> LOG.warn("jit.enable.exposed vm={} {}", vm.name(), x));
+                                + "with neighbours and targets only {}", Escape.text(vm.name()), Escape.text(p.nsgId()),
+                        Escape.text(p.destinations())));
+                plan.exposures().forEach(x -> LOG.warn("jit.enable.exposed vm={} {}", Escape.text(vm.name()),
+                        Escape.text(x)));
                 EnableResult result = new EnableResult(policy, plan.placements(), plan.exposures(), created,
                         deleted, revoked);
                 record(AuditEvent.CONFIGURE, ctx.principal(), vm, ports, null, null, null, null, List.of(),
@@ -364,7 +367,7 @@ public final class JitAccess implements AutoCloseable {
                     store.saveGrant(g);
                     scheduleExpiry(g);
                 }
-                LOG.info("jit.grant.created vm={} grants={}", vm.name(), grants);
+                LOG.info("jit.grant.created vm={} grants={}", Escape.text(vm.name()), Escape.text(grants));
                 record(AuditEvent.INITIATE, ctx.principal(), vm, askedPorts, sources, now, end,
                         request.justification(), grants.stream().map(Grant::id).toList(),
                         AuditEvent.Outcome.SUCCEEDED, "");
@@ -376,7 +379,8 @@ public final class JitAccess implements AutoCloseable {
                         try {
                             removeGrantRules(old, StatusReason.NEWER_REQUEST_INITIATED, net, ctx.principal());
                         } catch (JitException e) {
-                            LOG.warn("jit.grant.replace_failed grant={} cause={} (its rule expires at {})", old.id(),
+                            LOG.warn("jit.grant.replace_failed grant={} cause={} (its rule expires at {})",
+                                    Escape.text(old.id()),
                                     e.getMessage(), old.endTimeUtc());
                         }
                     }
@@ -575,7 +579,7 @@ public final class JitAccess implements AutoCloseable {
             }
             findings.stream().filter(d -> d.kind() == Drift.Kind.UNKNOWN_DENY || d.kind() == Drift.Kind.UNKNOWN_ALLOW)
                     .forEach(d -> LOG.warn("jit.reconcile.unknown vm={} {} (kept: this store does not know it)",
-                            vm.name(), escape(d.toString())));
+                            escape(vm.name()), escape(d.toString())));
             if (!repaired.isEmpty()) {
                 record(AuditEvent.RECONCILE, ctx.principal(), vm, policy.map(JitPolicy::portNumbers)
                         .orElse(List.of()), null, null, null, null, List.of(), AuditEvent.Outcome.SUCCEEDED,
@@ -642,13 +646,13 @@ public final class JitAccess implements AutoCloseable {
                     try {
                         backend.deleteRule(nsgId, r.name());
                         removed.add(nsgId + "/" + r.name());
-                        LOG.info("jit.rule.expired rule={} nsg={}", r.name(), nsgId);
+                        LOG.info("jit.rule.expired rule={} nsg={}", escape(r.name()), escape(nsgId));
                     } catch (RuntimeException e) {
                         failures.add(new SweepResult.Failure(nsgId, Optional.of(r.name()), String.valueOf(
                                 e.getMessage())));
                         failedNames.add(r.name());
                         LOG.warn("jit.sweep.delete_failed rule={} nsg={} cause={} (the next sweep retries)",
-                                escape(r.name()), nsgId, escape(e.getMessage()));
+                                escape(r.name()), escape(nsgId), escape(e.getMessage()));
                     }
                     continue;
                 }
@@ -659,7 +663,7 @@ public final class JitAccess implements AutoCloseable {
                 if (o.isEmpty() && RuleMetadata.hasOurPrefix(r)) {
                     unrecognised.add(nsgId + "/" + r.name());
                     LOG.warn("jit.sweep.unrecognised rule={} nsg={}: our name prefix, but name, metadata, access and "
-                            + "direction do not agree; not touched", escape(r.name()), nsgId);
+                            + "direction do not agree; not touched", escape(r.name()), escape(nsgId));
                 }
             }
         }
@@ -748,7 +752,7 @@ public final class JitAccess implements AutoCloseable {
             } catch (RuntimeException e) {
                 failures.add(new SweepResult.Failure(id, Optional.empty(), String.valueOf(e.getMessage())));
                 unread.add(id);
-                LOG.warn("jit.sweep.nsg_read_failed nsg={} cause={} (the next sweep retries)", id,
+                LOG.warn("jit.sweep.nsg_read_failed nsg={} cause={} (the next sweep retries)", escape(id),
                         escape(e.getMessage()));
             }
         }
@@ -772,7 +776,7 @@ public final class JitAccess implements AutoCloseable {
             markExpired(g, clock.instant(), "scheduler" + (left.isEmpty() ? "" : "; " + leftDetail(left)));
         } catch (JitException e) {
             // the grant stays open: its rules are not confirmed gone; the next sweep retries
-            LOG.warn("jit.grant.expire_failed grant={} cause={} (the next sweep retries)", grantId,
+            LOG.warn("jit.grant.expire_failed grant={} cause={} (the next sweep retries)", escape(grantId),
                     escape(e.getMessage()));
             record(AuditEvent.EXPIRE, SYSTEM, g.vmId(), List.of(g.number()), g.source(), g.startTimeUtc(),
                     g.endTimeUtc(), g.justification(), List.of(g.id()), AuditEvent.Outcome.FAILED,
@@ -792,8 +796,9 @@ public final class JitAccess implements AutoCloseable {
     }
 
     /** Escapes control characters, quotes and backslashes of text that may come from others, for one log line. */
+    /** The one escaping helper, {@link Escape#text(Object)}, for log arguments that may carry outside text. */
     private static String escape(String s) {
-        return SweepResult.escape(s);
+        return Escape.text(s);
     }
 
     private void scheduleExpiry(Grant g) {
@@ -818,10 +823,11 @@ public final class JitAccess implements AutoCloseable {
             try {
                 SweepResult r = sweepExpired();
                 if (!r.rulesRemoved().isEmpty() || !r.failures().isEmpty()) {
-                    LOG.info("jit.sweep removed={} failures={}", r.rulesRemoved(), r.failures());
+                    LOG.info("jit.sweep removed={} failures={}", Escape.text(r.rulesRemoved()),
+                            Escape.text(r.failures()));
                 }
             } catch (RuntimeException e) {
-                LOG.warn("jit.sweep.failed cause={}", e.toString());
+                LOG.warn("jit.sweep.failed cause={}", Escape.controls(e));
             } finally {
                 scheduleSweep();
             }
@@ -845,7 +851,7 @@ public final class JitAccess implements AutoCloseable {
             try {
                 ownedScheduler.close();
             } catch (Exception e) {
-                LOG.warn("jit.close.scheduler_failed cause={}", e.toString());
+                LOG.warn("jit.close.scheduler_failed cause={}", Escape.controls(e));
             }
         }
     }
@@ -880,11 +886,12 @@ public final class JitAccess implements AutoCloseable {
             }
             if (RuleMetadata.isAllowNamedFor(r.get(), g.id())) {
                 backend.deleteRule(nsgId, name);
-                LOG.info("jit.rule.deleted rule={} nsg={}", name, nsgId);
+                LOG.info("jit.rule.deleted rule={} nsg={}", escape(name), escape(nsgId));
             } else {
                 left.add(nsgId + "/" + name);
                 LOG.warn("jit.rule.not_deleted rule={} nsg={}: it carries grant {}'s name but is a {} rule; left in "
-                        + "place (deleting a deny could open a port)", name, nsgId, g.id(), r.get().access().text());
+                        + "place (deleting a deny could open a port)", escape(name), escape(nsgId), escape(g.id()),
+                        r.get().access().text());
             }
         }
         return left;
@@ -903,7 +910,7 @@ public final class JitAccess implements AutoCloseable {
         if (r.isEmpty()) {
             return store.findGrant(g.id()).orElse(g);
         }
-        LOG.info("jit.grant.revoked grant={} reason={}", g.id(), reason);
+        LOG.info("jit.grant.revoked grant={} reason={}", escape(g.id()), reason);
         record(AuditEvent.REVOKE, principal, g.vmId(), List.of(g.number()), g.source(), g.startTimeUtc(),
                 g.endTimeUtc(), g.justification(), List.of(g.id()), AuditEvent.Outcome.SUCCEEDED,
                 "reason " + reason.text() + (detail.isEmpty() ? "" : "; " + detail));
@@ -946,7 +953,8 @@ public final class JitAccess implements AutoCloseable {
                     if (!e.retryable() || !e.rolledBack() || attempt >= maxAttempts) {
                         throw e;
                     }
-                    LOG.warn("jit.write.retry op=\"{}\" attempt={} code={}", operation, attempt, e.code());
+                    LOG.warn("jit.write.retry op=\"{}\" attempt={} code={}", Escape.text(operation), attempt,
+                            Escape.text(e.code()));
                 }
             }
         } finally {
@@ -984,14 +992,16 @@ public final class JitAccess implements AutoCloseable {
                         if (d != c) { // the failed create itself may never have existed
                             left.add(d.nsgId() + "/" + d.rule().name());
                         }
-                        LOG.error("jit.rollback.failed rule={} nsg={} cause={}", d.rule().name(), d.nsgId(),
+                        LOG.error("jit.rollback.failed rule={} nsg={} cause={}", Escape.text(d.rule().name()),
+                                Escape.text(d.nsgId()),
                                 undo.getMessage());
                     }
                 }
                 throw new OperationFailedException(operation + " at rule " + c.rule().name(), e, left);
             }
             done.add(c);
-            LOG.info("jit.rule.created rule={} nsg={} priority={} access={}", c.rule().name(), c.nsgId(),
+            LOG.info("jit.rule.created rule={} nsg={} priority={} access={}", Escape.text(c.rule().name()),
+                    Escape.text(c.nsgId()),
                     c.rule().priority(), c.rule().access().text());
         }
     }
@@ -1001,7 +1011,7 @@ public final class JitAccess implements AutoCloseable {
         for (RuleChange d : deletes) {
             backend.deleteRule(d.nsgId(), d.rule().name());
             out.add(d.rule().name());
-            LOG.info("jit.rule.deleted rule={} nsg={}", d.rule().name(), d.nsgId());
+            LOG.info("jit.rule.deleted rule={} nsg={}", Escape.text(d.rule().name()), Escape.text(d.nsgId()));
         }
         return out;
     }
@@ -1110,7 +1120,7 @@ public final class JitAccess implements AutoCloseable {
         try {
             audit.record(e);
         } catch (RuntimeException ex) {
-            LOG.error("jit.audit.sink_failed operation=\"{}\" cause={}", op, ex.toString());
+            LOG.error("jit.audit.sink_failed operation=\"{}\" cause={}", Escape.text(op), Escape.controls(ex));
         }
     }
 

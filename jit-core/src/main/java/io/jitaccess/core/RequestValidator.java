@@ -79,13 +79,18 @@ final class RequestValidator {
             Optional<PortRule> rule = Optional.empty();
             if (p.number() < 1 || p.number() > 65535) {
                 v.add(f + ".number", p.number(), "must be a port between 1 and 65535");
-            } else if (Duplicates.reason(at.get(p.number()), i, "port request") != null) {
-                v.add(f + ".number", p.number(), Duplicates.reason(at.get(p.number()), i, "port request"));
-            } else if (policy.isPresent()) {
-                rule = policy.get().port(p.number());
-                if (rule.isEmpty()) {
-                    v.add(f + ".number", p.number(), "is not configured in the VM's JIT policy (configured: "
-                            + policy.get().portNumbers() + ")");
+            } else {
+                String dup = Duplicates.reason(at.get(p.number()), i, "port request");
+                if (dup != null) {
+                    v.add(f + ".number", p.number(), dup);
+                }
+                // the first of duplicates is still checked against the policy, so its other problems are reported
+                if ((dup == null || at.get(p.number()).get(0) == i) && policy.isPresent()) {
+                    rule = policy.get().port(p.number());
+                    if (rule.isEmpty()) {
+                        v.add(f + ".number", p.number(), "is not configured in the VM's JIT policy (configured: "
+                                + policy.get().portNumbers() + ")");
+                    }
                 }
             }
             Optional<IpPrefix> source = Optional.empty();

@@ -1,5 +1,6 @@
 package io.jitaccess.inmemory;
 
+import io.jitaccess.core.internal.Escape;
 import io.jitaccess.core.time.Scheduler;
 import java.time.Duration;
 import java.time.Instant;
@@ -151,7 +152,7 @@ public final class ManualScheduler implements Scheduler {
         try {
             t.run.run();
         } catch (RuntimeException e) {
-            LOG.warn("jit.scheduler.task_failed: {}", e.toString(), e);
+            LOG.warn("jit.scheduler.task_failed: {}", Escape.controls(e), e);
         }
     }
 }

@@ -82,7 +82,7 @@ class JitAccessScenarioTest {
         assertThatThrownBy(() -> JitPolicy.of(w.vm, PortRule.tcp(22, AllowedSources.any(), H3),
                 PortRule.tcp(22, AllowedSources.any(), H3)))
                 .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.violations())
-                        .extracting(Violation::field).containsExactly("ports[1].number"));
+                        .extracting(Violation::field).containsExactly("ports[0].number", "ports[1].number"));
 
         List<Grant> grants = jit.requestAccess(AccessRequest.of(w.vm, "investigating INC-4711",
                 PortRequest.of(22, "203.0.113.10", Duration.ofHours(2))), w.barbara);
@@ -137,8 +137,8 @@ class JitAccessScenarioTest {
         assertThatThrownBy(() -> jit.requestAccess(bad, w.barbara))
                 .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.violations())
                         .extracting(Violation::field).containsExactly("justification", "ports[0].number",
-                                "ports[1].number", "ports[2].allowedSourceAddressPrefix", "ports[3].duration",
-                                "ports[4].number"));
+                                "ports[1].number", "ports[2].allowedSourceAddressPrefix", "ports[3].number",
+                                "ports[3].duration", "ports[4].number"));
         assertThat(w.net.writes()).isZero();
         assertThat(w.audit(AuditEvent.INITIATE)).singleElement()
                 .satisfies(e -> assertThat(e.outcome()).isEqualTo(AuditEvent.Outcome.REJECTED));

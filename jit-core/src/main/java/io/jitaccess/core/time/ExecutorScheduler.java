@@ -1,5 +1,6 @@
 package io.jitaccess.core.time;
 
+import io.jitaccess.core.internal.Escape;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -53,7 +54,7 @@ public final class ExecutorScheduler implements Scheduler, AutoCloseable {
             try {
                 task.run();
             } catch (RuntimeException e) {
-                LOG.warn("jit.scheduler.task_failed: {}", e.toString(), e);
+                LOG.warn("jit.scheduler.task_failed: {}", Escape.controls(e), e);
             }
         }, delayNs, TimeUnit.NANOSECONDS);
         return () -> f.cancel(false);
