@@ -21,7 +21,8 @@ class DemoTest {
         List<AuditEvent> audit = Demo.run(new PrintStream(bytes, true, StandardCharsets.UTF_8));
         String out = bytes.toString(StandardCharsets.UTF_8);
         assertThat(out).contains("WARNING: web-01 has no NIC NSG")
-                .contains("refused: invalid input (1 violation): ports[1].number = '22'")
+                .contains("refused: invalid input (2 violations): ports[0].number = '22'")
+                .contains("ports[1].number = '22': duplicates ports[0]")
                 .contains("ALLOW  203.0.113.10 -> web-01:22 (the requester)")
                 .contains("DENY   203.0.113.99 -> web-01:22 (another address)")
                 .contains("neighbour unaffected: true")
