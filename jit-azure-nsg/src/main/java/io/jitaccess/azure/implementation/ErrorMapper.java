@@ -62,11 +62,12 @@ public final class ErrorMapper {
             HttpResponse r = he.getResponse();
             String v = r.getHeaderValue(HttpHeaderName.RETRY_AFTER);
             if (v != null) {
-                try {
-                    return Optional.of(Duration.ofSeconds(Long.parseLong(v.trim())));
-                } catch (NumberFormatException ignored) {
+                // delta-seconds only, ASCII digits (Long.parseLong would take a sign and non-ASCII digits)
+                String t = v.trim();
+                if (!t.matches("[0-9]{1,9}")) {
                     return Optional.empty();
                 }
+                return Optional.of(Duration.ofSeconds(Long.parseLong(t)));
             }
         }
         return Optional.empty();

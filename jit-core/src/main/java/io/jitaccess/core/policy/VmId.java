@@ -12,8 +12,11 @@ import java.util.regex.Pattern;
  * @param value the resource id
  */
 public record VmId(String value) {
+    /** One segment: no slash, whitespace, control, format (bidi) or separator characters. */
+    private static final String SEG = "[^/\\s\\p{Cc}\\p{Cf}\\p{Z}]+";
     private static final Pattern ID = Pattern.compile(
-            "/subscriptions/[^/\\s]+/resourceGroups/[^/\\s]+/providers/Microsoft\\.Compute/virtualMachines/[^/\\s]+",
+            "/subscriptions/" + SEG + "/resourceGroups/" + SEG + "/providers/Microsoft\\.Compute/virtualMachines/"
+                    + SEG,
             Pattern.CASE_INSENSITIVE);
 
     /** Validates the form. */
