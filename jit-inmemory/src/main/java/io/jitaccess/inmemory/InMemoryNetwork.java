@@ -6,8 +6,8 @@ import io.jitaccess.core.RuleConflictException;
 import io.jitaccess.core.net.IpPrefix;
 import io.jitaccess.core.net.Protocol;
 import io.jitaccess.core.policy.VmId;
+import io.jitaccess.core.net.Address;
 import io.jitaccess.core.rules.Decision;
-import io.jitaccess.core.rules.Evaluator;
 import io.jitaccess.core.rules.Flow;
 import io.jitaccess.core.rules.NicPath;
 import io.jitaccess.core.rules.NsgSnapshot;
@@ -17,14 +17,17 @@ import io.jitaccess.core.spi.NetworkBackend;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Deque;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
 
@@ -32,8 +35,15 @@ import java.util.function.Consumer;
  * An in-memory simulator of Azure networking for JIT: virtual networks, subnets, NICs, VMs, and NSGs that behave like
  * ARM's (priorities 100..4096 unique per direction, the rule-name grammar, 140-character descriptions, at most 1,000
  * rules, the port and prefix grammar, ARM's error codes, a new ETag on every write). It implements
- * {@link NetworkBackend}, answers {@link #canConnect} with the core evaluator, records every call, and fails calls on
+ * {@link NetworkBackend}, answers {@link #canConnect} with its own NSG evaluator (written from Azure's documentation,
+ * sharing no matching code with jit-core, and knowing what the core cannot: application security group membership and
+ * the contents of service tags a test {@linkplain #defineServiceTag defines}), records every call, and fails calls on
  * purpose when scripted to.
+ *
+ * <p>Topology: virtual networks (optionally with {@linkplain #addPeering peered ranges}), subnets (one or more address
+ * prefixes, e.g. IPv4 + IPv6), VMs with one or more NICs, NICs with one or more IP configurations
+ * ({@link #addIpConfiguration}, dual-stack allowed), NSGs on subnets and NICs, and
+ * {@linkplain #addApplicationSecurityGroup application security groups} with NIC members.
  *
  * <pre>{@code
  * InMemoryNetwork net = InMemoryNetwork.create();
@@ -64,6 +74,12 @@ public final class InMemoryNetwork implements NetworkBackend {
     private final Map<String, Nsg> nsgs = new LinkedHashMap<>();
     private final Map<String, Nic> nics = new LinkedHashMap<>();
     private final Map<VmId, List<String>> vms = new LinkedHashMap<>();
+    /** Application security groups: lower-case id to id. */
+    private final Map<String, String> asgs = new LinkedHashMap<>();
+    /** Service tags (and other address text) a test defined: lower-case name to prefixes. */
+    private final Map<String, List<IpPrefix>> serviceTags = new LinkedHashMap<>();
+    /** Ranges the {@code VirtualNetwork} tag also covers, per VNet name (peerings, on-premises through a gateway). */
+    private final Map<String, List<IpPrefix>> peered = new LinkedHashMap<>();
     private final List<Call> calls = new ArrayList<>();
     private final Map<Operation, Deque<Fault>> faults = new EnumMap<>(Operation.class);
 
@@ -73,17 +89,26 @@ public final class InMemoryNetwork implements NetworkBackend {
     private static final class Subnet {
         final String id;
         final String vnet;
-        final IpPrefix prefix;
+        final List<IpPrefix> prefixes;
         String nsgId;
 
-        Subnet(String id, String vnet, IpPrefix prefix) {
+        Subnet(String id, String vnet, List<IpPrefix> prefixes) {
             this.id = id;
             this.vnet = vnet;
-            this.prefix = prefix;
+            this.prefixes = prefixes;
+        }
+
+        boolean holds(IpPrefix ip) {
+            return prefixes.stream().anyMatch(p -> p.contains(ip));
         }
     }
 
-    private record Nic(String id, String subnetId, List<IpPrefix> ips, String nsgId) {
+    /** A NIC: its IP configurations' private IPs (the primary first), its NSG, its ASG memberships. */
+    private record Nic(String id, String subnetId, List<IpPrefix> ips, String nsgId, Set<String> asgIds) {
+        Nic {
+            ips = List.copyOf(ips);
+            asgIds = Set.copyOf(asgIds);
+        }
     }
 
     private static final class Nsg {
@@ -147,20 +172,119 @@ public final class InMemoryNetwork implements NetworkBackend {
         return networkId("virtualNetworks", name);
     }
 
-    /** Adds a subnet inside a virtual network's address space; returns its id. */
-    public synchronized String addSubnet(String vnetName, String name, String prefix) {
+    /**
+     * Adds a subnet inside a virtual network's address space; returns its id. Several prefixes make a dual-stack
+     * subnet (ARM's {@code addressPrefixes}, e.g. {@code 10.0.0.0/24} and {@code fd00:db8::/64}).
+     */
+    public synchronized String addSubnet(String vnetName, String name, String prefix, String... morePrefixes) {
         Vnet v = vnets.get(vnetName);
         if (v == null) {
             throw new IllegalArgumentException("no virtual network '" + vnetName + "'");
         }
-        IpPrefix p = IpPrefix.of("subnet.addressPrefix", prefix);
-        if (v.space().stream().noneMatch(s -> s.contains(p))) {
-            throw new IllegalArgumentException("subnet " + p + " is outside the address space " + v.space());
+        List<IpPrefix> ps = new ArrayList<>();
+        ps.add(IpPrefix.of("subnet.addressPrefix", prefix));
+        for (String m : morePrefixes) {
+            ps.add(IpPrefix.of("subnet.addressPrefixes", m));
+        }
+        for (IpPrefix p : ps) {
+            if (v.space().stream().noneMatch(s -> s.contains(p))) {
+                throw new IllegalArgumentException("subnet " + p + " is outside the address space " + v.space());
+            }
         }
         String id = networkId("virtualNetworks", vnetName) + "/subnets/" + name;
         requireNew(subnets, id, "subnet");
-        subnets.put(id, new Subnet(id, vnetName, p));
+        subnets.put(id, new Subnet(id, vnetName, List.copyOf(ps)));
         return id;
+    }
+
+    /**
+     * Adds ranges that the {@code VirtualNetwork} service tag of a virtual network also covers, as a peering with
+     * another VNet or an on-premises range behind a gateway would. Without this the simulator's world has no peering:
+     * {@code VirtualNetwork} is the VNet's own address space.
+     */
+    public synchronized void addPeering(String vnetName, String... remoteAddressSpace) {
+        if (!vnets.containsKey(vnetName)) {
+            throw new IllegalArgumentException("no virtual network '" + vnetName + "'");
+        }
+        List<IpPrefix> list = peered.computeIfAbsent(vnetName, k -> new ArrayList<>());
+        for (String s : remoteAddressSpace) {
+            list.add(IpPrefix.of("remoteAddressSpace", s));
+        }
+    }
+
+    /**
+     * Defines what a service tag (or any other address text ARM stores but the core cannot resolve, such as
+     * {@code Storage}, {@code AzureCloud.westeurope} or {@code 789}) contains in this simulated world. An address text
+     * that is neither a prefix, nor one of {@code *}, {@code VirtualNetwork}, {@code Internet},
+     * {@code AzureLoadBalancer}, nor defined here, contains no address in the simulator. Names ignore case.
+     */
+    public synchronized void defineServiceTag(String name, String... prefixes) {
+        Objects.requireNonNull(name, "name");
+        List<IpPrefix> ps = new ArrayList<>();
+        for (String p : prefixes) {
+            ps.add(IpPrefix.of("serviceTag.prefix", p));
+        }
+        serviceTags.put(key(name), List.copyOf(ps));
+    }
+
+    /** Adds an application security group; returns its id (what rules name as {@code Address.Asg}). */
+    public synchronized String addApplicationSecurityGroup(String name) {
+        String id = networkId("applicationSecurityGroups", name);
+        requireNew(asgs, id, "application security group");
+        asgs.put(key(id), id);
+        return id;
+    }
+
+    /** Makes every IP configuration of a NIC a member of an application security group. */
+    public synchronized void addNicToAsg(String nicId, String asgId) {
+        Nic n = existingNic(nicId);
+        String asg = asgs.get(key(asgId));
+        if (asg == null) {
+            throw new IllegalArgumentException("no application security group " + asgId);
+        }
+        Set<String> members = new LinkedHashSet<>(n.asgIds);
+        members.add(asg);
+        nics.put(n.id, new Nic(n.id, n.subnetId, n.ips, n.nsgId, members));
+    }
+
+    /** The application security groups a NIC is a member of. */
+    public synchronized Set<String> asgsOf(String nicId) {
+        return existingNic(nicId).asgIds;
+    }
+
+    /**
+     * Adds a secondary IP configuration to a NIC, with a private IP in the NIC's subnet (IPv4, or IPv6 when the
+     * subnet has an IPv6 prefix: dual-stack). Azure puts every IP configuration of a NIC in the NIC's virtual network;
+     * the simulator keeps them in the NIC's subnet.
+     */
+    public synchronized void addIpConfiguration(String nicId, String privateIp) {
+        Nic n = existingNic(nicId);
+        IpPrefix ip = newPrivateIp(subnet(n.subnetId), privateIp);
+        List<IpPrefix> ips = new ArrayList<>(n.ips);
+        ips.add(ip);
+        nics.put(n.id, new Nic(n.id, n.subnetId, ips, n.nsgId, n.asgIds));
+    }
+
+    private IpPrefix newPrivateIp(Subnet s, String privateIp) {
+        IpPrefix ip = IpPrefix.of("privateIpAddress", privateIp);
+        if (!ip.isHost() || !s.holds(ip)) {
+            throw new IllegalArgumentException("private IP " + privateIp + " is not a host inside " + s.prefixes);
+        }
+        for (Nic n : nics.values()) {
+            if (subnet(n.subnetId).vnet.equals(s.vnet) && n.ips.contains(ip)) {
+                throw new IllegalArgumentException("private IP " + privateIp + " is already used by " + n.id);
+            }
+        }
+        return ip;
+    }
+
+    private Nic existingNic(String nicId) {
+        for (Nic n : nics.values()) {
+            if (n.id.equalsIgnoreCase(nicId)) {
+                return n;
+            }
+        }
+        throw new IllegalArgumentException("no NIC " + nicId);
     }
 
     /** Adds an empty NSG (default rules only); returns its id. */
@@ -204,32 +328,21 @@ public final class InMemoryNetwork implements NetworkBackend {
             throw new IllegalArgumentException("no VM " + vm);
         }
         Subnet s = subnet(subnetId);
-        IpPrefix ip = IpPrefix.of("privateIpAddress", privateIp);
-        if (!ip.isHost() || !s.prefix.contains(ip)) {
-            throw new IllegalArgumentException("private IP " + privateIp + " is not a host inside " + s.prefix);
-        }
-        for (Nic n : nics.values()) {
-            if (subnet(n.subnetId).vnet.equals(s.vnet) && n.ips.contains(ip)) {
-                throw new IllegalArgumentException("private IP " + privateIp + " is already used by " + n.id);
-            }
-        }
+        IpPrefix ip = newPrivateIp(s, privateIp);
         if (nicNsgId != null) {
             nsg(nicNsgId);
         }
         String id = networkId("networkInterfaces", nicName);
         requireNew(nics, id, "network interface");
-        nics.put(id, new Nic(id, subnetId, List.of(ip), nicNsgId));
+        nics.put(id, new Nic(id, subnetId, List.of(ip), nicNsgId, Set.of()));
         vmNics.add(id);
         return id;
     }
 
     /** Attaches an NSG to a NIC (replacing any); null detaches. */
     public synchronized void attachNsgToNic(String nicId, String nsgId) {
-        Nic n = nics.get(nicId);
-        if (n == null) {
-            throw new IllegalArgumentException("no NIC " + nicId);
-        }
-        nics.put(nicId, new Nic(n.id, n.subnetId, n.ips, nsgId == null ? null : nsg(nsgId).id));
+        Nic n = existingNic(nicId);
+        nics.put(n.id, new Nic(n.id, n.subnetId, n.ips, nsgId == null ? null : nsg(nsgId).id, n.asgIds));
     }
 
     /** The id of an NSG by name. */
@@ -282,7 +395,7 @@ public final class InMemoryNetwork implements NetworkBackend {
                 List<Topology.Subnet> subs = new ArrayList<>();
                 for (Subnet s : subnets.values()) {
                     if (s.vnet.equals(v.name())) {
-                        subs.add(new Topology.Subnet(s.id, s.id.substring(s.id.lastIndexOf('/') + 1), s.prefix,
+                        subs.add(new Topology.Subnet(s.id, s.id.substring(s.id.lastIndexOf('/') + 1), s.prefixes.get(0),
                                 Optional.ofNullable(s.nsgId)));
                     }
                 }
@@ -408,9 +521,57 @@ public final class InMemoryNetwork implements NetworkBackend {
         return store(n, properties, name, Operation.PUT_RULE, target);
     }
 
-    /** {@link #putRule(String, String, ArmRuleProperties)} from a core rule. */
+    /**
+     * {@link #putRule(String, String, ArmRuleProperties)} from a core rule. A rule naming application security groups
+     * ({@link Address.Asg}, ARM's {@code sourceApplicationSecurityGroups}/{@code destinationApplicationSecurityGroups})
+     * must name groups of this network; an {@linkplain SecurityRule#isOpaque opaque} rule (one a backend could not
+     * read) is stored as it is and applies, in {@link #canConnect}, to every inbound flow with its access. The other
+     * fields of both are validated as ARM does.
+     */
     public SecurityRule putRule(String nsgId, SecurityRule rule) {
-        return putRule(nsgId, rule.name(), ArmRuleProperties.from(rule));
+        if (!rule.isOpaque() && !mentionsAsg(rule)) {
+            return putRule(nsgId, rule.name(), ArmRuleProperties.from(rule));
+        }
+        synchronized (this) {
+            String target = nsgId + "/" + rule.name();
+            begin(Operation.PUT_RULE, target);
+            Nsg n = existingNsg(Operation.PUT_RULE, target, nsgId);
+            List<Address> all = new ArrayList<>(rule.sources());
+            all.addAll(rule.destinations());
+            for (Address a : all) {
+                if (a instanceof Address.Asg g && !asgs.containsKey(key(g.id()))) {
+                    record(Operation.PUT_RULE, target, "InvalidResourceReference");
+                    throw new BackendException("InvalidResourceReference", "Resource " + g.id()
+                            + " referenced by resource " + target + " was not found.");
+                }
+            }
+            // validate name, priority, direction, description, ports the way ARM does, with the addresses ARM
+            // carries in other fields (application security groups) or could not be read (opaque) set aside
+            SecurityRule shape = rule.isOpaque()
+                    ? new SecurityRule(rule.name(), rule.priority(), rule.direction(), rule.access(), Protocol.ANY,
+                            List.of(Address.ANY), List.of(io.jitaccess.core.net.PortRange.ALL), List.of(Address.ANY),
+                            List.of(io.jitaccess.core.net.PortRange.ALL), rule.description())
+                    : new SecurityRule(rule.name(), rule.priority(), rule.direction(), rule.access(), rule.protocol(),
+                            withoutAsgs(rule.sources()), rule.sourcePorts(), withoutAsgs(rule.destinations()),
+                            rule.destinationPorts(), rule.description());
+            try {
+                ArmRuleProperties.from(shape).toRule(n.id, rule.name());
+            } catch (BackendException e) {
+                record(Operation.PUT_RULE, target, e.code());
+                throw e;
+            }
+            return storeRule(n, rule, rule.name(), Operation.PUT_RULE, target);
+        }
+    }
+
+    private static boolean mentionsAsg(SecurityRule r) {
+        return r.sources().stream().anyMatch(a -> a instanceof Address.Asg)
+                || r.destinations().stream().anyMatch(a -> a instanceof Address.Asg);
+    }
+
+    private static List<Address> withoutAsgs(List<Address> as) {
+        List<Address> out = as.stream().filter(a -> !(a instanceof Address.Asg)).toList();
+        return out.isEmpty() ? List.of(Address.ANY) : out;
     }
 
     private SecurityRule store(Nsg n, ArmRuleProperties props, String name, Operation op, String target) {
@@ -421,6 +582,10 @@ public final class InMemoryNetwork implements NetworkBackend {
             record(op, target, e.code());
             throw e;
         }
+        return storeRule(n, rule, name, op, target);
+    }
+
+    private SecurityRule storeRule(Nsg n, SecurityRule rule, String name, Operation op, String target) {
         for (SecurityRule other : n.rules.values()) {
             if (!other.name().equalsIgnoreCase(name) && other.priority() == rule.priority()
                     && other.direction() == rule.direction()) {
@@ -459,31 +624,80 @@ public final class InMemoryNetwork implements NetworkBackend {
     }
 
     /**
-     * Decides a connection from {@code source} to the VM's primary private IP, with the deciding rule at each level
-     * (subnet NSG, then NIC NSG). Not recorded as a backend call.
+     * Decides a connection from {@code source} to the VM's primary private IP (the first IP configuration of its first
+     * NIC, or the first of the source's address family), with the deciding rule at each level (subnet NSG, then NIC
+     * NSG). Decided by the simulator's own evaluator; not recorded as a backend call.
      */
     public synchronized Decision canConnect(String source, VmId vm, int port, Protocol protocol) {
         List<String> n = vms.get(vm);
         if (n == null) {
             throw new IllegalArgumentException("no VM " + vm);
         }
-        Nic nic = nics.get(n.get(0));
-        return canConnect(source, nic.ips.get(0).toString(), port, protocol);
+        IpPrefix src = IpPrefix.of("source", source);
+        IpPrefix dst = nics.get(n.get(0)).ips.get(0);
+        if (dst.ipv6() != src.ipv6()) {
+            dst = n.stream().flatMap(id -> nics.get(id).ips.stream()).filter(ip -> ip.ipv6() == src.ipv6())
+                    .findFirst().orElse(dst);
+        }
+        return canConnect(Flow.of(src, dst, port, protocol));
     }
 
     /** Decides a connection from {@code source} to a private IP of some NIC in the network. */
     public synchronized Decision canConnect(String source, String destinationIp, int port, Protocol protocol) {
-        IpPrefix dst = IpPrefix.of("destination", destinationIp);
+        return canConnect(Flow.of(IpPrefix.of("source", source), IpPrefix.of("destination", destinationIp), port,
+                protocol));
+    }
+
+    /**
+     * Decides an inbound flow (any source port) to a private IP of some NIC in the network with the simulator's own
+     * evaluator: subnet NSG then NIC NSG, first match by priority, the default rules, the service tags, application
+     * security group membership. The simulator always knows, so {@link Decision#allowed()} and
+     * {@link Decision#possiblyAllowed()} agree.
+     *
+     * @throws IllegalArgumentException when no NIC has the flow's destination as a private IP
+     */
+    public synchronized Decision canConnect(Flow flow) {
+        Objects.requireNonNull(flow, "flow");
         for (Nic nic : nics.values()) {
-            if (nic.ips.contains(dst)) {
+            if (nic.ips.contains(flow.destination())) {
                 Subnet s = subnet(nic.subnetId);
-                NicPath path = new NicPath(nic.id, nic.ips, s.id, Optional.ofNullable(s.nsgId),
-                        Optional.ofNullable(nic.nsgId), vnets.get(s.vnet).space());
-                Flow f = Flow.of(IpPrefix.of("source", source), dst, port, protocol);
-                return Evaluator.evaluateInbound(f, path, id -> snapshot(nsgs.get(key(id))));
+                return SimEvaluator.evaluate(flow, Optional.ofNullable(s.nsgId), Optional.ofNullable(nic.nsgId),
+                        world(s.vnet));
             }
         }
-        throw new IllegalArgumentException("no NIC has the private IP " + destinationIp);
+        throw new IllegalArgumentException("no NIC has the private IP " + flow.destination());
+    }
+
+    /** What the simulator's evaluator sees of this network, for flows into a VNet. */
+    private SimEvaluator.World world(String vnetName) {
+        List<IpPrefix> vnetTag = new ArrayList<>(vnets.get(vnetName).space());
+        vnetTag.addAll(peered.getOrDefault(vnetName, List.of()));
+        return new SimEvaluator.World() {
+            @Override
+            public List<IpPrefix> virtualNetwork() {
+                return vnetTag;
+            }
+
+            @Override
+            public boolean asgContains(String asgId, IpPrefix host) {
+                for (Nic n : nics.values()) {
+                    if (n.ips.contains(host) && n.asgIds.stream().anyMatch(a -> a.equalsIgnoreCase(asgId))) {
+                        return true;
+                    }
+                }
+                return false;
+            }
+
+            @Override
+            public Optional<List<IpPrefix>> serviceTag(String name) {
+                return Optional.ofNullable(serviceTags.get(key(name)));
+            }
+
+            @Override
+            public Collection<SecurityRule> rules(String nsgId) {
+                return nsg(nsgId).rules.values();
+            }
+        };
     }
 
     // ------------------------------------------------------------------------------------------------ faults
