@@ -524,7 +524,8 @@ public final class InMemoryNetwork implements NetworkBackend {
     /**
      * {@link #putRule(String, String, ArmRuleProperties)} from a core rule. A rule naming application security groups
      * ({@link Address.Asg}, ARM's {@code sourceApplicationSecurityGroups}/{@code destinationApplicationSecurityGroups})
-     * must name groups of this network; an {@linkplain SecurityRule#isOpaque opaque} rule (one a backend could not
+     * must name groups of this network; unresolvable text ARM accepted (the source {@code 789} of a real rule) is kept
+     * as it is; an {@linkplain SecurityRule#isOpaque opaque} rule (one a backend could not
      * read) is stored as it is and applies, in {@link #canConnect}, to every inbound flow with its access. The other
      * fields of both are validated as ARM does.
      */
@@ -564,13 +565,18 @@ public final class InMemoryNetwork implements NetworkBackend {
         }
     }
 
+    /** Application security groups, or text ARM stores that the core's model cannot round-trip (e.g. {@code 789}). */
     private static boolean mentionsAsg(SecurityRule r) {
-        return r.sources().stream().anyMatch(a -> a instanceof Address.Asg)
-                || r.destinations().stream().anyMatch(a -> a instanceof Address.Asg);
+        return r.sources().stream().anyMatch(InMemoryNetwork::setAside)
+                || r.destinations().stream().anyMatch(InMemoryNetwork::setAside);
+    }
+
+    private static boolean setAside(Address a) {
+        return a instanceof Address.Asg || (a instanceof Address.Other o && Address.parse(o.text()).isEmpty());
     }
 
     private static List<Address> withoutAsgs(List<Address> as) {
-        List<Address> out = as.stream().filter(a -> !(a instanceof Address.Asg)).toList();
+        List<Address> out = as.stream().filter(a -> !setAside(a)).toList();
         return out.isEmpty() ? List.of(Address.ANY) : out;
     }
 
