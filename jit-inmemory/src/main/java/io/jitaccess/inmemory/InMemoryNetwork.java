@@ -674,6 +674,28 @@ public final class InMemoryNetwork implements NetworkBackend {
         throw new IllegalArgumentException("no NIC has the private IP " + flow.destination());
     }
 
+    /** The inbound path (as the backend reports it) of the NIC holding a private IP; not recorded. For tests. */
+    synchronized NicPath pathTo(IpPrefix privateIp) {
+        for (Nic nic : nics.values()) {
+            if (nic.ips.contains(privateIp)) {
+                Subnet s = subnet(nic.subnetId);
+                return new NicPath(nic.id, nic.ips, s.id, Optional.ofNullable(s.nsgId),
+                        Optional.ofNullable(nic.nsgId), vnets.get(s.vnet).space());
+            }
+        }
+        throw new IllegalArgumentException("no NIC has the private IP " + privateIp);
+    }
+
+    /** What the simulator's evaluator sees for flows to a private IP. For tests. */
+    synchronized SimEvaluator.World evaluatorWorld(IpPrefix privateIp) {
+        for (Nic nic : nics.values()) {
+            if (nic.ips.contains(privateIp)) {
+                return world(subnet(nic.subnetId).vnet);
+            }
+        }
+        throw new IllegalArgumentException("no NIC has the private IP " + privateIp);
+    }
+
     /** What the simulator's evaluator sees of this network, for flows into a VNet. */
     private SimEvaluator.World world(String vnetName) {
         List<IpPrefix> vnetTag = new ArrayList<>(vnets.get(vnetName).space());

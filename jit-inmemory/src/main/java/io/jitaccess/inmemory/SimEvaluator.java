@@ -39,8 +39,10 @@ import java.util.Optional;
  *       {@code 789}) contains the prefixes given to {@link InMemoryNetwork#defineServiceTag}, and otherwise
  *       nothing: the simulator is the world, and in this world such a tag is empty;</li>
  *   <li>an opaque rule (one a backend could not read) matches every inbound flow, with its access;</li>
- *   <li>protocol {@code *} matches every protocol; an ICMP flow is compared on the same port fields as the others
- *       (Azure documents no per-type filtering).</li>
+ *   <li>protocol {@code *} matches every protocol; ICMP has no ports, so an ICMP flow meets a rule's port
+ *       conditions only when they are {@code *} (0-65535): a rule for port 22 does not pass a ping, as users observed
+ *       (a load balancer's ICMP probe was blocked once an allow-all rule was narrowed to one port). The port numbers
+ *       of an ICMP {@link Flow} are ignored.</li>
  * </ul>
  * Stateless; thread-safe when the {@link World} is.
  */
@@ -140,15 +142,26 @@ final class SimEvaluator {
         if (r.isOpaque()) {
             return true; // what a backend could not read is, in the simulator's world, a rule for everything
         }
+        boolean portless = flow.protocol() == Protocol.ICMP;
         return protocolApplies(r.protocol(), flow.protocol())
-                && portIn(r.destinationPorts(), flow.port())
-                && portIn(r.sourcePorts(), flow.sourcePort())
+                && (portless ? everyPort(r.destinationPorts()) : portIn(r.destinationPorts(), flow.port()))
+                && (portless ? everyPort(r.sourcePorts()) : portIn(r.sourcePorts(), flow.sourcePort()))
                 && addressIn(r.sources(), flow.source(), world)
                 && addressIn(r.destinations(), flow.destination(), world);
     }
 
     private static boolean protocolApplies(Protocol rule, Protocol flow) {
         return rule == Protocol.ANY || rule == flow;
+    }
+
+    /** Whether one of the ranges is {@code *} (0-65535): the only port condition a portless (ICMP) flow meets. */
+    private static boolean everyPort(List<PortRange> ranges) {
+        for (PortRange r : ranges) {
+            if (r.from() == 0 && r.to() == 65535) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean portIn(List<PortRange> ranges, int port) {

@@ -159,6 +159,15 @@ class NsgGoldenTableTest {
                         "Icmp 203.0.113.10:0 -> 10.0.0.4:0", Sim.ALLOW, Core.ALLOW, "a"),
                 row("Icmp does not cover TCP", "§5.1", List.of("a 100 Allow Icmp * * * *"), NONE, OUT, Sim.DENY,
                         Core.DENY, "DenyAllInBound"),
+                row("regression: ICMP has no ports, a rule for port 22 does not pass a ping", "public observation, "
+                        + "docs/placement.md", List.of("a 100 Allow * * * * 22"), NONE,
+                        "Icmp 203.0.113.10:0 -> 10.0.0.4:22", Sim.DENY, Core.DENY, "DenyAllInBound"),
+                row("regression: a Deny Icmp for port 22 blocks no ping", "public observation, docs/placement.md",
+                        List.of("d 100 Deny Icmp * * * 22", "a 200 Allow Icmp * * * *"), NONE,
+                        "Icmp 203.0.113.10:0 -> 10.0.0.4:22", Sim.ALLOW, Core.ALLOW, "a"),
+                row("ICMP and a source-port condition", "public observation, docs/placement.md",
+                        List.of("a 100 Allow * * 1024-65535 * *"), NONE, "Icmp 203.0.113.10:50000 -> 10.0.0.4:0",
+                        Sim.DENY, Core.DENY, "DenyAllInBound"),
                 // ---- IPv6 (dual-stack NIC)
                 row("IPv6 source inside an IPv6 prefix", "§5.4", List.of("a 100 Allow Tcp 2001:db8::/32 * * 22"),
                         NONE, "Tcp 2001:db8::10:50000 -> fd00:db8::4:22", Sim.ALLOW, Core.ALLOW, "a"),

@@ -119,7 +119,13 @@ public record SecurityRule(String name, int priority, Direction direction, Acces
      */
     public Match match(Flow flow, List<IpPrefix> vnet) {
         // plain loops, cheapest test first: the evaluator calls this for every rule of every flow
-        if (!containsPort(destinationPorts, flow.port()) || !protocol.matches(flow.protocol())
+        if (flow.protocol() == Protocol.ICMP) {
+            // ICMP has no ports: only a rule for every port applies to it (a rule for port 22 does not pass a ping)
+            if (!protocol.matches(Protocol.ICMP) || !containsPort(destinationPorts, PortRange.ALL)
+                    || !containsPort(sourcePorts, PortRange.ALL)) {
+                return Match.NO;
+            }
+        } else if (!containsPort(destinationPorts, flow.port()) || !protocol.matches(flow.protocol())
                 || !containsPort(sourcePorts, flow.sourcePort())) {
             return Match.NO;
         }
@@ -146,6 +152,15 @@ public record SecurityRule(String name, int priority, Direction direction, Acces
     /** Whether this rule may allow what it matches: an Allow, or an opaque rule. */
     public boolean mayAllow() {
         return access == Access.ALLOW || unreadable.isPresent();
+    }
+
+    private static boolean containsPort(List<PortRange> ranges, PortRange all) {
+        for (int i = 0, n = ranges.size(); i < n; i++) {
+            if (ranges.get(i).from() <= all.from() && ranges.get(i).to() >= all.to()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean containsPort(List<PortRange> ranges, int port) {

@@ -100,7 +100,10 @@ class EvaluatorTest {
         assertThat(eval(tcp("203.0.113.1", "10.0.0.4", 5011), p, n).allowed()).isFalse();
         assertThat(eval(tcp("203.0.113.1", "10.0.0.4", 8080), p, n).allowed()).isTrue();
         assertThat(eval(Flow.of(IpPrefix.of("203.0.113.1"), Fixtures.VM_IP, 8080, Protocol.ICMP), p, n).allowed())
-                .isTrue();
+                .as("ICMP has no ports: a rule for port 8080 does not pass it").isFalse();
+        NsgSnapshot all = nsg("all", rule("any-proto-any-port", 110, Access.ALLOW, "*", "*", "*", "*"));
+        assertThat(eval(Flow.of(IpPrefix.of("203.0.113.1"), Fixtures.VM_IP, 8080, Protocol.ICMP), path(null, "all"),
+                all).allowed()).as("a rule for every port passes ICMP").isTrue();
     }
 
     @Test
