@@ -9,7 +9,7 @@ import java.util.Optional;
  * the requestor) and the caller's address, used as the source when a port request names none (Defender's "My IP").
  *
  * @param principal     the caller's identity, non-blank, at most 256 characters
- * @param clientAddress the caller's address, if known
+ * @param clientAddress the caller's address, if known: one host (a /32 or /128), never a range
  */
 public record RequestContext(String principal, Optional<IpPrefix> clientAddress) {
     /** Validates the principal. */
@@ -20,6 +20,12 @@ public record RequestContext(String principal, Optional<IpPrefix> clientAddress)
                     "must be 1..256 printable characters");
         }
         Objects.requireNonNull(clientAddress, "clientAddress");
+        // the caller's own address is one host: a prefix here would be a request for a whole range that no port
+        // rule's per-request width check sees (connect's default policy allows any source)
+        if (clientAddress.isPresent() && !clientAddress.get().isHost()) {
+            throw io.jitaccess.core.policy.ValidationException.single("clientAddress", clientAddress.get(),
+                    "must be a single address (the caller's own IP), not a range");
+        }
     }
 
     /** A context without a client address. */

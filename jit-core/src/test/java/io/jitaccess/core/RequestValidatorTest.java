@@ -60,11 +60,13 @@ class RequestValidatorTest {
         assertThatThrownBy(() -> validate(strict, CTX, PortRequest.of(22, "203.0.113.0/31", Duration.ofHours(1))))
                 .hasMessageContaining("ports[0].allowedSourceAddressPrefix").hasMessageContaining("/32");
         assertThat(validate(strict, CTX, PortRequest.of(22, "2001:db8::/64", Duration.ofHours(1)))).hasSize(1);
-        RequestContext wideCtx = new RequestContext("b@c",
-                Optional.of(io.jitaccess.core.net.IpPrefix.of("10.0.0.0/16")));
-        assertThatThrownBy(() -> validate(JitLimits.PORTAL, wideCtx, PortRequest.of(22, Duration.ofHours(1))))
+        // the context's address is one host by construction: a range is refused where the context is made
+        assertThatThrownBy(() -> new RequestContext("b@c",
+                Optional.of(io.jitaccess.core.net.IpPrefix.of("10.0.0.0/16"))))
                 .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.violations())
-                        .extracting(Violation::field).containsExactly("ports[0].allowedSourceAddressPrefix"));
+                        .extracting(Violation::field).containsExactly("clientAddress"));
+        assertThatThrownBy(() -> RequestContext.of("b@c", "0.0.0.0/0")).isInstanceOf(ValidationException.class)
+                .hasMessageContaining("clientAddress").hasMessageContaining("0.0.0.0/0");
     }
 
     @Test

@@ -19,23 +19,27 @@ public final class FirstUse {
     private FirstUse() {
     }
 
+    /** The long-lived instance of the snippet and the grant it made. */
+    public record Started(JitAccess jit, Grant grant) {
+    }
+
     /** Enables JIT on a VM for SSH and grants one engineer an hour from their address. */
-    public static Grant sshForAnHour(NetworkBackend backend, Authorizer authorizer, VmId vm) {
+    public static Started sshForAnHour(NetworkBackend backend, Authorizer authorizer, VmId vm) {
         // README:first-use:start
-        try (JitAccess jit = JitAccess.builder()
+        JitAccess jit = JitAccess.builder()
                 .backend(backend)                 // InMemoryNetwork, or the Azure backend
                 .authorizer(authorizer)           // required: who may configure / request / revoke
-                .build()) {
-            jit.enable(JitPolicy.of(vm,
-                    PortRule.tcp(22, AllowedSources.prefixes("203.0.113.0/24"), Duration.ofHours(3))),
-                    RequestContext.of("ops-admin@example.com"));
+                .build();                         // one long-lived instance: it removes each rule at its end
+        jit.enable(JitPolicy.of(vm,
+                PortRule.tcp(22, AllowedSources.prefixes("203.0.113.0/24"), Duration.ofHours(3))),
+                RequestContext.of("ops-admin@example.com"));
 
-            RequestContext alice = RequestContext.of("alice@example.com", "203.0.113.10");
-            List<Grant> grants = jit.requestAccess(
-                    AccessRequest.of(vm, "deploying hotfix 1.2.3", PortRequest.of(22, Duration.ofHours(1))),
-                    alice);
-            return grants.get(0);   // Initiated; the allow rule disappears by itself after one hour
-        }
+        RequestContext alice = RequestContext.of("alice@example.com", "203.0.113.10");
+        List<Grant> grants = jit.requestAccess(
+                AccessRequest.of(vm, "deploying hotfix 1.2.3", PortRequest.of(22, Duration.ofHours(1))),
+                alice);
+        Grant grant = grants.get(0);      // Initiated; this instance removes the allow rule one hour from now
         // README:first-use:end
+        return new Started(jit, grant);
     }
 }

@@ -3,6 +3,7 @@ package io.jitaccess.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jitaccess.core.Grant;
+import io.jitaccess.core.JitAccess;
 import io.jitaccess.core.GrantStatus;
 import io.jitaccess.core.spi.AuditEvent;
 import io.jitaccess.core.spi.Authorizer;
@@ -38,9 +39,13 @@ class DemoTest {
         String subnet = net.addSubnet("vnet1", "default", "10.0.0.0/24");
         String nsg = net.addNsg("web-01-nsg");
         VmId vm = net.addVm("web-01", subnet, "10.0.0.4", nsg);
-        Grant g = FirstUse.sshForAnHour(net, Authorizer.permitAll(), vm);
-        assertThat(g.status()).isEqualTo(GrantStatus.INITIATED);
-        assertThat(net.canConnect("203.0.113.10", vm, 22).allowed()).isTrue();
-        assertThat(net.canConnect("203.0.113.11", vm, 22).allowed()).isFalse();
+        FirstUse.Started started = FirstUse.sshForAnHour(net, Authorizer.permitAll(), vm);
+        try (JitAccess jit = started.jit()) {
+            Grant g = started.grant();
+            assertThat(g.status()).isEqualTo(GrantStatus.INITIATED);
+            assertThat(jit.grant(g.id(), io.jitaccess.core.RequestContext.of("alice@example.com"))).isPresent();
+            assertThat(net.canConnect("203.0.113.10", vm, 22).allowed()).isTrue();
+            assertThat(net.canConnect("203.0.113.11", vm, 22).allowed()).isFalse();
+        }
     }
 }

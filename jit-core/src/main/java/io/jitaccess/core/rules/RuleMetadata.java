@@ -166,14 +166,14 @@ public final class RuleMetadata {
     }
 
     /**
-     * Whether a rule carries the exact allow name of a grant and is an {@code Allow}: a known grant's rule, found by
+     * Whether a rule carries the exact allow name of a grant and is an inbound {@code Allow}: a known grant's rule, found by
      * name whatever its description says. Deleting such a rule can only narrow access; a {@code Deny} of that name is
      * never deleted by the library (deleting a deny could open a port), nor is an opaque rule (one the backend could
      * not read completely: its access is not trusted).
      */
     public static boolean isAllowNamedFor(SecurityRule rule, String grantId) {
         return rule != null && !rule.isOpaque() && isValidGrantId(grantId) && rule.name().equals(ALLOW + grantId)
-                && rule.access() == Access.ALLOW;
+                && rule.access() == Access.ALLOW && rule.direction() == Direction.INBOUND;
     }
 
     /** Parses the metadata part of a description; total (see {@link #owned}). */

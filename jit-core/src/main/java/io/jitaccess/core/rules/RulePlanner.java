@@ -57,6 +57,21 @@ public final class RulePlanner {
      */
     public static EnablePlan planEnable(JitPolicy policy, VmNetwork net, Map<String, NsgSnapshot> nsgs,
                                         PlacementMode mode) {
+        return planEnable(policy, net, nsgs, mode, Set.of());
+    }
+
+    /**
+     * {@link #planEnable(JitPolicy, VmNetwork, Map, PlacementMode)}, vouching for the open grants of this VM that the
+     * caller's store knows: their allow rules are intended access, so they are neither reported as exposures nor
+     * held against the verification, and the deny goes below them. An allow rule that merely <em>looks</em> like ours
+     * (our name and metadata, but a grant the caller does not know: another store's, a restarted instance's, or a
+     * co-owner's disguise) is reported as an exposure like any foreign allow and does not move the deny.
+     *
+     * @param liveGrantIds ids of the VM's open grants the caller knows
+     */
+    public static EnablePlan planEnable(JitPolicy policy, VmNetwork net, Map<String, NsgSnapshot> nsgs,
+                                        PlacementMode mode, Set<String> liveGrantIds) {
+        Objects.requireNonNull(liveGrantIds, "liveGrantIds");
         Objects.requireNonNull(policy, "policy");
         Objects.requireNonNull(net, "net");
         Objects.requireNonNull(mode, "mode");
@@ -90,7 +105,7 @@ public final class RulePlanner {
                     .findFirst();
             List<IpPrefix> vnet = vnetSpace(net, t.getKey());
             if (existing.isPresent()) {
-                List<Exposure> found = exposures(nsg, dests, vnet, policy, existing.get().priority());
+                List<Exposure> found = exposures(nsg, dests, vnet, policy, existing.get().priority(), liveGrantIds);
                 if (mode == PlacementMode.DEFENDER_COMPATIBLE || found.isEmpty()) {
                     placements.add(new DenyPlacement(nsg.id(), existing.get().name(), existing.get().priority(), dests,
                             shared.get(t.getKey())));
@@ -100,10 +115,10 @@ public final class RulePlanner {
                 // STRICT and the kept deny sits below an exposing rule: place a new one above it
             }
             PriorityAllocator alloc = PriorityAllocator.of(nsg, Direction.INBOUND);
-            int floor = ownAllowPriorities(nsg, vmKey).stream().mapToInt(Integer::intValue).max().orElse(99) + 1;
+            int floor = ownAllowPriorities(nsg, vmKey, liveGrantIds).stream().mapToInt(Integer::intValue).max().orElse(99) + 1;
             int ceiling = PriorityAllocator.MAX;
             if (mode == PlacementMode.STRICT) {
-                List<Exposure> all = exposures(nsg, dests, vnet, policy, 4097);
+                List<Exposure> all = exposures(nsg, dests, vnet, policy, 4097, liveGrantIds);
                 ceiling = all.stream().mapToInt(Exposure::priority).min().orElse(PriorityAllocator.MAX + 1) - 1;
             }
             OptionalInt p = alloc.takeHighest(floor, Math.min(ceiling, PriorityAllocator.MAX));
@@ -117,7 +132,7 @@ public final class RulePlanner {
             creates.add(RuleChange.create(nsg.id(), deny));
             placements.add(new DenyPlacement(nsg.id(), deny.name(), deny.priority(), dests, shared.get(t.getKey())));
             if (mode == PlacementMode.DEFENDER_COMPATIBLE) {
-                exposures.addAll(exposures(nsg, dests, vnet, policy, deny.priority()));
+                exposures.addAll(exposures(nsg, dests, vnet, policy, deny.priority(), liveGrantIds));
             }
             after.put(nsg.id(), nsg.with(List.of(deny), List.of()));
         }
@@ -139,7 +154,7 @@ public final class RulePlanner {
             after.put(d.nsgId(), require(after, d.nsgId()).with(List.of(), List.of(d.rule().name())));
         }
         EnablePlan plan = new EnablePlan(creates, deletes, placements, exposures);
-        verifyEnable(plan, policy, net, after);
+        verifyEnable(plan, policy, net, after, liveGrantIds);
         return plan;
     }
 
@@ -157,26 +172,38 @@ public final class RulePlanner {
         }
     }
 
-    private static List<Integer> ownAllowPriorities(NsgSnapshot nsg, String vmKey) {
+    private static List<Integer> ownAllowPriorities(NsgSnapshot nsg, String vmKey, Set<String> liveGrantIds) {
         List<Integer> out = new ArrayList<>();
         for (SecurityRule r : nsg.rules()) {
-            RuleMetadata.owned(r).filter(o -> o.kind() == RuleMetadata.Kind.ALLOW && o.vmKey().equals(vmKey))
-                    .ifPresent(o -> out.add(r.priority()));
+            if (isLiveOwnAllow(r, vmKey, liveGrantIds)) {
+                out.add(r.priority());
+            }
         }
         return out;
+    }
+
+    /** Whether a rule is the allow rule of an open grant of this VM that the caller vouches for. */
+    private static boolean isLiveOwnAllow(SecurityRule r, String vmKey, Set<String> liveGrantIds) {
+        return RuleMetadata.owned(r).filter(o -> o.kind() == RuleMetadata.Kind.ALLOW && o.vmKey().equals(vmKey)
+                && o.grantId().map(liveGrantIds::contains).orElse(false)).isPresent();
     }
 
     /**
      * Foreign inbound rules before {@code beforePriority} that let, or may let, traffic reach a policy port: Allow
      * rules whose destination certainly or possibly covers one of the VM's IPs, and opaque rules (which may allow
-     * anything). What cannot be resolved is reported as a possible exposure, never left out.
+     * anything). What cannot be resolved is reported as a possible exposure, never left out. Allow rules of ours
+     * are skipped only for the open grants the caller vouches for.
      */
     static List<Exposure> exposures(NsgSnapshot nsg, List<IpPrefix> dests, List<IpPrefix> vnet, JitPolicy policy,
-                                    int beforePriority) {
+                                    int beforePriority, Set<String> liveGrantIds) {
         List<Exposure> out = new ArrayList<>();
         for (SecurityRule r : nsg.rules()) {
-            if (r.direction() != Direction.INBOUND || !r.mayAllow() || r.priority() >= beforePriority
-                    || RuleMetadata.owned(r).isPresent()) {
+            if (r.direction() != Direction.INBOUND || !r.mayAllow() || r.priority() >= beforePriority) {
+                continue;
+            }
+            Optional<RuleMetadata.Owned> own = RuleMetadata.owned(r);
+            if (own.isPresent() && (own.get().kind() == RuleMetadata.Kind.DENY
+                    || own.get().grantId().map(liveGrantIds::contains).orElse(false))) {
                 continue;
             }
             boolean port = policy.ports().stream().anyMatch(pr -> r.destinationPorts().stream()
@@ -235,6 +262,12 @@ public final class RulePlanner {
 
     // package-private: tests feed it wrong plans
     static void verifyEnable(EnablePlan plan, JitPolicy policy, VmNetwork net, Map<String, NsgSnapshot> after) {
+        verifyEnable(plan, policy, net, after, Set.of());
+    }
+
+    static void verifyEnable(EnablePlan plan, JitPolicy policy, VmNetwork net, Map<String, NsgSnapshot> after,
+                             Set<String> liveGrantIds) {
+        String vmKey = RuleMetadata.vmKey(net.vmId());
         Set<String> exposed = new LinkedHashSet<>();
         plan.exposures().forEach(e -> exposed.add(e.nsgId() + "|" + e.ruleName()));
         for (NicPath nic : net.nics()) {
@@ -249,7 +282,8 @@ public final class RulePlanner {
                         Flow f = Flow.of(ip.ipv6() ? PROBE_V6 : PROBE_V4, ip, pr.number(), proto);
                         // the reading that may allow: a rule that may let the probe through must have been reported
                         SecurityRule r = Evaluator.firstPossibleMatch(nsg, f, nic.vnetAddressSpace());
-                        if (r.mayAllow() && !exposed.contains(nsg.id() + "|" + r.name())) {
+                        if (r.mayAllow() && !exposed.contains(nsg.id() + "|" + r.name())
+                                && !isLiveOwnAllow(r, vmKey, liveGrantIds)) {
                             throw new PlanVerificationException("after enabling, " + f + " would still be allowed by '"
                                     + r.name() + "' in " + nsg.id() + " without being reported");
                         }
