@@ -5,12 +5,12 @@ import com.azure.resourcemanager.network.fluent.models.SecurityRuleInner;
 import com.azure.resourcemanager.network.models.SecurityRuleAccess;
 import com.azure.resourcemanager.network.models.SecurityRuleDirection;
 import com.azure.resourcemanager.network.models.SecurityRuleProtocol;
-import io.jitaccess.core.BackendException;
 import io.jitaccess.core.net.Address;
 import io.jitaccess.core.net.PortRange;
 import io.jitaccess.core.net.Protocol;
 import io.jitaccess.core.rules.Access;
 import io.jitaccess.core.rules.Direction;
+import io.jitaccess.core.rules.PriorityAllocator;
 import io.jitaccess.core.rules.SecurityRule;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,8 +20,14 @@ public final class RuleMapper {
     private RuleMapper() {
     }
 
-    /** The SDK model of a rule: singular fields for one element, plural fields otherwise (what ARM stores). */
+    /**
+     * The SDK model of a rule: singular fields for one element, plural fields otherwise (what ARM stores);
+     * application security groups in their own fields. An opaque rule cannot be written.
+     */
     public static SecurityRuleInner toInner(SecurityRule r) {
+        if (r.isOpaque()) {
+            throw new IllegalArgumentException("an opaque rule cannot be written: " + r.name());
+        }
         SecurityRuleInner in = new SecurityRuleInner()
                 .withProtocol(SecurityRuleProtocol.fromString(r.protocol().nsgName()))
                 .withAccess(SecurityRuleAccess.fromString(r.access().text()))
@@ -38,75 +44,202 @@ public final class RuleMapper {
         } else {
             in.withDestinationPortRanges(strings(r.destinationPorts()));
         }
-        if (r.sources().size() == 1) {
-            in.withSourceAddressPrefix(r.sources().get(0).toString());
-        } else {
-            in.withSourceAddressPrefixes(strings(r.sources()));
+        List<Address> src = notAsgs(r.sources());
+        if (src.size() == 1) {
+            in.withSourceAddressPrefix(src.get(0).toString());
+        } else if (!src.isEmpty()) {
+            in.withSourceAddressPrefixes(strings(src));
         }
-        if (r.destinations().size() == 1) {
-            in.withDestinationAddressPrefix(r.destinations().get(0).toString());
-        } else {
-            in.withDestinationAddressPrefixes(strings(r.destinations()));
+        List<Address> dst = notAsgs(r.destinations());
+        if (dst.size() == 1) {
+            in.withDestinationAddressPrefix(dst.get(0).toString());
+        } else if (!dst.isEmpty()) {
+            in.withDestinationAddressPrefixes(strings(dst));
+        }
+        List<ApplicationSecurityGroupInner> srcAsgs = asgs(r.sources());
+        if (!srcAsgs.isEmpty()) {
+            in.withSourceApplicationSecurityGroups(srcAsgs);
+        }
+        List<ApplicationSecurityGroupInner> dstAsgs = asgs(r.destinations());
+        if (!dstAsgs.isEmpty()) {
+            in.withDestinationApplicationSecurityGroups(dstAsgs);
         }
         return in;
     }
 
     /**
-     * The core model of a rule read from ARM. Application security groups become unresolvable addresses
-     * ({@code asg:<id>}), which the evaluator never matches.
+     * The core model of a rule read from ARM. Never throws for anything ARM may return: a rule this mapper cannot read
+     * completely becomes an opaque rule ({@link SecurityRule#opaque}), which the core judges conservatively, so one
+     * odd rule never fails the read of its NSG or the subscription's listing.
      *
-     * @throws BackendException with code {@code UnreadableSecurityRule} when ARM returned something unparseable
+     * <p>What is read: a blank singular field ({@code ""}, whitespace) is absent, for addresses and ports alike (ARM
+     * returns {@code "sourceAddressPrefix": ""} next to filled {@code sourceAddressPrefixes}); protocol, access and
+     * direction case-insensitively ({@code "tcp"}); application security groups as {@link Address.Asg}; prefixes
+     * ARM accepted that the library cannot parse (e.g. {@code 789}) as {@link Address.Other}.
+     *
+     * <p>What is opaque: unknown protocol, access or direction text; a missing priority; a port range that does not
+     * parse; a missing priority (the SDK reads it as 0) or one outside 1..65535; a field with neither singular nor plural value; a field with both a non-blank singular and a non-empty
+     * plural value (which one ARM applies cannot be told); a blank plural entry or ASG id.
      */
     public static SecurityRule fromInner(SecurityRuleInner in) {
-        String name = in.name();
+        String name = in.name() == null ? "" : in.name();
+        String description = in.description();
+        Direction direction = null;
+        Access access = null;
+        Integer priority = in.priority();
         try {
-            Protocol protocol = Protocol.parse(in.protocol() == null ? null : in.protocol().toString())
-                    .orElseThrow(() -> new IllegalArgumentException("protocol " + in.protocol()));
-            Access access = in.access() != null && in.access().toString().equalsIgnoreCase("Deny") ? Access.DENY
-                    : Access.ALLOW;
-            Direction direction = in.direction() != null && in.direction().toString().equalsIgnoreCase("Outbound")
-                    ? Direction.OUTBOUND : Direction.INBOUND;
-            return new SecurityRule(name, in.priority() == null ? 0 : in.priority(), direction, access, protocol,
-                    addresses(in.sourceAddressPrefix(), in.sourceAddressPrefixes(), in.sourceApplicationSecurityGroups()),
-                    ports(in.sourcePortRange(), in.sourcePortRanges()),
-                    addresses(in.destinationAddressPrefix(), in.destinationAddressPrefixes(),
+            direction = enumText(in.direction(), Direction.INBOUND.text(), Direction.INBOUND,
+                    Direction.OUTBOUND.text(), Direction.OUTBOUND);
+            access = enumText(in.access(), Access.ALLOW.text(), Access.ALLOW, Access.DENY.text(), Access.DENY);
+            if (direction == null) {
+                throw new Unreadable("direction", in.direction());
+            }
+            if (access == null) {
+                throw new Unreadable("access", in.access());
+            }
+            if (priority == null || priority <= 0 || priority > 65535) {
+                // the SDK reads a missing priority as 0; ARM stores 100..4096 (custom) and 65000..65500 (default)
+                Integer read = priority;
+                priority = null;
+                throw new Unreadable("priority", read);
+            }
+            String protocolText = in.protocol() == null ? null : in.protocol().toString();
+            Protocol protocol = Protocol.parse(protocolText == null ? null : protocolText.strip())
+                    .orElseThrow(() -> new Unreadable("protocol", protocolText));
+            return new SecurityRule(name, priority, direction, access, protocol,
+                    addresses("source", in.sourceAddressPrefix(), in.sourceAddressPrefixes(),
+                            in.sourceApplicationSecurityGroups()),
+                    ports("source port", in.sourcePortRange(), in.sourcePortRanges()),
+                    addresses("destination", in.destinationAddressPrefix(), in.destinationAddressPrefixes(),
                             in.destinationApplicationSecurityGroups()),
-                    ports(in.destinationPortRange(), in.destinationPortRanges()), in.description());
+                    ports("destination port", in.destinationPortRange(), in.destinationPortRanges()), description);
+        } catch (Unreadable e) {
+            return opaque(name, priority, direction, access, description, e.getMessage());
         } catch (RuntimeException e) {
-            throw new BackendException("UnreadableSecurityRule", "rule '" + name + "' could not be read: "
-                    + e.getMessage(), false, e);
+            return opaque(name, priority, direction, access, description,
+                    "unexpected " + e.getClass().getSimpleName() + ": " + e.getMessage());
         }
+    }
+
+    private static SecurityRule opaque(String name, Integer priority, Direction direction, Access access,
+                                       String description, String reason) {
+        return SecurityRule.opaque(name, priority == null ? PriorityAllocator.MIN : priority,
+                direction == null ? Direction.INBOUND : direction, access == null ? Access.ALLOW : access,
+                description, escape(reason));
+    }
+
+    /** Why a field could not be read; the message names the field and the (escaped, shortened) value. */
+    private static final class Unreadable extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Unreadable(String field, Object value) {
+            super(field + (value == null ? " is missing" : " '" + value + "' cannot be read"), null, false, false);
+        }
+
+        Unreadable(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private static <E> E enumText(Object value, String aText, E a, String bText, E b) {
+        String t = value == null ? null : value.toString().strip();
+        return aText.equalsIgnoreCase(t) ? a : bText.equalsIgnoreCase(t) ? b : null;
+    }
+
+    private static final int MAX_REASON = 160;
+
+    /** Control characters, quotes and backslashes escaped, and at most {@value #MAX_REASON} characters. */
+    static String escape(String s) {
+        String text = String.valueOf(s);
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < text.length() && out.length() < MAX_REASON; i++) {
+            char c = text.charAt(i);
+            switch (c) {
+                case '\\' -> out.append("\\\\");
+                case '"' -> out.append("\\\"");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x2028 || c == 0x2029) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        if (out.length() >= MAX_REASON) {
+            out.setLength(MAX_REASON);
+            out.append("...");
+        }
+        return out.toString();
+    }
+
+    private static List<Address> notAsgs(List<Address> addresses) {
+        return addresses.stream().filter(a -> !(a instanceof Address.Asg)).toList();
+    }
+
+    private static List<ApplicationSecurityGroupInner> asgs(List<Address> addresses) {
+        return addresses.stream().filter(a -> a instanceof Address.Asg)
+                .map(a -> new ApplicationSecurityGroupInner().withId(((Address.Asg) a).id())).toList();
     }
 
     private static List<String> strings(List<?> items) {
         return items.stream().map(Object::toString).toList();
     }
 
-    private static List<PortRange> ports(String one, List<String> many) {
-        List<String> all = one != null ? List.of(one) : many == null ? List.of() : many;
-        List<PortRange> out = new ArrayList<>();
-        for (String s : all) {
-            out.add(PortRange.parse(s.strip()).orElseThrow(() -> new IllegalArgumentException("port range " + s)));
+    private static boolean blank(String s) {
+        return s == null || s.isBlank();
+    }
+
+    /** The singular value, or else the plural values; a blank singular is absent; both present is unreadable. */
+    private static List<String> values(String field, String one, List<String> many, boolean moreElsewhere) {
+        boolean hasMany = many != null && !many.isEmpty();
+        if (!blank(one) && hasMany) {
+            throw new Unreadable(field + " has both a singular and a plural value");
         }
-        if (out.isEmpty()) {
-            out.add(PortRange.ALL);
+        if (!blank(one)) {
+            return List.of(one.strip());
+        }
+        if (!hasMany) {
+            if (moreElsewhere) {
+                return List.of();
+            }
+            throw new Unreadable(field + " is missing");
+        }
+        List<String> out = new ArrayList<>();
+        for (String s : many) {
+            if (blank(s)) {
+                throw new Unreadable(field + " list has a blank entry");
+            }
+            out.add(s.strip());
         }
         return out;
     }
 
-    private static List<Address> addresses(String one, List<String> many, List<ApplicationSecurityGroupInner> asgs) {
+    private static List<PortRange> ports(String field, String one, List<String> many) {
+        List<PortRange> out = new ArrayList<>();
+        for (String s : values(field, one, many, false)) {
+            out.add(PortRange.parse(s).orElseThrow(() -> new Unreadable(field, s)));
+        }
+        return out;
+    }
+
+    private static List<Address> addresses(String field, String one, List<String> many,
+                                           List<ApplicationSecurityGroupInner> asgs) {
+        boolean hasAsgs = asgs != null && !asgs.isEmpty();
         List<Address> out = new ArrayList<>();
-        List<String> all = one != null ? List.of(one) : many == null ? List.of() : many;
-        for (String s : all) {
+        for (String s : values(field, one, many, hasAsgs)) {
             out.add(Address.parse(s).orElseGet(() -> new Address.Other(s)));
         }
-        if (asgs != null) {
+        if (hasAsgs) {
             for (ApplicationSecurityGroupInner a : asgs) {
-                out.add(new Address.Other("asg:" + a.id()));
+                if (a == null || blank(a.id())) {
+                    throw new Unreadable(field + " application security group without an id");
+                }
+                out.add(new Address.Asg(a.id().strip()));
             }
-        }
-        if (out.isEmpty()) {
-            throw new IllegalArgumentException("no address");
         }
         return out;
     }
