@@ -19,11 +19,11 @@ import java.util.regex.Pattern;
  * SDK would send (and the Azure backend's local ARM endpoint can reuse it).
  *
  * @param protocol                   {@code Tcp}, {@code Udp}, {@code Icmp}, {@code Esp}, {@code Ah} or {@code *}
- * @param sourcePortRange            singular source port, or null
+ * @param sourcePortRange            singular source port, or null; blank is absent
  * @param sourcePortRanges           plural source ports (may be empty)
  * @param destinationPortRange       singular destination port, or null
  * @param destinationPortRanges      plural destination ports (may be empty)
- * @param sourceAddressPrefix        singular source, or null
+ * @param sourceAddressPrefix        singular source, or null; blank ({@code ""}, whitespace) is absent, as ARM reads it
  * @param sourceAddressPrefixes      plural sources (IPs/CIDRs only)
  * @param destinationAddressPrefix   singular destination, or null
  * @param destinationAddressPrefixes plural destinations (IPs/CIDRs only)
@@ -102,6 +102,25 @@ public record ArmRuleProperties(String protocol, String sourcePortRange, List<St
         return new SecurityRule(name, priority, dir, acc, proto, src, sp, dst, dp, description);
     }
 
+    /**
+     * A singular address ARM stores although the library cannot resolve it: ARM accepted {@code "789"} and
+     * {@code "1234"} (fixtures/arm-real, rule {@code web}) and any service-tag name. Refused here, as ARM refuses
+     * them: text with whitespace or a comma (a list in one string), and text that looks like an IP address or CIDR
+     * (a digit followed by {@code .}, {@code :} or {@code /} somewhere) but does not parse.
+     */
+    private static java.util.Optional<Address> unresolvable(String text) {
+        if (text.chars().anyMatch(c -> Character.isWhitespace(c) || c == ',' || Character.isISOControl(c))) {
+            return java.util.Optional.empty();
+        }
+        boolean ipLike = Character.isDigit(text.charAt(0)) && text.chars().anyMatch(c -> c == '.' || c == ':'
+                || c == '/');
+        boolean hexV6 = text.indexOf(':') >= 0;
+        if (ipLike || hexV6) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(new Address.Other(text));
+    }
+
     private static <E extends Enum<E>> E enumText(String v, E[] values, String field, String ruleId) {
         for (E e : values) {
             String text = e instanceof Access a ? a.text() : ((Direction) e).text();
@@ -113,7 +132,13 @@ public record ArmRuleProperties(String protocol, String sourcePortRange, List<St
                 + field + ". Value provided: " + v + ".");
     }
 
-    private static List<PortRange> ports(String one, List<String> many, String ruleId) {
+    /** ARM stores {@code ""} (or whitespace) in a singular field next to a filled plural one: blank is absent. */
+    private static String present(String one) {
+        return one == null || one.isBlank() ? null : one.strip();
+    }
+
+    private static List<PortRange> ports(String given, List<String> many, String ruleId) {
+        String one = present(given);
         if ((one == null) == many.isEmpty()) {
             throw new BackendException("SecurityRuleInvalidPortRange", "Security rule " + ruleId
                     + " must specify exactly one of the port range and the port ranges.");
@@ -132,15 +157,17 @@ public record ArmRuleProperties(String protocol, String sourcePortRange, List<St
         return out;
     }
 
-    private static List<Address> addresses(String one, List<String> many, String ruleId, String field) {
+    private static List<Address> addresses(String given, List<String> many, String ruleId, String field) {
+        String one = present(given);
         if ((one == null) == many.isEmpty()) {
             throw new BackendException("SecurityRuleInvalidAddressPrefix", "Security rule " + ruleId
                     + " must specify exactly one of the " + field + " and its plural form.");
         }
         List<Address> out = new ArrayList<>();
         if (one != null) {
-            out.add(Address.parse(one).orElseThrow(() -> new BackendException("SecurityRuleInvalidAddressPrefix",
-                    "Security rule " + ruleId + " has invalid Address prefix. Value provided: " + one)));
+            out.add(Address.parse(one).or(() -> unresolvable(one)).orElseThrow(() -> new BackendException(
+                    "SecurityRuleInvalidAddressPrefix", "Security rule " + ruleId + " has invalid Address prefix. "
+                    + "Value provided: " + one)));
             return out;
         }
         for (String s : many) {
