@@ -48,9 +48,16 @@ final class FakeArm implements AutoCloseable {
 
     /** One recorded request. */
     record Request(String method, String path, Map<String, String> query, Map<String, String> headers, String body,
-                   int status, long nanos, int responseBytes) {
+                   int status, long nanos, int responseBytes, Map<String, String> responseHeaders,
+                   String responseBody) {
         String header(String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));
+        }
+
+        /** A response header, by case-insensitive name, or null. */
+        String responseHeader(String name) {
+            return responseHeaders.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
+                    .map(Map.Entry::getValue).findFirst().orElse(null);
         }
 
         boolean isPoll() {
@@ -74,6 +81,15 @@ final class FakeArm implements AutoCloseable {
     private volatile int inProgressPolls;
     private volatile String retryAfter;
     private volatile int pageSize = 50;
+    /** Bodies served verbatim for GET, by lower-case resource path. */
+    private final Map<String, String> verbatim = new ConcurrentHashMap<>();
+    /** Verbatim NSG bodies, by lower-case NSG id: every field as recorded except the ETag and the custom rules. */
+    private final Map<String, Map<String, Object>> nsgTemplates = new ConcurrentHashMap<>();
+    /** Verbatim rule bodies, by lower-case {@code nsgId/ruleName}, served while the stored rule is unchanged. */
+    private final Map<String, VerbatimRule> verbatimRules = new ConcurrentHashMap<>();
+
+    private record VerbatimRule(Map<String, Object> json, SecurityRule stored) {
+    }
 
     private static final class Op {
         final String error;
@@ -163,6 +179,34 @@ final class FakeArm implements AutoCloseable {
         return this;
     }
 
+    /** A GET of {@code resourceId} answers exactly this body (a real ARM body, e.g. a VM, NIC or VNet). */
+    FakeArm serveVerbatim(String resourceId, String body) {
+        verbatim.put(resourceId.toLowerCase(Locale.ROOT), body);
+        return this;
+    }
+
+    /**
+     * The NSG is served from this real body: every field as recorded (tags, resourceGuid, default rules, ...), except
+     * the ETag (the simulator's, which changes with every write) and {@code securityRules} (the simulator's rules,
+     * each verbatim when it was put with {@link #putVerbatimRule} and not changed since).
+     */
+    FakeArm nsgTemplate(String nsgId, String body) {
+        nsgTemplates.put(nsgId.toLowerCase(Locale.ROOT), parse(body));
+        return this;
+    }
+
+    /**
+     * Stores a real rule body in the NSG through the simulator's ARM validation ({@link InMemoryNetwork#putRule}),
+     * and serves it verbatim from then on while the simulator holds the same rule.
+     */
+    @SuppressWarnings("unchecked")
+    SecurityRule putVerbatimRule(String nsgId, Map<String, Object> ruleJson) {
+        String name = (String) ruleJson.get("name");
+        SecurityRule stored = net.putRule(nsgId, name, properties((Map<String, Object>) ruleJson.get("properties")));
+        verbatimRules.put((nsgId + "/" + name).toLowerCase(Locale.ROOT), new VerbatimRule(ruleJson, stored));
+        return stored;
+    }
+
     List<Request> requests() {
         synchronized (log) {
             return List.copyOf(log);
@@ -215,7 +259,8 @@ final class FakeArm implements AutoCloseable {
             }
         }
         byte[] bytes = reply.body == null ? new byte[0] : reply.body.getBytes(StandardCharsets.UTF_8);
-        log.add(new Request(method, path, query, headers, body, reply.status, t, bytes.length));
+        log.add(new Request(method, path, query, headers, body, reply.status, t, bytes.length,
+                Map.copyOf(reply.headers), reply.body));
         reply.headers.forEach((k, v) -> ex.getResponseHeaders().add(k, v));
         if (reply.body != null) {
             ex.getResponseHeaders().add("Content-Type", "application/json; charset=utf-8");
@@ -245,6 +290,10 @@ final class FakeArm implements AutoCloseable {
 
     private Reply route(String method, String path, Map<String, String> query, Map<String, String> headers,
                         String body) {
+        String raw = method.equals("GET") ? verbatim.get(path.toLowerCase(Locale.ROOT)) : null;
+        if (raw != null) {
+            return new Reply(200, raw, Map.of());
+        }
         Matcher op = Pattern.compile("/subscriptions/[^/]+/providers/Microsoft\\.Network/locations/[^/]+/"
                 + "(operations|operationResults)/([^/]+)", Pattern.CASE_INSENSITIVE).matcher(path);
         if (op.matches()) {
@@ -289,14 +338,14 @@ final class FakeArm implements AutoCloseable {
                 return notFound(path);
             }
             if (seg.length == 2 && method.equals("GET")) {
-                return new Reply(200, json(nsgJson(nsg.get())), Map.of("ETag", nsg.get().etag()));
+                return new Reply(200, json(nsgBody(nsg.get())), Map.of("ETag", nsg.get().etag()));
             }
             if (seg.length == 2 && method.equals("PUT")) {
                 return putWholeNsg(nsgId, body);
             }
             if (seg.length == 3 && seg[2].equalsIgnoreCase("securityRules") && method.equals("GET")) {
                 Map<String, Object> list = new LinkedHashMap<>();
-                list.put("value", nsg.get().rules().stream().map(r -> ruleJson(nsg.get(), r)).toList());
+                list.put("value", nsg.get().rules().stream().map(r -> ruleBody(nsg.get(), r)).toList());
                 return ok(list);
             }
             if (seg.length == 4 && seg[2].equalsIgnoreCase("securityRules")) {
@@ -411,6 +460,30 @@ final class FakeArm implements AutoCloseable {
         return out;
     }
 
+    /** The NSG's body: from its verbatim template when it has one, else built like ARM's. */
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> nsgBody(NsgSnapshot s) {
+        Map<String, Object> template = nsgTemplates.get(s.id().toLowerCase(Locale.ROOT));
+        if (template == null) {
+            return nsgJson(s);
+        }
+        Map<String, Object> out = new LinkedHashMap<>(template);
+        out.put("etag", s.etag());
+        Map<String, Object> props = new LinkedHashMap<>((Map<String, Object>) template.get("properties"));
+        props.put("securityRules", s.rules().stream().map(r -> ruleBody(s, r)).toList());
+        out.put("properties", props);
+        return out;
+    }
+
+    /** A rule's body: verbatim when it was put from a real body and is unchanged, else built like ARM's. */
+    private Map<String, Object> ruleBody(NsgSnapshot s, SecurityRule r) {
+        VerbatimRule v = verbatimRules.get((s.id() + "/" + r.name()).toLowerCase(Locale.ROOT));
+        if (v != null && v.stored().equals(r)) {
+            return new LinkedHashMap<>(v.json());
+        }
+        return ruleJson(s, r);
+    }
+
     static Map<String, Object> ruleJson(NsgSnapshot s, SecurityRule r) {
         ArmRuleProperties a = ArmRuleProperties.from(r);
         Map<String, Object> p = new LinkedHashMap<>();
@@ -452,7 +525,7 @@ final class FakeArm implements AutoCloseable {
         int from = query.containsKey("$skiptoken") ? Integer.parseInt(query.get("$skiptoken")) : 0;
         int to = Math.min(ids.size(), from + pageSize);
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("value", ids.subList(from, to).stream().map(id -> nsgJson(net.findNsg(id).orElseThrow())).toList());
+        out.put("value", ids.subList(from, to).stream().map(id -> nsgBody(net.findNsg(id).orElseThrow())).toList());
         if (to < ids.size()) {
             out.put("nextLink", endpoint() + "/subscriptions/" + net.subscription()
                     + "/providers/Microsoft.Network/networkSecurityGroups?api-version=" + API_NETWORK
@@ -468,7 +541,7 @@ final class FakeArm implements AutoCloseable {
                        String body) {
         Optional<SecurityRule> existing = nsg.rule(name);
         if (method.equals("GET")) {
-            return existing.map(r -> ok(ruleJson(nsg, r))).orElseGet(() -> new Reply(404, error("NotFound",
+            return existing.map(r -> ok(ruleBody(nsg, r))).orElseGet(() -> new Reply(404, error("NotFound",
                     "Resource " + nsgId + "/securityRules/" + name + " not found."), Map.of()));
         }
         String ifNoneMatch = headers.get("if-none-match");
@@ -553,7 +626,7 @@ final class FakeArm implements AutoCloseable {
             return new Reply(400, error(e.code(), e.getMessage()), Map.of());
         }
         NsgSnapshot after = net.findNsg(nsgId).orElseThrow();
-        return new Reply(200, json(nsgJson(after)), Map.of("ETag", after.etag()));
+        return new Reply(200, json(nsgBody(after)), Map.of("ETag", after.etag()));
     }
 
     private static Map<String, Object> updating(NsgSnapshot nsg, String name, ArmRuleProperties props) {
@@ -637,7 +710,7 @@ final class FakeArm implements AutoCloseable {
     }
 
     /** A rule's JSON {@code properties} as the simulator's ARM model. */
-    private static ArmRuleProperties properties(Map<String, Object> p) {
+    static ArmRuleProperties properties(Map<String, Object> p) {
         return new ArmRuleProperties(str(p, "protocol"), str(p, "sourcePortRange"), list(p, "sourcePortRanges"),
                 str(p, "destinationPortRange"), list(p, "destinationPortRanges"), str(p, "sourceAddressPrefix"),
                 list(p, "sourceAddressPrefixes"), str(p, "destinationAddressPrefix"),
