@@ -266,6 +266,58 @@ class ArmRealReplayTest {
         assertForeignRulesUntouched();
     }
 
+    /** A second NSG in the listing whose rules the library cannot read: a copy of nsg.json, renamed. */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> oddNsg() {
+        Map<String, Object> odd = ArmRealFixtures.json("nsg.json");
+        String id = NSG.replace("cli-test-vm2NSG", "odd-nsg");
+        odd.put("name", "odd-nsg");
+        odd.put("id", id);
+        Map<String, Object> web = ArmRealFixtures.customRules().get("web");
+        Map<String, Object> props = new LinkedHashMap<>((Map<String, Object>) odd.get("properties"));
+        props.put("securityRules", List.of(
+                RuleMapperTest.edit(web, "protocol", "Gre"),
+                RuleMapperTest.edit(RuleMapperTest.edit(web, "priority", null), "access", "Audit\r\nfake line"),
+                RuleMapperTest.edit(web, "destinationPortRange", "80,443"),
+                RuleMapperTest.edit(web, "sourceAddressPrefix", "", "sourceAddressPrefixes", List.of()),
+                ArmRealFixtures.customRules().get("rule1")));
+        odd.put("properties", props);
+        return odd;
+    }
+
+    @Test
+    @DisplayName("rules the library cannot read, in another NSG of the listing, stop neither the sweep nor its removal")
+    @SuppressWarnings("unchecked")
+    void sweepIsNotStoppedByOddRules() {
+        jit.enable(policy(vm), admin);
+        Grant g = jit.requestAccess(AccessRequest.of(vm, "", PortRequest.of(22, Duration.ofMinutes(30))),
+                barbara).get(0);
+        clock.advance(Duration.ofMinutes(31));
+        backend.readAllNsgs();
+        Map<String, Object> listing = FakeArm.parse(arm.requests().get(arm.requests().size() - 1).responseBody());
+        List<Object> value = new ArrayList<>((List<Object>) listing.get("value"));
+        value.add(0, oddNsg());
+        listing.put("value", value);
+        arm.script("GET", "/providers/Microsoft.Network/networkSecurityGroups", 200, Map.of(),
+                FakeArm.json(listing));
+        arm.clearLog();
+
+        SweepResult sweep = jit.sweepExpired();
+        assertThat(sweep.nsgsRead()).isEqualTo(2);
+        assertThat(sweep.failures()).isEmpty();
+        assertThat(sweep.rulesRemoved()).singleElement().satisfies(r -> assertThat(r).contains(g.id()));
+        assertThat(net.canConnect("203.0.113.10", vm, 22).allowed()).isFalse();
+        assertForeignRulesUntouched();
+
+        arm.script("GET", "/providers/Microsoft.Network/networkSecurityGroups", 200, Map.of(),
+                FakeArm.json(listing));
+        List<NsgSnapshot> all = backend.readAllNsgs();
+        NsgSnapshot odd = all.stream().filter(n -> n.id().endsWith("/odd-nsg")).findFirst().orElseThrow();
+        assertThat(odd.rules()).extracting(SecurityRule::isOpaque).containsExactly(true, true, true, true, false);
+        assertThat(odd.rules().get(1).priority()).as("a missing priority is read as the earliest").isEqualTo(100);
+        assertThat(odd.rules()).allSatisfy(r -> assertThat(r.toString()).doesNotContain("\r", "\n"));
+    }
+
     /** Every write and poll in the log has the shape real ARM answered with (fixtures/arm-real/README.md). */
     @SuppressWarnings("unchecked")
     void assertLroShapes() {

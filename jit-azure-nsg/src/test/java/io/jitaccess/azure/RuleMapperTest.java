@@ -162,7 +162,7 @@ class RuleMapperTest {
     @ParameterizedTest
     @ValueSource(strings = {"protocol=Gre", "access=Audit", "direction=Sideways", "priority=", "destinationPortRange=80,443",
             "destinationPortRange=70000", "sourceAddressPrefix=", "destinationPortRange=", "protocol=",
-            "sourcePortRange=*;sourcePortRanges=22"})
+            "sourcePortRange=*;sourcePortRanges=22", "priority=;access=Audit", "priority=;direction=x;protocol=y"})
     @DisplayName("a rule the mapper cannot read is opaque, never an exception")
     void opaque(String change) {
         List<Object> kv = new ArrayList<>();
@@ -176,7 +176,8 @@ class RuleMapperTest {
         SecurityRule r = read(edit(rule("web"), kv.toArray()));
         assertThat(r.isOpaque()).as(r.toString()).isTrue();
         assertThat(r.name()).isEqualTo("web");
-        assertThat(r.priority()).isEqualTo(change.startsWith("priority") ? 100 : 1000);
+        assertThat(r.priority()).as("a missing priority is read as the earliest")
+                .isEqualTo(change.startsWith("priority") ? 100 : 1000);
         assertThat(r.unreadable().orElseThrow()).isNotBlank();
     }
 

@@ -99,9 +99,7 @@ public final class RuleMapper {
             }
             if (priority == null || priority <= 0 || priority > 65535) {
                 // the SDK reads a missing priority as 0; ARM stores 100..4096 (custom) and 65000..65500 (default)
-                Integer read = priority;
-                priority = null;
-                throw new Unreadable("priority", read);
+                throw new Unreadable("priority", priority);
             }
             String protocolText = in.protocol() == null ? null : in.protocol().toString();
             Protocol protocol = Protocol.parse(protocolText == null ? null : protocolText.strip())
@@ -123,7 +121,8 @@ public final class RuleMapper {
 
     private static SecurityRule opaque(String name, Integer priority, Direction direction, Access access,
                                        String description, String reason) {
-        return SecurityRule.opaque(name, priority == null ? PriorityAllocator.MIN : priority,
+        boolean readable = priority != null && priority > 0 && priority <= 65535;
+        return SecurityRule.opaque(name, readable ? priority : PriorityAllocator.MIN,
                 direction == null ? Direction.INBOUND : direction, access == null ? Access.ALLOW : access,
                 description, escape(reason));
     }
