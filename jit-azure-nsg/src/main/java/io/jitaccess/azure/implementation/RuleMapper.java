@@ -5,6 +5,7 @@ import com.azure.resourcemanager.network.fluent.models.SecurityRuleInner;
 import com.azure.resourcemanager.network.models.SecurityRuleAccess;
 import com.azure.resourcemanager.network.models.SecurityRuleDirection;
 import com.azure.resourcemanager.network.models.SecurityRuleProtocol;
+import io.jitaccess.core.internal.Escape;
 import io.jitaccess.core.net.Address;
 import io.jitaccess.core.net.PortRange;
 import io.jitaccess.core.net.Protocol;
@@ -115,7 +116,7 @@ public final class RuleMapper {
             return opaque(name, priority, direction, access, description, e.getMessage());
         } catch (RuntimeException e) {
             return opaque(name, priority, direction, access, description,
-                    "unexpected " + e.getClass().getSimpleName() + ": " + e.getMessage());
+                    "unexpected " + e.getClass().getSimpleName() + ": " + Escape.text(e.getMessage()));
         }
     }
 
@@ -132,7 +133,8 @@ public final class RuleMapper {
         private static final long serialVersionUID = 1L;
 
         Unreadable(String field, Object value) {
-            super(field + (value == null ? " is missing" : " '" + value + "' cannot be read"), null, false, false);
+            super(field + (value == null ? " is missing" : " '" + cut(Escape.text(String.valueOf(value)), 100)
+                    + "' cannot be read"), null, false, false);
         }
 
         Unreadable(String message) {
@@ -147,32 +149,21 @@ public final class RuleMapper {
 
     private static final int MAX_REASON = 160;
 
-    /** Control characters, quotes and backslashes escaped, and at most {@value #MAX_REASON} characters. */
-    static String escape(String s) {
-        String text = String.valueOf(s);
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < text.length() && out.length() < MAX_REASON; i++) {
-            char c = text.charAt(i);
-            switch (c) {
-                case '\\' -> out.append("\\\\");
-                case '"' -> out.append("\\\"");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x2028 || c == 0x2029) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
+    /**
+     * The reason, whose values were escaped where they were put in ({@link Escape#text}), guarded once more against
+     * unsafe characters ({@link Escape#controls}, which never escapes twice) and cut at {@value #MAX_REASON}
+     * characters.
+     */
+    static String escape(String reason) {
+        return cut(Escape.controls(String.valueOf(reason)), MAX_REASON);
+    }
+
+    private static String cut(String text, int max) {
+        if (text.length() <= max) {
+            return text;
         }
-        if (out.length() >= MAX_REASON) {
-            out.setLength(MAX_REASON);
-            out.append("...");
-        }
-        return out.toString();
+        int end = Character.isHighSurrogate(text.charAt(max - 1)) ? max - 1 : max;
+        return text.substring(0, end) + "...";
     }
 
     private static List<Address> notAsgs(List<Address> addresses) {
