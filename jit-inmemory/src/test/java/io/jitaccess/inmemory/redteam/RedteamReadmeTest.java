@@ -87,6 +87,23 @@ class RedteamReadmeTest {
         assertThat(net.canConnect("203.0.113.10", vm, 22).allowed()).isFalse();
     }
 
+    /**
+     * Issue 8 §1: "the simulator accepts what ARM accepts": a real rule has sourceAddressPrefix "789", another ""
+     * next to a filled plural field. The simulator must store both and the library must keep working.
+     */
+    @Test
+    void simulatorAcceptsRealArmShapes() {
+        net.putRule(nsg, "rule789", new ArmRuleProperties("Tcp", "*", List.of(), "8080", List.of(),
+                "789", List.of(), "*", List.of(), "Allow", 500, "Inbound", null));
+        net.putRule(nsg, "rule1", new ArmRuleProperties("*", "*", List.of(), "", List.of("80", "443"),
+                "", List.of("10.1.0.0/16", "10.2.0.0/16"), "*", List.of(), "Allow", 501, "Inbound", null));
+        JitAccess jit = JitAccess.builder().backend(net).authorizer(Authorizer.permitAll())
+                .clock(clock).scheduler(scheduler).build();
+        jit.enable(JitPolicy.of(vm, PortRule.tcp(22, AllowedSources.prefixes("203.0.113.0/24"),
+                Duration.ofHours(3))), RequestContext.of("ops@example.com"));
+        assertThat(jit.sweepExpired().failures()).isEmpty();
+    }
+
     /** README: per-request sources "at most /24 and /48 by default"; refusal names the field and value. Guard. */
     @Test
     void perRequestWidthDefaultsAsDocumented() {
