@@ -55,9 +55,23 @@ class ReadAuthorizationTest {
                 e -> {
                     assertThat(e.action()).isEqualTo(Action.READ);
                     assertThat(e.principal()).isEqualTo("barbara@contoso.com");
-                    assertThat(e.vmId()).isEqualTo(r.vm.value());
+                    if (read != Read.GRANT) { // by grant id, the refusal must not tell which VM the grant is on
+                        assertThat(e.vmId()).isEqualTo(r.vm.value());
+                    }
                 });
         assertThat(r.net.calls()).as("backend calls").isEmpty();
+    }
+
+    @Test
+    void aGrantThatExistsAndOneThatDoesNotAreRefusedAlike() {
+        Rig r = new Rig();
+        JitAccess guarded = refusingRead(r);
+        String id = r.store.allGrants().get(0).id();
+        assertThatThrownBy(() -> guarded.grant(id, r.barbara)).isInstanceOfSatisfying(AccessDeniedException.class,
+                e -> assertThat(e.action()).isEqualTo(Action.READ));
+        assertThatThrownBy(() -> guarded.grant("no-such-grant", r.barbara))
+                .isInstanceOfSatisfying(AccessDeniedException.class, e -> assertThat(e.action()).isEqualTo(Action.READ));
+        assertThat(r.net.calls()).isEmpty();
     }
 
     @ParameterizedTest
