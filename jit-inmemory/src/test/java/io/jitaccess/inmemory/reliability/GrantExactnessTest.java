@@ -27,13 +27,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterContainer;
+import io.jitaccess.core.testing.RandomCases;
+import java.util.ArrayList;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * Promise 5 of issue 4, over random NSG layouts (foreign allow and deny rules in the subnet and NIC NSGs, free and
@@ -41,7 +39,7 @@ import net.jqwik.api.lifecycle.AfterContainer;
  * in addition to what was allowed before, nothing else changes; after expiry everything is as before the grant. After
  * enabling, a JIT port is reachable only through a foreign rule that was reported; the neighbour never changes.
  */
-class GrantExactnessProperties {
+class GrantExactnessTest {
     static final AtomicInteger TRIES = new AtomicInteger();
     static final AtomicInteger GRANTED = new AtomicInteger();
     static final AtomicInteger REFUSED = new AtomicInteger();
@@ -63,21 +61,22 @@ class GrantExactnessProperties {
         }
     }
 
-    @Provide
-    Arbitrary<List<ForeignRule>> layouts() {
-        Arbitrary<ForeignRule> rule = Combinators.combine(
-                Arbitraries.of(true, false),
-                Arbitraries.oneOf(Arbitraries.integers().between(100, 130), Arbitraries.integers().between(100, 4096)),
-                Arbitraries.of(Access.ALLOW, Access.DENY),
-                Arbitraries.of(Protocol.TCP, Protocol.UDP, Protocol.ANY),
-                Arbitraries.of(SOURCES), Arbitraries.of(DESTS), Arbitraries.of(PORTS)).as(ForeignRule::new);
-        return rule.list().ofMaxSize(14);
+    /** Up to 14 foreign rules; priorities crowded (100..130) or anywhere (100..4096), half and half. */
+    static List<ForeignRule> layout(SplittableRandom r) {
+        int n = RandomCases.between(r, 0, 14);
+        List<ForeignRule> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(new ForeignRule(r.nextBoolean(),
+                    r.nextBoolean() ? RandomCases.between(r, 100, 130) : RandomCases.between(r, 100, 4096),
+                    RandomCases.oneOf(r, Access.ALLOW, Access.DENY),
+                    RandomCases.oneOf(r, Protocol.TCP, Protocol.UDP, Protocol.ANY),
+                    RandomCases.oneOf(r, SOURCES), RandomCases.oneOf(r, DESTS), RandomCases.oneOf(r, PORTS)));
+        }
+        return out;
     }
 
-    @Provide
-    Arbitrary<String> requestSources() {
-        return Arbitraries.of("203.0.113.10", "203.0.113.0/28", "198.51.100.7", "10.0.0.5", "8.8.8.8", "*");
-    }
+    static final List<String> REQUEST_SOURCES = List.of("203.0.113.10", "203.0.113.0/28", "198.51.100.7",
+            "10.0.0.5", "8.8.8.8", "*");
 
     /** Decisions for every probe flow to the VM and to its neighbour, keyed by flow. */
     static Map<String, Boolean> decisions(Rig r) {
@@ -93,10 +92,13 @@ class GrantExactnessProperties {
         return out;
     }
 
-    @Property(tries = 300)
-    void aGrantOpensExactlyWhatWasAskedAndExpiryRestoresTheRest(@ForAll("layouts") List<ForeignRule> layout,
-                                                                 @ForAll("requestSources") String source,
-                                                                 @ForAll boolean rdp, @ForAll boolean anyProtocol) {
+    @Test
+    void aGrantOpensExactlyWhatWasAskedAndExpiryRestoresTheRest() {
+        RandomCases.run("grant exactness", 300, r -> oneLayout(layout(r), RandomCases.oneOf(r, REQUEST_SOURCES),
+                r.nextBoolean(), r.nextBoolean()));
+    }
+
+    void oneLayout(List<ForeignRule> layout, String source, boolean rdp, boolean anyProtocol) {
         TRIES.incrementAndGet();
         Rig r = new Rig();
         Set<Integer> used = new HashSet<>(Set.of(200));          // the rig's allow-mgmt
@@ -174,7 +176,7 @@ class GrantExactnessProperties {
         assertThat(r.violations()).isEmpty();
     }
 
-    @AfterContainer
+    @AfterAll
     static void report() {
         System.out.println("grant exactness: " + TRIES + " random layouts, " + GRANTED + " grants checked flow by flow, "
                 + REFUSED + " refused with a typed error and zero writes");

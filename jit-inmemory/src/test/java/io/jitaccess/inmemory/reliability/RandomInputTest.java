@@ -18,20 +18,15 @@ import io.jitaccess.core.policy.ValidationException;
 import io.jitaccess.core.policy.VmId;
 import java.time.Duration;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.Chars;
-import net.jqwik.api.constraints.CharRange;
-import net.jqwik.api.constraints.StringLength;
+import io.jitaccess.core.testing.RandomCases;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 
 /**
  * Promise 4, property-based: whatever the input, the library answers with a result or with one of its own
  * exceptions, never another unchecked exception, and writes nothing when it refuses.
  */
-class RandomInputProperties {
+class RandomInputTest {
 
     /** Runs a call and returns what escaped from it that is not the library's. */
     static Throwable foreign(Runnable call) {
@@ -45,11 +40,16 @@ class RandomInputProperties {
         }
     }
 
-    @Property(tries = 2000)
-    void valueParsersOnlyEverThrowValidationException(
-            @ForAll @StringLength(max = 48) @Chars({'0', '1', '2', '5', '9', '.', ':', '/', '-', '*', ',', ' ', '%'})
-            @CharRange(from = 'a', to = 'f') String nearlyAddress,
-            @ForAll @StringLength(max = 64) String anything) {
+    /** Strings of up to 48 chars from the alphabet of addresses, prefixes and port ranges. */
+    static final String NEARLY_ADDRESS = "01259.:/-*, %abcdef";
+
+    @Test
+    void valueParsersOnlyEverThrowValidationException() {
+        RandomCases.run("value parsers", 2000, r -> valueParsers(RandomCases.string(r, 48, NEARLY_ADDRESS),
+                RandomCases.anyString(r, 64)));
+    }
+
+    void valueParsers(String nearlyAddress, String anything) {
         for (String s : List.of(nearlyAddress, anything)) {
             assertThat(IpPrefix.parse(s)).isNotNull();
             assertThat(PortRange.parse(s)).isNotNull();
@@ -66,29 +66,36 @@ class RandomInputProperties {
         }
     }
 
-    @Provide
-    Arbitrary<String> sources() {
-        return Arbitraries.oneOf(
-                Arbitraries.of("203.0.113.10", "203.0.113.0/28", "203.0.113.0/24", "203.0.113.0/23", "*", "Internet",
-                        "0.0.0.0/0", "::/0", "2001:db8::1", "198.51.100.7", "", " ", "10.0.0.6"),
-                Arbitraries.integers().between(0, 300).list().ofSize(4)
-                        .map(l -> l.get(0) + "." + l.get(1) + "." + l.get(2) + "." + l.get(3)),
-                Arbitraries.strings().ofMaxLength(20),
-                Arbitraries.just(null));
+    static String source(SplittableRandom r) {
+        return switch (r.nextInt(4)) {
+            case 0 -> RandomCases.oneOf(r, "203.0.113.10", "203.0.113.0/28", "203.0.113.0/24", "203.0.113.0/23", "*",
+                    "Internet", "0.0.0.0/0", "::/0", "2001:db8::1", "198.51.100.7", "", " ", "10.0.0.6");
+            case 1 -> RandomCases.between(r, 0, 300) + "." + RandomCases.between(r, 0, 300) + "."
+                    + RandomCases.between(r, 0, 300) + "." + RandomCases.between(r, 0, 300);
+            case 2 -> RandomCases.anyString(r, 20);
+            default -> null;
+        };
     }
 
-    @Provide
-    Arbitrary<Duration> durations() {
-        return Arbitraries.oneOf(
-                Arbitraries.longs().between(-10_000, 200_000).map(Duration::ofSeconds),
-                Arbitraries.longs().map(s -> Duration.ofSeconds(s / 2)),
-                Arbitraries.just(null));
+    static Duration duration(SplittableRandom r) {
+        return switch (r.nextInt(3)) {
+            case 0 -> Duration.ofSeconds(r.nextLong(-10_000, 200_001));
+            case 1 -> Duration.ofSeconds(RandomCases.anyLong(r) / 2);
+            default -> null;
+        };
     }
 
-    @Property(tries = 400)
-    void requestsEitherGrantOrRefuseWithoutWriting(
-            @ForAll("ports") int port, @ForAll("sources") String source, @ForAll("durations") Duration duration,
-            @ForAll @StringLength(max = 1100) String justification, @ForAll boolean wildcardPolicy) {
+    static int port(SplittableRandom r) {
+        return r.nextBoolean() ? RandomCases.oneOf(r, 22, 3389, 0, -1, 65535, 65536, 8080) : RandomCases.anyInt(r);
+    }
+
+    @Test
+    void requestsEitherGrantOrRefuseWithoutWriting() {
+        RandomCases.run("random requests", 400, r -> oneRequest(port(r), source(r), duration(r),
+                RandomCases.anyString(r, 1100), r.nextBoolean()));
+    }
+
+    void oneRequest(int port, String source, Duration duration, String justification, boolean wildcardPolicy) {
         Rig r = new Rig();
         r.jit.enable(JitPolicy.of(r.vm,
                 PortRule.tcp(22, wildcardPolicy ? AllowedSources.any() : AllowedSources.prefixes("203.0.113.0/24"),
@@ -116,9 +123,4 @@ class RandomInputProperties {
         }
     }
 
-    @Provide
-    Arbitrary<Integer> ports() {
-        return Arbitraries.oneOf(Arbitraries.of(22, 3389, 0, -1, 65535, 65536, 8080),
-                Arbitraries.integers());
-    }
 }
