@@ -582,7 +582,7 @@ public final class JitAccess implements AutoCloseable {
             }
             findings.stream().filter(d -> d.kind() == Drift.Kind.UNKNOWN_DENY || d.kind() == Drift.Kind.UNKNOWN_ALLOW)
                     .forEach(d -> LOG.warn("jit.reconcile.unknown vm={} {} (kept: this store does not know it)",
-                            escape(vm.name()), escape(d.toString())));
+                            Escape.text(vm.name()), Escape.text(d.toString())));
             if (!repaired.isEmpty()) {
                 record(AuditEvent.RECONCILE, ctx.principal(), vm, policy.map(JitPolicy::portNumbers)
                         .orElse(List.of()), null, null, null, null, List.of(), AuditEvent.Outcome.SUCCEEDED,
@@ -649,13 +649,13 @@ public final class JitAccess implements AutoCloseable {
                     try {
                         backend.deleteRule(nsgId, r.name());
                         removed.add(nsgId + "/" + r.name());
-                        LOG.info("jit.rule.expired rule={} nsg={}", escape(r.name()), escape(nsgId));
+                        LOG.info("jit.rule.expired rule={} nsg={}", Escape.text(r.name()), Escape.text(nsgId));
                     } catch (RuntimeException e) {
                         failures.add(new SweepResult.Failure(nsgId, Optional.of(r.name()), String.valueOf(
                                 e.getMessage())));
                         failedNames.add(r.name());
                         LOG.warn("jit.sweep.delete_failed rule={} nsg={} cause={} (the next sweep retries)",
-                                escape(r.name()), escape(nsgId), escape(e.getMessage()));
+                                Escape.text(r.name()), Escape.text(nsgId), Escape.text(e.getMessage()));
                     }
                     continue;
                 }
@@ -666,7 +666,7 @@ public final class JitAccess implements AutoCloseable {
                 if (o.isEmpty() && RuleMetadata.hasOurPrefix(r)) {
                     unrecognised.add(nsgId + "/" + r.name());
                     LOG.warn("jit.sweep.unrecognised rule={} nsg={}: our name prefix, but name, metadata, access and "
-                            + "direction do not agree; not touched", escape(r.name()), escape(nsgId));
+                            + "direction do not agree; not touched", Escape.text(r.name()), Escape.text(nsgId));
                 }
             }
         }
@@ -737,7 +737,7 @@ public final class JitAccess implements AutoCloseable {
         try {
             return backend.readAllNsgs();
         } catch (RuntimeException e) {
-            LOG.warn("jit.sweep.listing_failed cause={} (reading the NSGs one by one)", escape(e.getMessage()));
+            LOG.warn("jit.sweep.listing_failed cause={} (reading the NSGs one by one)", Escape.text(e.getMessage()));
         }
         List<String> ids;
         try {
@@ -745,7 +745,7 @@ public final class JitAccess implements AutoCloseable {
         } catch (RuntimeException e) {
             failures.add(new SweepResult.Failure("*", Optional.empty(), "listing NSGs: " + e.getMessage()));
             unread.add("*");
-            LOG.warn("jit.sweep.read_failed cause={} (the next sweep retries)", escape(e.getMessage()));
+            LOG.warn("jit.sweep.read_failed cause={} (the next sweep retries)", Escape.text(e.getMessage()));
             return List.of();
         }
         List<NsgSnapshot> out = new ArrayList<>();
@@ -755,8 +755,8 @@ public final class JitAccess implements AutoCloseable {
             } catch (RuntimeException e) {
                 failures.add(new SweepResult.Failure(id, Optional.empty(), String.valueOf(e.getMessage())));
                 unread.add(id);
-                LOG.warn("jit.sweep.nsg_read_failed nsg={} cause={} (the next sweep retries)", escape(id),
-                        escape(e.getMessage()));
+                LOG.warn("jit.sweep.nsg_read_failed nsg={} cause={} (the next sweep retries)", Escape.text(id),
+                        Escape.text(e.getMessage()));
             }
         }
         return out;
@@ -779,8 +779,8 @@ public final class JitAccess implements AutoCloseable {
             markExpired(g, clock.instant(), "scheduler" + (left.isEmpty() ? "" : "; " + leftDetail(left)));
         } catch (JitException e) {
             // the grant stays open: its rules are not confirmed gone; the next sweep retries
-            LOG.warn("jit.grant.expire_failed grant={} cause={} (the next sweep retries)", escape(grantId),
-                    escape(e.getMessage()));
+            LOG.warn("jit.grant.expire_failed grant={} cause={} (the next sweep retries)", Escape.text(grantId),
+                    Escape.text(e.getMessage()));
             record(AuditEvent.EXPIRE, SYSTEM, g.vmId(), List.of(g.number()), g.source(), g.startTimeUtc(),
                     g.endTimeUtc(), g.justification(), List.of(g.id()), AuditEvent.Outcome.FAILED,
                     "rules not confirmed removed, the grant stays open until the next sweep: " + e.getMessage());
@@ -796,12 +796,6 @@ public final class JitAccess implements AutoCloseable {
                 g.startTimeUtc(), g.endTimeUtc(), g.justification(), List.of(g.id()), AuditEvent.Outcome.SUCCEEDED,
                 "by " + by));
         return r;
-    }
-
-    /** Escapes control characters, quotes and backslashes of text that may come from others, for one log line. */
-    /** The one escaping helper, {@link Escape#text(Object)}, for log arguments that may carry outside text. */
-    private static String escape(String s) {
-        return Escape.text(s);
     }
 
     private void scheduleExpiry(Grant g) {
@@ -895,11 +889,11 @@ public final class JitAccess implements AutoCloseable {
             }
             if (RuleMetadata.isAllowNamedFor(r.get(), g.id())) {
                 backend.deleteRule(nsgId, name);
-                LOG.info("jit.rule.deleted rule={} nsg={}", escape(name), escape(nsgId));
+                LOG.info("jit.rule.deleted rule={} nsg={}", Escape.text(name), Escape.text(nsgId));
             } else {
                 left.add(nsgId + "/" + name);
                 LOG.warn("jit.rule.not_deleted rule={} nsg={}: it carries grant {}'s name but is a {} rule; left in "
-                        + "place (deleting a deny could open a port)", escape(name), escape(nsgId), escape(g.id()),
+                        + "place (deleting a deny could open a port)", Escape.text(name), Escape.text(nsgId), Escape.text(g.id()),
                         r.get().access().text());
             }
         }
@@ -919,7 +913,7 @@ public final class JitAccess implements AutoCloseable {
         if (r.isEmpty()) {
             return store.findGrant(g.id()).orElse(g);
         }
-        LOG.info("jit.grant.revoked grant={} reason={}", escape(g.id()), reason);
+        LOG.info("jit.grant.revoked grant={} reason={}", Escape.text(g.id()), reason);
         record(AuditEvent.REVOKE, principal, g.vmId(), List.of(g.number()), g.source(), g.startTimeUtc(),
                 g.endTimeUtc(), g.justification(), List.of(g.id()), AuditEvent.Outcome.SUCCEEDED,
                 "reason " + reason.text() + (detail.isEmpty() ? "" : "; " + detail));
