@@ -15,7 +15,7 @@ import io.jitaccess.core.policy.AllowedSources;
 import io.jitaccess.core.policy.JitPolicy;
 import io.jitaccess.core.policy.PortRule;
 import io.jitaccess.core.rules.Access;
-import io.jitaccess.core.rules.RuleMetadata;
+import io.jitaccess.core.internal.RuleMetadata;
 import io.jitaccess.core.rules.SecurityRule;
 import io.jitaccess.core.spi.Authorizer;
 import io.jitaccess.core.spi.PolicyStore;

@@ -1,5 +1,9 @@
 package io.jitaccess.azure;
 
+import io.jitaccess.core.RuleModifiedException;
+
+import io.jitaccess.core.RuleExistsException;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -124,15 +128,13 @@ class AzureNsgBackendTest {
     void conflicts() {
         f.backend.createRule(f.nicNsg, allow("first", 100));
         assertThatThrownBy(() -> f.backend.createRule(f.nicNsg, allow("second", 100)))
-                .isInstanceOfSatisfying(RuleConflictException.class, e -> {
-                    assertThat(e.kind()).isEqualTo(RuleConflictException.Kind.PRIORITY);
+                .isInstanceOfSatisfying(RuleModifiedException.class, e -> {
                     assertThat(e.code()).isEqualTo("SecurityRuleConflict");
                     noAzureTypes(e);
                 });
         f.arm.failuresThroughLro(true).inProgressPolls(1);
         assertThatThrownBy(() -> f.backend.createRule(f.nicNsg, allow("third", 100)))
-                .isInstanceOfSatisfying(RuleConflictException.class, e -> {
-                    assertThat(e.kind()).isEqualTo(RuleConflictException.Kind.PRIORITY);
+                .isInstanceOfSatisfying(RuleModifiedException.class, e -> {
                     noAzureTypes(e);
                 });
         assertThat(f.arm.requests()).filteredOn(q -> q.method().equals("PUT")).extracting(FakeArm.Request::status)
@@ -147,8 +149,7 @@ class AzureNsgBackendTest {
     void nameTaken() {
         f.backend.createRule(f.nicNsg, allow("dup", 100));
         assertThatThrownBy(() -> f.backend.createRule(f.nicNsg, allow("dup", 200)))
-                .isInstanceOfSatisfying(RuleConflictException.class,
-                        e -> assertThat(e.kind()).isEqualTo(RuleConflictException.Kind.NAME));
+                .isInstanceOf(RuleExistsException.class);
         assertThat(f.arm.requests()).extracting(FakeArm.Request::status).containsExactly(201, 412);
     }
 

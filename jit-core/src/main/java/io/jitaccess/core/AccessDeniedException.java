@@ -1,6 +1,6 @@
 package io.jitaccess.core;
 
-import io.jitaccess.core.internal.Escape;
+import io.jitaccess.core.spi.Escape;
 
 /**
  * The {@link io.jitaccess.core.spi.Authorizer} refused the principal; nothing was read from the backend and nothing

@@ -1,6 +1,6 @@
 package io.jitaccess.core;
 
-import io.jitaccess.core.internal.Escape;
+import io.jitaccess.core.spi.Escape;
 
 /**
  * A rule the library does not own (an administrator's explicit Deny) would still block the requested flow, so the

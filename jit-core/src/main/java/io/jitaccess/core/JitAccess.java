@@ -1,22 +1,25 @@
 package io.jitaccess.core;
 
-import io.jitaccess.core.internal.Escape;
+import io.jitaccess.core.internal.DriftCheck;
+import io.jitaccess.core.internal.RequestValidator;
+
+import io.jitaccess.core.spi.Escape;
 import io.jitaccess.core.net.Protocol;
 import io.jitaccess.core.net.IpPrefix;
 import io.jitaccess.core.policy.AllowedSources;
 import io.jitaccess.core.policy.JitLimits;
 import io.jitaccess.core.policy.JitPolicy;
 import io.jitaccess.core.policy.PortRule;
-import io.jitaccess.core.policy.ValidationException;
+import io.jitaccess.core.ValidationException;
 import io.jitaccess.core.policy.VmId;
 import io.jitaccess.core.rules.Access;
-import io.jitaccess.core.rules.EnablePlan;
-import io.jitaccess.core.rules.GrantSpec;
+import io.jitaccess.core.internal.EnablePlan;
+import io.jitaccess.core.internal.GrantSpec;
 import io.jitaccess.core.rules.NsgSnapshot;
 import io.jitaccess.core.rules.PlacementMode;
-import io.jitaccess.core.rules.RuleChange;
-import io.jitaccess.core.rules.RuleMetadata;
-import io.jitaccess.core.rules.RulePlanner;
+import io.jitaccess.core.internal.RuleChange;
+import io.jitaccess.core.internal.RuleMetadata;
+import io.jitaccess.core.internal.RulePlanner;
 import io.jitaccess.core.rules.SecurityRule;
 import io.jitaccess.core.rules.VmNetwork;
 import io.jitaccess.core.spi.AuditEvent;
@@ -353,9 +356,9 @@ public final class JitAccess implements AutoCloseable {
             for (RequestValidator.ValidPort p : ports) {
                 String id = newId();
                 specs.add(new GrantSpec(id, vm, p.rule().number(), p.rule().protocol(), p.source(), p.end()));
-                grants.add(new Grant(id, requestId, vm, p.rule().number(), p.rule().protocol(), p.sourceText(),
-                        ctx.principal(), request.justification(), now, p.end(), GrantStatus.INITIATED,
-                        StatusReason.USER_REQUESTED, Optional.empty()));
+                grants.add(Grant.builder().id(id).requestId(requestId).vmId(vm).number(p.rule().number())
+                        .protocol(p.rule().protocol()).source(p.sourceText()).requestor(ctx.principal())
+                        .justification(request.justification()).startTimeUtc(now).endTimeUtc(p.end()).build());
             }
             String sources = String.join(",", ports.stream().map(RequestValidator.ValidPort::sourceText)
                     .distinct().toList());
@@ -960,7 +963,7 @@ public final class JitAccess implements AutoCloseable {
                     applyCreates(operation, creates.apply(plan));
                     return plan;
                 } catch (OperationFailedException e) {
-                    if (!e.retryable() || !e.rolledBack() || attempt >= maxAttempts) {
+                    if (!(e.getCause() instanceof RuleModifiedException) || !e.rolledBack() || attempt >= maxAttempts) {
                         throw e;
                     }
                     LOG.warn("jit.write.retry op=\"{}\" attempt={} code={}", Escape.text(operation), attempt,

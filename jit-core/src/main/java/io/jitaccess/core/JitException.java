@@ -1,6 +1,6 @@
 package io.jitaccess.core;
 
-import io.jitaccess.core.internal.Escape;
+import io.jitaccess.core.spi.Escape;
 
 /**
  * The root of every exception the library throws on purpose. Unchecked.

@@ -1,7 +1,10 @@
 package io.jitaccess.core;
 
-/** A VM, NIC or NSG the operation needs does not exist in the backend. */
-public final class NotFoundException extends JitException {
+/**
+ * Something the operation needs does not exist: a VM, NIC or NSG in the backend, or (the subtypes) a grant or a
+ * policy the library keeps. Catch this type to treat every "not found" alike.
+ */
+public class NotFoundException extends JitException {
     /** Creates the exception with a message. */
     public NotFoundException(String message) {
         super(message);

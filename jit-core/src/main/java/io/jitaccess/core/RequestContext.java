@@ -16,14 +16,14 @@ public record RequestContext(String principal, Optional<IpPrefix> clientAddress)
     public RequestContext {
         if (principal == null || principal.isBlank() || principal.length() > 256
                 || principal.chars().anyMatch(Character::isISOControl)) {
-            throw io.jitaccess.core.policy.ValidationException.single("principal", principal,
+            throw io.jitaccess.core.ValidationException.single("principal", principal,
                     "must be 1..256 printable characters");
         }
         Objects.requireNonNull(clientAddress, "clientAddress");
         // the caller's own address is one host: a prefix here would be a request for a whole range that no port
         // rule's per-request width check sees (connect's default policy allows any source)
         if (clientAddress.isPresent() && !clientAddress.get().isHost()) {
-            throw io.jitaccess.core.policy.ValidationException.single("clientAddress", clientAddress.get(),
+            throw io.jitaccess.core.ValidationException.single("clientAddress", clientAddress.get(),
                     "must be a single address (the caller's own IP), not a range");
         }
     }

@@ -1,28 +1,14 @@
 package io.jitaccess.core;
 
 /**
- * A backend refused to create a rule because its name already exists ({@link Kind#NAME}) or its priority and
- * direction are taken ({@link Kind#PRIORITY}, ARM's {@code SecurityRuleConflict}).
+ * A backend refused to create a rule because of what the NSG holds now: {@link RuleExistsException} (a rule of that
+ * name exists) or {@link RuleModifiedException} (the NSG changed since it was read: the planned priority and direction
+ * are taken, ARM's {@code SecurityRuleConflict}). Nothing was written. Shaped like the Azure SDK's
+ * {@code ResourceExistsException} / {@code ResourceModifiedException} pair.
  */
-public final class RuleConflictException extends BackendException {
-    /** What collided. */
-    public enum Kind {
-        /** A rule with the same name exists. */
-        NAME,
-        /** A rule with the same priority and direction exists. */
-        PRIORITY
-    }
-
-    private final Kind kind;
-
-    /** Creates the exception. */
-    public RuleConflictException(Kind kind, String code, String message) {
-        super(code, message, kind == Kind.PRIORITY, null);
-        this.kind = kind;
-    }
-
-    /** What collided. */
-    public Kind kind() {
-        return kind;
+public abstract sealed class RuleConflictException extends BackendException
+        permits RuleExistsException, RuleModifiedException {
+    RuleConflictException(String code, String message, boolean retryable) {
+        super(code, message, retryable, null);
     }
 }

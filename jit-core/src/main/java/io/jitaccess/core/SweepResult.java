@@ -52,6 +52,6 @@ public record SweepResult(int nsgsRead, List<String> rulesRemoved, List<Grant> g
 
     /** Escapes control characters, quotes and backslashes so that foreign text stays on one log line. */
     static String escape(String s) {
-        return s == null ? "null" : io.jitaccess.core.internal.Escape.text(s);
+        return s == null ? "null" : io.jitaccess.core.spi.Escape.text(s);
     }
 }

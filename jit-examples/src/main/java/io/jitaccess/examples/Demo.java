@@ -12,7 +12,7 @@ import io.jitaccess.core.net.Protocol;
 import io.jitaccess.core.policy.AllowedSources;
 import io.jitaccess.core.policy.JitPolicy;
 import io.jitaccess.core.policy.PortRule;
-import io.jitaccess.core.policy.ValidationException;
+import io.jitaccess.core.ValidationException;
 import io.jitaccess.core.policy.VmId;
 import io.jitaccess.core.rules.Access;
 import io.jitaccess.core.rules.Decision;

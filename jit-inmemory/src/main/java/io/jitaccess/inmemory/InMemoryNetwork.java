@@ -1,5 +1,9 @@
 package io.jitaccess.inmemory;
 
+import io.jitaccess.core.RuleModifiedException;
+
+import io.jitaccess.core.RuleExistsException;
+
 import io.jitaccess.core.BackendException;
 import io.jitaccess.core.NotFoundException;
 import io.jitaccess.core.RuleConflictException;
@@ -488,7 +492,7 @@ public final class InMemoryNetwork implements NetworkBackend {
         Nsg n = existingNsg(Operation.CREATE_RULE, target, nsgId);
         if (n.rules.containsKey(key(rule.name()))) {
             record(Operation.CREATE_RULE, target, "PreconditionFailed");
-            throw new RuleConflictException(RuleConflictException.Kind.NAME, "PreconditionFailed",
+            throw new RuleExistsException("PreconditionFailed",
                     "security rule '" + rule.name() + "' already exists in " + nsgId);
         }
         return store(n, ArmRuleProperties.from(rule), rule.name(), Operation.CREATE_RULE, target);
@@ -596,7 +600,7 @@ public final class InMemoryNetwork implements NetworkBackend {
             if (!other.name().equalsIgnoreCase(name) && other.priority() == rule.priority()
                     && other.direction() == rule.direction()) {
                 record(op, target, "SecurityRuleConflict");
-                throw new RuleConflictException(RuleConflictException.Kind.PRIORITY, "SecurityRuleConflict",
+                throw new RuleModifiedException("SecurityRuleConflict",
                         "Security rule " + name + " conflicts with rule " + other.name()
                                 + ". Rules cannot have the same Priority and Direction. To learn more, see "
                                 + "aka.ms/nsgrules.");
@@ -821,7 +825,7 @@ public final class InMemoryNetwork implements NetworkBackend {
         }
         record(op, target, f.code());
         if (f.code().equals("SecurityRuleConflict")) {
-            throw new RuleConflictException(RuleConflictException.Kind.PRIORITY, f.code(),
+            throw new RuleModifiedException(f.code(),
                     "injected conflict on " + op + " " + target);
         }
         throw new BackendException(f.code(), "injected fault on " + op + " " + target, f.retryable(), null);

@@ -1,6 +1,6 @@
 package io.jitaccess.inmemory;
 
-import io.jitaccess.core.internal.Escape;
+import io.jitaccess.core.spi.Escape;
 import io.jitaccess.core.time.Scheduler;
 import java.time.Duration;
 import java.time.Instant;

@@ -3,6 +3,7 @@ package io.jitaccess.inmemory;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.jitaccess.core.OperationFailedException;
 import io.jitaccess.core.AccessDeniedException;
 import io.jitaccess.core.AccessRequest;
 import io.jitaccess.core.Action;
@@ -25,12 +26,12 @@ import io.jitaccess.core.net.Protocol;
 import io.jitaccess.core.policy.AllowedSources;
 import io.jitaccess.core.policy.JitPolicy;
 import io.jitaccess.core.policy.PortRule;
-import io.jitaccess.core.policy.ValidationException;
+import io.jitaccess.core.ValidationException;
 import io.jitaccess.core.policy.Violation;
 import io.jitaccess.core.policy.VmId;
 import io.jitaccess.core.rules.Access;
 import io.jitaccess.core.rules.NsgSnapshot;
-import io.jitaccess.core.rules.RuleMetadata;
+import io.jitaccess.core.internal.RuleMetadata;
 import io.jitaccess.core.rules.SecurityRule;
 import io.jitaccess.core.spi.AuditEvent;
 import io.jitaccess.core.spi.Authorizer;
@@ -270,15 +271,25 @@ class JitAccessScenarioTest {
     }
 
     @Test
-    @DisplayName("three ports, the second write is throttled: undone, retried from a fresh read, and completed")
+    @DisplayName("three ports, the second write is throttled: the first is undone, nothing is left, one attempt only")
     void threePortsSecondWriteThrottled() {
         World w = new World();
         JitAccess jit = w.jit();
         jit.enable(JitPolicy.of(w.vm, PortRule.tcp(22, AllowedSources.any(), H3), PortRule.tcp(3389,
                 AllowedSources.any(), H3), PortRule.tcp(5985, AllowedSources.any(), H3)), w.admin);
+        w.net.reset();
         w.net.beforeNext(Operation.CREATE_RULE, n -> n.throttleNext(Operation.CREATE_RULE, 1));
-        List<Grant> grants = jit.requestAccess(AccessRequest.of(w.vm, "", PortRequest.of(22, Duration.ofHours(1)),
-                PortRequest.of(3389, Duration.ofHours(1)), PortRequest.of(5985, Duration.ofHours(1))), w.barbara);
+        AccessRequest three = AccessRequest.of(w.vm, "", PortRequest.of(22, Duration.ofHours(1)),
+                PortRequest.of(3389, Duration.ofHours(1)), PortRequest.of(5985, Duration.ofHours(1)));
+        assertThatThrownBy(() -> jit.requestAccess(three, w.barbara))
+                .isInstanceOfSatisfying(OperationFailedException.class, e -> {
+                    assertThat(e.retryable()).isTrue();
+                    assertThat(e.rolledBack()).isTrue();
+                });
+        assertThat(w.net.count(Operation.CREATE_RULE)).as("first created, second throttled; no facade retry")
+                .isEqualTo(2);
+        assertThat(ours(w.net.snapshot(w.subnetNsg), RuleMetadata.Kind.ALLOW)).isEmpty();
+        List<Grant> grants = jit.requestAccess(three, w.barbara);
         assertThat(grants).hasSize(3);
         assertThat(ours(w.net.snapshot(w.subnetNsg), RuleMetadata.Kind.ALLOW)).hasSize(3);
         for (int port : new int[] {22, 3389, 5985}) {

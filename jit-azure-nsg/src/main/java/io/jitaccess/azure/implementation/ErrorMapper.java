@@ -1,5 +1,9 @@
 package io.jitaccess.azure.implementation;
 
+import io.jitaccess.core.RuleModifiedException;
+
+import io.jitaccess.core.RuleExistsException;
+
 import com.azure.core.exception.HttpResponseException;
 import com.azure.core.http.HttpHeaderName;
 import com.azure.core.http.HttpResponse;
@@ -90,10 +94,10 @@ public final class ErrorMapper {
         int status = e instanceof HttpResponseException he && he.getResponse() != null
                 ? he.getResponse().getStatusCode() : 0;
         if (code.equals("SecurityRuleConflict")) {
-            return new RuleConflictException(RuleConflictException.Kind.PRIORITY, code, what + ": " + message);
+            return new RuleModifiedException(code, what + ": " + message);
         }
         if (creating && (status == 412 || code.equals("PreconditionFailed"))) {
-            return new RuleConflictException(RuleConflictException.Kind.NAME, "PreconditionFailed",
+            return new RuleExistsException("PreconditionFailed",
                     what + ": the rule already exists");
         }
         if (status == 404 || code.equals("NotFound") || code.equals("ResourceNotFound")) {

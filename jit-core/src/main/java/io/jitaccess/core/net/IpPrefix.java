@@ -1,6 +1,6 @@
 package io.jitaccess.core.net;
 
-import io.jitaccess.core.policy.ValidationException;
+import io.jitaccess.core.ValidationException;
 import java.math.BigInteger;
 import java.util.Objects;
 import java.util.Optional;

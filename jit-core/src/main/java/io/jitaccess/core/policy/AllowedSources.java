@@ -1,5 +1,7 @@
 package io.jitaccess.core.policy;
 
+import io.jitaccess.core.ValidationException;
+
 import io.jitaccess.core.net.IpPrefix;
 import java.util.List;
 import java.util.Objects;

@@ -1,6 +1,6 @@
 package io.jitaccess.core.policy;
 
-import io.jitaccess.core.internal.Escape;
+import io.jitaccess.core.spi.Escape;
 import java.util.Objects;
 
 /**

@@ -1,5 +1,7 @@
 package io.jitaccess.core.policy;
 
+import io.jitaccess.core.ValidationException;
+
 import java.util.ArrayList;
 import java.util.List;
 

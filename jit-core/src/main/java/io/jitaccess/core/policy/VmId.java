@@ -1,5 +1,7 @@
 package io.jitaccess.core.policy;
 
+import io.jitaccess.core.ValidationException;
+
 import java.util.Locale;
 import java.util.Objects;
 import java.util.regex.Pattern;

@@ -1,5 +1,7 @@
 /**
  * JIT policies (port rules per VM), limits and validation. Every refused input raises one
- * {@link io.jitaccess.core.policy.ValidationException} listing all {@link io.jitaccess.core.policy.Violation}s.
+ * {@link io.jitaccess.core.ValidationException} listing all {@link io.jitaccess.core.policy.Violation}s.
  */
 package io.jitaccess.core.policy;
+
+import io.jitaccess.core.ValidationException;

@@ -1,5 +1,8 @@
 package io.jitaccess.core.rules;
 
+import io.jitaccess.core.internal.AddressMatch;
+import io.jitaccess.core.internal.PriorityAllocator;
+
 import io.jitaccess.core.net.Address;
 import io.jitaccess.core.net.IpPrefix;
 import io.jitaccess.core.net.PortRange;

@@ -70,4 +70,107 @@ public record AuditEvent(Instant time, String operation, String principal, VmId 
         justification = Objects.requireNonNullElse(justification, Optional.empty());
         detail = detail == null ? "" : detail;
     }
+
+    /**
+     * A builder for an event of an operation by a principal; the time is required, the rest defaults to empty (no VM,
+     * no ports, no grants, outcome {@link Outcome#SUCCEEDED}, empty detail). Prefer it to the canonical constructor,
+     * which gains a parameter whenever an event gains a field.
+     */
+    public static Builder builder(String operation, String principal) {
+        return new Builder(operation, principal);
+    }
+
+    /** A builder holding this event's fields. */
+    public Builder toBuilder() {
+        Builder b = new Builder(operation, principal).time(time).vmId(vmId).ports(ports).grantIds(grantIds)
+                .outcome(outcome).detail(detail);
+        b.source = source.orElse(null);
+        b.start = start.orElse(null);
+        b.end = end.orElse(null);
+        b.justification = justification.orElse(null);
+        return b;
+    }
+
+    /** Builds an {@link AuditEvent}. Not thread-safe. */
+    public static final class Builder {
+        private final String operation;
+        private final String principal;
+        private Instant time;
+        private VmId vmId;
+        private List<Integer> ports = List.of();
+        private String source;
+        private Instant start;
+        private Instant end;
+        private String justification;
+        private List<String> grantIds = List.of();
+        private Outcome outcome = Outcome.SUCCEEDED;
+        private String detail = "";
+
+        private Builder(String operation, String principal) {
+            this.operation = Objects.requireNonNull(operation, "operation");
+            this.principal = Objects.requireNonNull(principal, "principal");
+        }
+
+        /** When it happened (required). */
+        public Builder time(Instant time) {
+            this.time = time;
+            return this;
+        }
+
+        /** The VM; null for a refused action on a grant id that no grant has. */
+        public Builder vmId(VmId vmId) {
+            this.vmId = vmId;
+            return this;
+        }
+
+        /** The ports concerned. */
+        public Builder ports(List<Integer> ports) {
+            this.ports = Objects.requireNonNull(ports, "ports");
+            return this;
+        }
+
+        /** The grant's source prefix; null for none. */
+        public Builder source(String source) {
+            this.source = source;
+            return this;
+        }
+
+        /** The grant window; nulls for none. */
+        public Builder window(Instant start, Instant end) {
+            this.start = start;
+            this.end = end;
+            return this;
+        }
+
+        /** The requester's justification; null or empty for none. */
+        public Builder justification(String justification) {
+            this.justification = justification;
+            return this;
+        }
+
+        /** The grants concerned. */
+        public Builder grantIds(List<String> grantIds) {
+            this.grantIds = Objects.requireNonNull(grantIds, "grantIds");
+            return this;
+        }
+
+        /** What happened; default {@link Outcome#SUCCEEDED}. */
+        public Builder outcome(Outcome outcome) {
+            this.outcome = Objects.requireNonNull(outcome, "outcome");
+            return this;
+        }
+
+        /** A human-readable detail; null means empty. */
+        public Builder detail(String detail) {
+            this.detail = detail;
+            return this;
+        }
+
+        /** The event. */
+        public AuditEvent build() {
+            return new AuditEvent(time, operation, principal, vmId, ports, Optional.ofNullable(source),
+                    Optional.ofNullable(start), Optional.ofNullable(end),
+                    Optional.ofNullable(justification).filter(j -> !j.isEmpty()), grantIds, outcome, detail);
+        }
+    }
 }

@@ -1,6 +1,6 @@
 package io.jitaccess.core.spi;
 
-import io.jitaccess.core.internal.Escape;
+import io.jitaccess.core.spi.Escape;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,6 +1,6 @@
 package io.jitaccess.core.time;
 
-import io.jitaccess.core.internal.Escape;
+import io.jitaccess.core.spi.Escape;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jitaccess.core.policy.AllowedSources;
 import io.jitaccess.core.policy.PortRule;
-import io.jitaccess.core.policy.ValidationException;
+import io.jitaccess.core.ValidationException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

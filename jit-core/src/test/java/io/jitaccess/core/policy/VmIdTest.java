@@ -1,5 +1,7 @@
 package io.jitaccess.core.policy;
 
+import io.jitaccess.core.ValidationException;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

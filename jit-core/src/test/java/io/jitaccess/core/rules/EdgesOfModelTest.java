@@ -1,5 +1,7 @@
 package io.jitaccess.core.rules;
 
+import io.jitaccess.core.internal.AddressMatch;
+
 import static io.jitaccess.core.rules.Fixtures.VNET;
 import static io.jitaccess.core.rules.Fixtures.nsg;
 import static io.jitaccess.core.rules.Fixtures.path;

@@ -1,5 +1,9 @@
 package io.jitaccess.core.spi;
 
+import io.jitaccess.core.RuleModifiedException;
+
+import io.jitaccess.core.RuleExistsException;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -14,7 +18,7 @@ import io.jitaccess.core.policy.VmId;
 import io.jitaccess.core.rules.Access;
 import io.jitaccess.core.rules.Direction;
 import io.jitaccess.core.rules.NsgSnapshot;
-import io.jitaccess.core.rules.RuleMetadata;
+import io.jitaccess.core.internal.RuleMetadata;
 import io.jitaccess.core.rules.SecurityRule;
 import io.jitaccess.core.rules.VmNetwork;
 import java.time.Instant;
@@ -147,8 +151,7 @@ public abstract class BackendContractTest {
             backend().createRule(w.nsgId(), allow("dup", 100, "first"));
             String etag = backend().readNsg(w.nsgId()).etag();
             assertThatThrownBy(() -> backend().createRule(w.nsgId(), allow("dup", 200, "second")))
-                    .isInstanceOfSatisfying(RuleConflictException.class,
-                            e -> assertThat(e.kind()).isEqualTo(RuleConflictException.Kind.NAME));
+                    .isInstanceOf(RuleExistsException.class);
             NsgSnapshot s = backend().readNsg(w.nsgId());
             assertThat(s.rules()).singleElement().satisfies(r -> assertThat(r.description()).isEqualTo("first"));
             assertThat(s.etag()).isEqualTo(etag);
@@ -159,8 +162,7 @@ public abstract class BackendContractTest {
         void priorityTaken() {
             backend().createRule(w.nsgId(), allow("first", 100, ""));
             assertThatThrownBy(() -> backend().createRule(w.nsgId(), allow("second", 100, "")))
-                    .isInstanceOfSatisfying(RuleConflictException.class, e -> {
-                        assertThat(e.kind()).isEqualTo(RuleConflictException.Kind.PRIORITY);
+                    .isInstanceOfSatisfying(RuleModifiedException.class, e -> {
                         assertThat(e.code()).isEqualTo("SecurityRuleConflict");
                         assertThat(e.retryable()).isTrue();
                     });

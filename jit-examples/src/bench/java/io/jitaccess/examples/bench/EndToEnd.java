@@ -116,13 +116,13 @@ final class EndToEnd {
         for (int i = 0; i < rules; i++) {
             String gid = String.format("%016x", i + 1L);
             net.putRule(nsgs.get(i / 10), io.jitaccess.core.rules.SecurityRule.inbound(
-                    io.jitaccess.core.rules.RuleMetadata.allowName(gid), 100 + i % 10,
+                    io.jitaccess.core.internal.RuleMetadata.allowName(gid), 100 + i % 10,
                     io.jitaccess.core.rules.Access.ALLOW, io.jitaccess.core.net.Protocol.TCP,
                     List.of(io.jitaccess.core.net.Address.of(io.jitaccess.core.net.IpPrefix.of("203.0.113." + (i % 10
                             + 1)))),
                     List.of(io.jitaccess.core.net.Address.of(io.jitaccess.core.net.IpPrefix.of("10.0.0.4"))),
                     List.of(io.jitaccess.core.net.PortRange.of(22)),
-                    io.jitaccess.core.rules.RuleMetadata.allowDescription(vm, gid, java.time.Instant.now())));
+                    io.jitaccess.core.internal.RuleMetadata.allowDescription(vm, gid, java.time.Instant.now())));
         }
         long after = usedHeap();
         return (double) (after - before) / rules;

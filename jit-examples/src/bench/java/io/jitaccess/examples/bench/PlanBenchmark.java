@@ -2,10 +2,10 @@ package io.jitaccess.examples.bench;
 
 import io.jitaccess.core.net.IpPrefix;
 import io.jitaccess.core.net.Protocol;
-import io.jitaccess.core.rules.GrantSpec;
+import io.jitaccess.core.internal.GrantSpec;
 import io.jitaccess.core.rules.NsgSnapshot;
-import io.jitaccess.core.rules.RuleChange;
-import io.jitaccess.core.rules.RulePlanner;
+import io.jitaccess.core.internal.RuleChange;
+import io.jitaccess.core.internal.RulePlanner;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

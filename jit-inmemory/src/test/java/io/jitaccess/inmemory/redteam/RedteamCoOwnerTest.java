@@ -20,7 +20,7 @@ import io.jitaccess.core.policy.JitPolicy;
 import io.jitaccess.core.policy.PortRule;
 import io.jitaccess.core.rules.Access;
 import io.jitaccess.core.rules.Direction;
-import io.jitaccess.core.rules.RuleMetadata;
+import io.jitaccess.core.internal.RuleMetadata;
 import io.jitaccess.core.rules.SecurityRule;
 import io.jitaccess.inmemory.reliability.Rig;
 import java.time.Duration;

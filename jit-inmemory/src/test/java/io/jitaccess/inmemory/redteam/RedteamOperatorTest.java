@@ -15,7 +15,7 @@ import io.jitaccess.core.UnsupportedVmException;
 import io.jitaccess.core.policy.AllowedSources;
 import io.jitaccess.core.policy.JitPolicy;
 import io.jitaccess.core.policy.PortRule;
-import io.jitaccess.core.policy.ValidationException;
+import io.jitaccess.core.ValidationException;
 import io.jitaccess.core.policy.VmId;
 import io.jitaccess.core.spi.Authorizer;
 import io.jitaccess.core.spi.PolicyStore;

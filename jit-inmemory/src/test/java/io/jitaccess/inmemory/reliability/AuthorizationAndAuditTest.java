@@ -10,7 +10,7 @@ import io.jitaccess.core.Grant;
 import io.jitaccess.core.JitAccess;
 import io.jitaccess.core.OsType;
 import io.jitaccess.core.PortRequest;
-import io.jitaccess.core.policy.ValidationException;
+import io.jitaccess.core.ValidationException;
 import io.jitaccess.core.spi.AuditEvent;
 import io.jitaccess.core.spi.Authorizer;
 import io.jitaccess.inmemory.Operation;

@@ -9,7 +9,7 @@ import io.jitaccess.core.Grant;
 import io.jitaccess.core.PortRequest;
 import io.jitaccess.core.net.Address;
 import io.jitaccess.core.net.PortRange;
-import io.jitaccess.core.rules.RuleMetadata;
+import io.jitaccess.core.internal.RuleMetadata;
 import io.jitaccess.core.rules.SecurityRule;
 import io.jitaccess.core.spi.AuditEvent;
 import java.time.Duration;

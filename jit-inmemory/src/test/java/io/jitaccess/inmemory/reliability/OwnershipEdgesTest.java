@@ -18,7 +18,7 @@ import io.jitaccess.core.net.Address;
 import io.jitaccess.core.net.PortRange;
 import io.jitaccess.core.net.Protocol;
 import io.jitaccess.core.rules.Access;
-import io.jitaccess.core.rules.RuleMetadata;
+import io.jitaccess.core.internal.RuleMetadata;
 import io.jitaccess.core.rules.SecurityRule;
 import io.jitaccess.core.spi.AuditEvent;
 import io.jitaccess.core.spi.Authorizer;

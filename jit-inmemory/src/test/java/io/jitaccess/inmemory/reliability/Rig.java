@@ -12,7 +12,7 @@ import io.jitaccess.core.policy.PortRule;
 import io.jitaccess.core.policy.VmId;
 import io.jitaccess.core.rules.Access;
 import io.jitaccess.core.rules.NsgSnapshot;
-import io.jitaccess.core.rules.RuleMetadata;
+import io.jitaccess.core.internal.RuleMetadata;
 import io.jitaccess.core.rules.SecurityRule;
 import io.jitaccess.core.spi.AuditEvent;
 import io.jitaccess.core.spi.Authorizer;

@@ -10,7 +10,7 @@ import io.jitaccess.core.PortRequest;
 import io.jitaccess.core.SweepResult;
 import io.jitaccess.core.policy.VmId;
 import io.jitaccess.core.rules.NsgSnapshot;
-import io.jitaccess.core.rules.RuleMetadata;
+import io.jitaccess.core.internal.RuleMetadata;
 import io.jitaccess.core.rules.SecurityRule;
 import io.jitaccess.core.rules.VmNetwork;
 import io.jitaccess.core.spi.AuditEvent;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.jitaccess.core.EnableResult;
 import io.jitaccess.core.JitAccess;
 import io.jitaccess.core.rules.Access;
-import io.jitaccess.core.rules.RuleMetadata;
+import io.jitaccess.core.internal.RuleMetadata;
 import io.jitaccess.core.spi.Authorizer;
 import io.jitaccess.inmemory.ManualScheduler;
 import org.junit.jupiter.api.DisplayName;

@@ -16,7 +16,7 @@ import io.jitaccess.core.policy.AllowedSources;
 import io.jitaccess.core.policy.JitLimits;
 import io.jitaccess.core.policy.JitPolicy;
 import io.jitaccess.core.policy.PortRule;
-import io.jitaccess.core.policy.ValidationException;
+import io.jitaccess.core.ValidationException;
 import io.jitaccess.core.spi.AuditEvent;
 import io.jitaccess.core.spi.Authorizer;
 import io.jitaccess.inmemory.Operation;

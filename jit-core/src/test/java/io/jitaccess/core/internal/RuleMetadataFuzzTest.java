@@ -1,5 +1,7 @@
 package io.jitaccess.core.rules;
 
+import io.jitaccess.core.internal.RuleMetadata;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jitaccess.core.net.Address;

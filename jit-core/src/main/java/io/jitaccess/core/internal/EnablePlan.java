@@ -1,4 +1,7 @@
-package io.jitaccess.core.rules;
+package io.jitaccess.core.internal;
+
+import io.jitaccess.core.rules.DenyPlacement;
+import io.jitaccess.core.rules.Exposure;
 
 import java.util.List;
 

@@ -1,4 +1,8 @@
-package io.jitaccess.core.rules;
+package io.jitaccess.core.internal;
+
+import io.jitaccess.core.rules.Access;
+import io.jitaccess.core.rules.Direction;
+import io.jitaccess.core.rules.SecurityRule;
 
 import io.jitaccess.core.policy.VmId;
 import java.nio.charset.StandardCharsets;
@@ -90,6 +94,18 @@ public final class RuleMetadata {
     public static String denyName(VmId vm, List<String> portSpecs) {
         String ports = sha256(String.join(",", portSpecs.stream().sorted().toList())).substring(0, 8);
         return DENY + vmKey(vm) + "-" + ports;
+    }
+
+    /**
+     * The grant id an allow rule's name carries ({@code jitaccess-allow-<id>}), when the name has that shape and the id
+     * is a valid grant id; says nothing about whether the rule is ours (see {@link #owned}).
+     */
+    public static Optional<String> grantIdOfAllowName(String name) {
+        if (name == null || !name.startsWith(ALLOW)) {
+            return Optional.empty();
+        }
+        String id = name.substring(ALLOW.length());
+        return isValidGrantId(id) ? Optional.of(id) : Optional.empty();
     }
 
     /** The allow rule name for a grant. */

@@ -1,4 +1,8 @@
-package io.jitaccess.core.rules;
+package io.jitaccess.core.internal;
+
+import io.jitaccess.core.rules.Direction;
+import io.jitaccess.core.rules.NsgSnapshot;
+import io.jitaccess.core.rules.SecurityRule;
 
 import java.util.BitSet;
 import java.util.OptionalInt;

@@ -1,4 +1,19 @@
-package io.jitaccess.core.rules;
+package io.jitaccess.core.internal;
+
+import io.jitaccess.core.rules.Access;
+import io.jitaccess.core.rules.Decision;
+import io.jitaccess.core.rules.DefaultRules;
+import io.jitaccess.core.rules.DenyPlacement;
+import io.jitaccess.core.rules.Direction;
+import io.jitaccess.core.rules.Evaluator;
+import io.jitaccess.core.rules.Exposure;
+import io.jitaccess.core.rules.Flow;
+import io.jitaccess.core.rules.Match;
+import io.jitaccess.core.rules.NicPath;
+import io.jitaccess.core.rules.NsgSnapshot;
+import io.jitaccess.core.rules.PlacementMode;
+import io.jitaccess.core.rules.SecurityRule;
+import io.jitaccess.core.rules.VmNetwork;
 
 import io.jitaccess.core.BlockedByRuleException;
 import io.jitaccess.core.NsgFullException;
@@ -11,7 +26,7 @@ import io.jitaccess.core.net.PortRange;
 import io.jitaccess.core.net.Protocol;
 import io.jitaccess.core.policy.JitPolicy;
 import io.jitaccess.core.policy.PortRule;
-import io.jitaccess.core.policy.ValidationException;
+import io.jitaccess.core.ValidationException;
 import io.jitaccess.core.policy.VmId;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -261,11 +276,11 @@ public final class RulePlanner {
     }
 
     // package-private: tests feed it wrong plans
-    static void verifyEnable(EnablePlan plan, JitPolicy policy, VmNetwork net, Map<String, NsgSnapshot> after) {
+    public static void verifyEnable(EnablePlan plan, JitPolicy policy, VmNetwork net, Map<String, NsgSnapshot> after) {
         verifyEnable(plan, policy, net, after, Set.of());
     }
 
-    static void verifyEnable(EnablePlan plan, JitPolicy policy, VmNetwork net, Map<String, NsgSnapshot> after,
+    public static void verifyEnable(EnablePlan plan, JitPolicy policy, VmNetwork net, Map<String, NsgSnapshot> after,
                              Set<String> liveGrantIds) {
         String vmKey = RuleMetadata.vmKey(net.vmId());
         Set<String> exposed = new LinkedHashSet<>();
@@ -490,7 +505,7 @@ public final class RulePlanner {
     }
 
     // package-private: tests feed it wrong plans
-    static void verifyGrants(VmNetwork net, Map<String, NsgSnapshot> before, Map<String, NsgSnapshot> after,
+    public static void verifyGrants(VmNetwork net, Map<String, NsgSnapshot> before, Map<String, NsgSnapshot> after,
                                      List<GrantSpec> grants) {
         Set<Integer> grantedPorts = new LinkedHashSet<>();
         grants.forEach(g -> grantedPorts.add(g.port()));

@@ -1,5 +1,7 @@
 package io.jitaccess.core.internal;
 
+import io.jitaccess.core.spi.Escape;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.DisplayName;

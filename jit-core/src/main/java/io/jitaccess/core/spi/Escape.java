@@ -1,4 +1,4 @@
-package io.jitaccess.core.internal;
+package io.jitaccess.core.spi;
 
 /**
  * Renders untrusted text safely into one log line or exception message. <b>Internal, not API</b> (see the package

@@ -1,5 +1,7 @@
 package io.jitaccess.core;
 
+import io.jitaccess.core.internal.RequestValidator;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -8,7 +10,7 @@ import io.jitaccess.core.policy.AllowedSources;
 import io.jitaccess.core.policy.JitLimits;
 import io.jitaccess.core.policy.JitPolicy;
 import io.jitaccess.core.policy.PortRule;
-import io.jitaccess.core.policy.ValidationException;
+import io.jitaccess.core.ValidationException;
 import io.jitaccess.core.policy.Violation;
 import io.jitaccess.core.policy.VmId;
 import java.time.Duration;

@@ -1,4 +1,6 @@
-package io.jitaccess.core.policy;
+package io.jitaccess.core;
+
+import io.jitaccess.core.policy.Violation;
 
 import io.jitaccess.core.JitException;
 import java.util.List;

@@ -1,4 +1,7 @@
-package io.jitaccess.core;
+package io.jitaccess.core.internal;
+
+import io.jitaccess.core.Drift;
+import io.jitaccess.core.Grant;
 
 import io.jitaccess.core.net.Address;
 import io.jitaccess.core.net.IpPrefix;
@@ -11,7 +14,7 @@ import io.jitaccess.core.rules.Evaluator;
 import io.jitaccess.core.rules.Flow;
 import io.jitaccess.core.rules.NicPath;
 import io.jitaccess.core.rules.NsgSnapshot;
-import io.jitaccess.core.rules.RuleMetadata;
+import io.jitaccess.core.internal.RuleMetadata;
 import io.jitaccess.core.rules.SecurityRule;
 import io.jitaccess.core.rules.VmNetwork;
 import java.time.Instant;
@@ -27,13 +30,12 @@ import java.util.Set;
  * Compares the intended state of one VM (its policy and open grants) with the NSGs on its path. Pure: no backend
  * call. Only rules attributable to this VM by our name prefix are ever reported; foreign rules never are.
  */
-final class DriftCheck {
-    private static final String ALLOW_PREFIX = RuleMetadata.NAME_PREFIX + "allow-";
+public final class DriftCheck {
 
     private DriftCheck() {
     }
 
-    static List<Drift> findings(VmId vm, Optional<JitPolicy> policy, List<Grant> grants, VmNetwork net,
+    public static List<Drift> findings(VmId vm, Optional<JitPolicy> policy, List<Grant> grants, VmNetwork net,
                                 Map<String, NsgSnapshot> nsgs, Instant now) {
         List<Drift> out = new ArrayList<>();
         String key = RuleMetadata.vmKey(vm);
@@ -74,8 +76,7 @@ final class DriftCheck {
                     continue;
                 }
                 Optional<RuleMetadata.Owned> o = RuleMetadata.owned(r);
-                String allowGrant = r.name().startsWith(ALLOW_PREFIX) ? r.name().substring(ALLOW_PREFIX.length())
-                        : null;
+                String allowGrant = RuleMetadata.grantIdOfAllowName(r.name()).orElse(null);
                 if (o.isEmpty()) {
                     // not ours by all four marks; attributable to this VM only by an exact name of ours
                     if (RuleMetadata.isDenyNameOf(r.name(), key)) {

@@ -1,5 +1,7 @@
 package io.jitaccess.core.rules;
 
+import io.jitaccess.core.internal.PriorityAllocator;
+
 import static io.jitaccess.core.rules.Fixtures.nsg;
 import static io.jitaccess.core.rules.Fixtures.rule;
 import static org.assertj.core.api.Assertions.assertThat;

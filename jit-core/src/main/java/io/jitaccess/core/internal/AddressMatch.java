@@ -1,4 +1,6 @@
-package io.jitaccess.core.rules;
+package io.jitaccess.core.internal;
+
+import io.jitaccess.core.rules.Match;
 
 import io.jitaccess.core.net.Address;
 import io.jitaccess.core.net.IpPrefix;
@@ -13,7 +15,7 @@ import java.util.List;
  * gateway, which the library does not read. So for a private address (RFC 1918, RFC 6598 shared space, IPv6 ULA) that
  * lies outside the VNet's address space, both {@code VirtualNetwork} and {@code Internet} answer {@link Match#MAYBE}.
  */
-final class AddressMatch {
+public final class AddressMatch {
     private static final List<IpPrefix> PRIVATE = List.of(IpPrefix.of("10.0.0.0/8"), IpPrefix.of("172.16.0.0/12"),
             IpPrefix.of("192.168.0.0/16"), IpPrefix.of("100.64.0.0/10"), IpPrefix.of("fc00::/7"));
 
@@ -21,7 +23,7 @@ final class AddressMatch {
     }
 
     /** Whether any of the addresses contains every address of the prefix. */
-    static Match anyContains(List<Address> addresses, IpPrefix p, List<IpPrefix> vnet) {
+    public static Match anyContains(List<Address> addresses, IpPrefix p, List<IpPrefix> vnet) {
         Match out = Match.NO;
         for (int i = 0, n = addresses.size(); i < n; i++) {
             Match m = contains(addresses.get(i), p, vnet);
@@ -34,7 +36,7 @@ final class AddressMatch {
     }
 
     /** Whether any of the addresses shares at least one address with the prefix. */
-    static Match anyOverlaps(List<Address> addresses, IpPrefix p, List<IpPrefix> vnet) {
+    public static Match anyOverlaps(List<Address> addresses, IpPrefix p, List<IpPrefix> vnet) {
         Match out = Match.NO;
         for (Address a : addresses) {
             Match m = overlaps(a, p, vnet);
@@ -64,7 +66,7 @@ final class AddressMatch {
         return false;
     }
 
-    static Match contains(Address a, IpPrefix p, List<IpPrefix> vnet) {
+    public static Match contains(Address a, IpPrefix p, List<IpPrefix> vnet) {
         if (a instanceof Address.Prefix x) {
             return Match.of(x.prefix().contains(p));
         }
@@ -91,7 +93,7 @@ final class AddressMatch {
         return Match.MAYBE; // application security groups and unresolvable text: cannot be proven either way
     }
 
-    static Match overlaps(Address a, IpPrefix p, List<IpPrefix> vnet) {
+    public static Match overlaps(Address a, IpPrefix p, List<IpPrefix> vnet) {
         if (a instanceof Address.Prefix x) {
             return Match.of(x.prefix().overlaps(p));
         }

@@ -1,4 +1,6 @@
-package io.jitaccess.core.rules;
+package io.jitaccess.core.internal;
+
+import io.jitaccess.core.rules.SecurityRule;
 
 import java.util.Objects;
 

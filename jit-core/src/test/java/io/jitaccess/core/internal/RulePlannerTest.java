@@ -1,5 +1,11 @@
 package io.jitaccess.core.rules;
 
+import io.jitaccess.core.internal.EnablePlan;
+import io.jitaccess.core.internal.GrantSpec;
+import io.jitaccess.core.internal.RuleChange;
+import io.jitaccess.core.internal.RuleMetadata;
+import io.jitaccess.core.internal.RulePlanner;
+
 import static io.jitaccess.core.rules.Fixtures.VM;
 import static io.jitaccess.core.rules.Fixtures.VM_IP;
 import static io.jitaccess.core.rules.Fixtures.nsg;

@@ -1,4 +1,4 @@
-package io.jitaccess.core.rules;
+package io.jitaccess.core.internal;
 
 import io.jitaccess.core.net.IpPrefix;
 import io.jitaccess.core.net.Protocol;

@@ -1,4 +1,8 @@
-package io.jitaccess.core;
+package io.jitaccess.core.internal;
+
+import io.jitaccess.core.AccessRequest;
+import io.jitaccess.core.PortRequest;
+import io.jitaccess.core.RequestContext;
 
 import io.jitaccess.core.internal.Duplicates;
 import io.jitaccess.core.net.Address;
@@ -18,18 +22,18 @@ import java.util.Optional;
 import java.util.Map;
 
 /** Checks access requests and policies against limits; collects every violation. Stateless. */
-final class RequestValidator {
+public final class RequestValidator {
     private RequestValidator() {
     }
 
     /** A port of a request that passed validation. */
-    record ValidPort(PortRule rule, Optional<IpPrefix> source, Instant end) {
-        String sourceText() {
+    public record ValidPort(PortRule rule, Optional<IpPrefix> source, Instant end) {
+        public String sourceText() {
             return source.map(IpPrefix::toString).orElse("*");
         }
     }
 
-    static void validatePolicyLimits(JitPolicy policy, JitLimits limits) {
+    public static void validatePolicyLimits(JitPolicy policy, JitLimits limits) {
         Violations v = new Violations();
         for (int i = 0; i < policy.ports().size(); i++) {
             Duration d = policy.ports().get(i).maxRequestAccessDuration();
@@ -41,7 +45,7 @@ final class RequestValidator {
         v.throwIfAny();
     }
 
-    static List<ValidPort> validate(AccessRequest req, RequestContext ctx, Optional<JitPolicy> policy, Instant now,
+    public static List<ValidPort> validate(AccessRequest req, RequestContext ctx, Optional<JitPolicy> policy, Instant now,
                                     JitLimits limits) {
         Violations v = new Violations();
         if (req.vmId() == null) {
@@ -177,7 +181,7 @@ final class RequestValidator {
         return out;
     }
 
-    static boolean isWildcard(String src) {
+    public static boolean isWildcard(String src) {
         Optional<Address> a = Address.parse(src);
         if (a.isPresent() && a.get() instanceof Address.Tag t) {
             return t.tag() == ServiceTag.ANY || t.tag() == ServiceTag.INTERNET;
