@@ -1,0 +1,164 @@
+package io.jitaccess.core;
+
+import io.jitaccess.core.internal.GrantSpec;
+import io.jitaccess.core.internal.RequestValidator;
+import io.jitaccess.core.internal.RuleMetadata;
+import io.jitaccess.core.internal.RulePlanner;
+import io.jitaccess.core.net.Protocol;
+import io.jitaccess.core.policy.AllowedSources;
+import io.jitaccess.core.policy.JitLimits;
+import io.jitaccess.core.policy.JitPolicy;
+import io.jitaccess.core.policy.PortRule;
+import io.jitaccess.core.policy.VmId;
+import io.jitaccess.core.rules.VmNetwork;
+import io.jitaccess.core.spi.AuditEvent;
+import io.jitaccess.core.spi.Escape;
+import io.jitaccess.core.spi.PolicyStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Requesting access (and Defender's Connect shortcut) and revoking it: the grants and their allow rules. */
+final class AccessOps {
+    private static final Logger LOG = LoggerFactory.getLogger(JitAccess.class);
+
+    private final Guard guard;
+    private final PolicyStore store;
+    private final NsgWriter writer;
+    private final GrantCloser closer;
+    private final ExpirySchedule expiries;
+    private final PolicyOps policies;
+    private final Audit audit;
+    private final Clock clock;
+    private final JitLimits limits;
+    private final Supplier<String> idGenerator;
+
+    AccessOps(Guard guard, PolicyStore store, NsgWriter writer, GrantCloser closer, ExpirySchedule expiries,
+              PolicyOps policies, Audit audit, Clock clock, JitLimits limits, Supplier<String> idGenerator) {
+        this.guard = guard;
+        this.store = store;
+        this.writer = writer;
+        this.closer = closer;
+        this.expiries = expiries;
+        this.policies = policies;
+        this.audit = audit;
+        this.clock = clock;
+        this.limits = limits;
+        this.idGenerator = idGenerator;
+    }
+
+    /** See {@link JitAccess#requestAccess}. */
+    List<Grant> requestAccess(AccessRequest request, RequestContext ctx) {
+        Objects.requireNonNull(request, "request");
+        Objects.requireNonNull(ctx, "ctx");
+        List<Integer> askedPorts = request.ports() == null ? List.of()
+                : request.ports().stream().filter(Objects::nonNull).map(PortRequest::number).toList();
+        if (request.vmId() == null) {
+            throw ValidationException.single("vmId", null, "must be set");
+        }
+        VmId vm = request.vmId();
+        Call call = new Call(AuditEvent.INITIATE, Action.REQUEST, ctx, vm, askedPorts)
+                .justification(request.justification());
+        return guard.onVm(call, c -> {
+            Instant now = clock.instant();
+            List<RequestValidator.ValidPort> ports = RequestValidator.validate(request, ctx, store.findPolicy(vm),
+                    now, limits);
+            String requestId = newId();
+            List<GrantSpec> specs = new ArrayList<>();
+            List<Grant> grants = new ArrayList<>();
+            for (RequestValidator.ValidPort p : ports) {
+                String id = newId();
+                specs.add(new GrantSpec(id, vm, p.rule().number(), p.rule().protocol(), p.source(), p.end()));
+                grants.add(Grant.builder().id(id).requestId(requestId).vmId(vm).number(p.rule().number())
+                        .protocol(p.rule().protocol()).source(p.sourceText()).requestor(ctx.principal())
+                        .justification(request.justification()).startTimeUtc(now).endTimeUtc(p.end()).build());
+            }
+            c.grantWindow(String.join(",", ports.stream().map(RequestValidator.ValidPort::sourceText).distinct()
+                    .toList()), now, ports.stream().map(RequestValidator.ValidPort::end).max(Instant::compareTo)
+                    .orElse(now));
+            VmNetwork net = writer.resolve(vm);
+            writer.writeWithRetries("request access to " + vm.name(), net,
+                    (nsgs, attempt) -> RulePlanner.planGrants(net, nsgs, specs, NsgWriter.spread(attempt)),
+                    creates -> creates);
+            for (Grant g : grants) {
+                store.saveGrant(g);
+                expiries.schedule(g);
+            }
+            LOG.info("jit.grant.created vm={} grants={}", Escape.text(vm.name()), Escape.text(grants));
+            audit.record(c.event().grantIds(grants.stream().map(Grant::id).toList()));
+            // replace older open grants for the same port and source, now that the new rules exist
+            for (Grant old : closer.activeGrants(vm)) {
+                boolean replaced = grants.stream().anyMatch(g -> !g.id().equals(old.id())
+                        && g.number() == old.number() && g.source().equals(old.source()));
+                if (replaced) {
+                    try {
+                        closer.removeGrantRules(old, StatusReason.NEWER_REQUEST_INITIATED, net, ctx.principal());
+                    } catch (JitException e) {
+                        LOG.warn("jit.grant.replace_failed grant={} cause={} (its rule expires at {})",
+                                Escape.text(old.id()), e.getMessage(), old.endTimeUtc());
+                    }
+                }
+            }
+            return List.copyOf(grants);
+        });
+    }
+
+    /** See {@link JitAccess#connect}. */
+    Grant connect(VmId vm, OsType os, String justification, RequestContext ctx) {
+        Objects.requireNonNull(vm, "vm");
+        Objects.requireNonNull(os, "os");
+        Objects.requireNonNull(ctx, "ctx");
+        int port = os.defaultPort();
+        Duration d = Duration.ofHours(3);
+        // authorised before the store says whether a policy exists (issue 8 §8); enabling asks for CONFIGURE too
+        Call call = new Call(AuditEvent.INITIATE, Action.REQUEST, ctx, vm, List.of(port)).justification(justification);
+        Optional<JitPolicy> policy = guard.unlocked(call, c -> store.findPolicy(vm));
+        JitPolicy intended = policy.orElse(null);
+        if (intended == null || intended.port(port).isEmpty()) {
+            List<PortRule> ports = new ArrayList<>(intended == null ? List.of() : intended.ports());
+            ports.add(new PortRule(port, Protocol.TCP, AllowedSources.any(), d));
+            intended = new JitPolicy(vm, ports);
+        }
+        JitPolicy target = intended;
+        Duration max = target.port(port).map(PortRule::maxRequestAccessDuration).orElse(d);
+        AccessRequest request = AccessRequest.of(vm, justification,
+                PortRequest.of(port, max.compareTo(d) < 0 ? max : d));
+        // validate the request against the policy it will meet before the first write (issue 8 §9): a request that
+        // cannot succeed must not leave the VM newly closed by a policy enabled on its behalf
+        try {
+            RequestValidator.validatePolicyLimits(target, limits);
+            RequestValidator.validate(request, ctx, Optional.of(target), clock.instant(), limits);
+        } catch (ValidationException e) {
+            audit.record(call.event().outcome(AuditEvent.Outcome.REJECTED).detail(e.getMessage()));
+            throw e;
+        }
+        if (policy.isEmpty() || policy.get() != target) {
+            policies.configure(target, ctx, false);
+        }
+        return requestAccess(request, ctx).get(0);
+    }
+
+    /** See {@link JitAccess#revoke}. */
+    Grant revoke(String grantId, RequestContext ctx) {
+        Objects.requireNonNull(grantId, "grantId");
+        Objects.requireNonNull(ctx, "ctx");
+        return guard.onGrant(AuditEvent.REVOKE, Action.REVOKE, grantId, ctx, (g, c) -> g.isActive()
+                ? closer.removeGrantRules(g, StatusReason.USER_REQUESTED, writer.resolve(g.vmId()), ctx.principal())
+                : g);
+    }
+
+    private String newId() {
+        String id = idGenerator.get();
+        if (!RuleMetadata.isValidGrantId(id)) {
+            throw new IllegalStateException("id generator produced an invalid id: " + Escape.text(id));
+        }
+        return id;
+    }
+}

@@ -1,0 +1,130 @@
+package io.jitaccess.core;
+
+import io.jitaccess.core.internal.RuleMetadata;
+import io.jitaccess.core.policy.VmId;
+import io.jitaccess.core.rules.SecurityRule;
+import io.jitaccess.core.rules.VmNetwork;
+import io.jitaccess.core.spi.AuditEvent;
+import io.jitaccess.core.spi.Escape;
+import io.jitaccess.core.spi.PolicyStore;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Closes grants: removes a known grant's allow rules, then makes the one terminal transition (Revoked with a reason)
+ * in the store and audits it once. Callers hold the grant's VM lock. A grant is closed only once its rules are
+ * confirmed gone.
+ */
+final class GrantCloser {
+    private static final Logger LOG = LoggerFactory.getLogger(JitAccess.class);
+
+    private final PolicyStore store;
+    private final NsgWriter writer;
+    private final Audit audit;
+    private final Clock clock;
+    private final ExpirySchedule expiries;
+
+    GrantCloser(PolicyStore store, NsgWriter writer, Audit audit, Clock clock, ExpirySchedule expiries) {
+        this.store = store;
+        this.writer = writer;
+        this.audit = audit;
+        this.clock = clock;
+        this.expiries = expiries;
+    }
+
+    /** The VM's open grants, as the store holds them. */
+    List<Grant> activeGrants(VmId vm) {
+        return store.grants(vm).stream().filter(Grant::isActive).toList();
+    }
+
+    /** Ids of the VM's open grants this store knows: the planner treats only their allow rules as intended. */
+    Set<String> liveGrantIds(VmId vm) {
+        Set<String> out = new HashSet<>();
+        activeGrants(vm).forEach(g -> out.add(g.id()));
+        return out;
+    }
+
+    /**
+     * Deletes a grant's rules, then marks it revoked and audits that one state change. When a rule cannot be removed
+     * the exception propagates and the grant stays open (the next sweep retries).
+     */
+    Grant removeGrantRules(Grant g, StatusReason reason, VmNetwork net, String principal) {
+        List<String> left = closeGrantRules(g, net.nsgIds());
+        return markRevoked(g, reason, principal, leftDetail(left));
+    }
+
+    /**
+     * Deletes a known grant's allow rules on the VM's path, found by their exact name {@code jitaccess-allow-<id>}
+     * (the id is random), whatever their descriptions say now: reads only that rule in each NSG (a small child GET on
+     * Azure) and deletes it when it is an {@code Allow}, which can only narrow access. A {@code Deny} of that name is
+     * left in place (deleting it could open a port) and returned as {@code nsg/rule} so that the caller reports it.
+     *
+     * @return the rules of that name left in place because they are not Allow rules
+     * @throws JitException when a read or a delete fails: the grant's rules are not confirmed gone
+     */
+    List<String> closeGrantRules(Grant g, List<String> nsgIds) {
+        String name = RuleMetadata.allowName(g.id());
+        List<String> left = new ArrayList<>();
+        for (String nsgId : nsgIds) {
+            Optional<SecurityRule> r = writer.backend().readRule(nsgId, name);
+            if (r.isEmpty()) {
+                continue;
+            }
+            if (RuleMetadata.isAllowNamedFor(r.get(), g.id())) {
+                writer.delete(nsgId, name);
+            } else {
+                left.add(nsgId + "/" + name);
+                LOG.warn("jit.rule.not_deleted rule={} nsg={}: it carries grant {}'s name but is a {} rule; left in "
+                        + "place (deleting a deny could open a port)", Escape.text(name), Escape.text(nsgId),
+                        Escape.text(g.id()), r.get().access().text());
+            }
+        }
+        return left;
+    }
+
+    static String leftDetail(List<String> left) {
+        return left.isEmpty() ? "" : "left " + left + " in place: not Allow rules, deleting them could open access";
+    }
+
+    /**
+     * Marks an open grant revoked and audits it, once: the grant is re-read from the store (under the VM's lock held
+     * by every caller), and one that is no longer open is returned as stored, without a second terminal event.
+     */
+    Grant markRevoked(Grant g, StatusReason reason, String principal, String detail) {
+        Optional<Grant> r = close(g, reason, clock.instant());
+        if (r.isEmpty()) {
+            return store.findGrant(g.id()).orElse(g);
+        }
+        LOG.info("jit.grant.revoked grant={} reason={}", Escape.text(g.id()), reason);
+        audit.record(Audit.grantEvent(AuditEvent.REVOKE, principal, g)
+                .detail("reason " + reason.text() + (detail.isEmpty() ? "" : "; " + detail)));
+        return r.get();
+    }
+
+    /** Marks an open grant Revoked/Expired and audits it, once (see {@link #close}); empty when it was not open. */
+    Optional<Grant> markExpired(Grant g, Instant now, String by) {
+        Optional<Grant> r = close(g, StatusReason.EXPIRED, now);
+        r.ifPresent(x -> audit.record(Audit.grantEvent(AuditEvent.EXPIRE, Audit.SYSTEM, g).detail("by " + by)));
+        return r;
+    }
+
+    /** The one terminal transition: only a grant the store still holds open changes, so it is audited once. */
+    private Optional<Grant> close(Grant g, StatusReason reason, Instant now) {
+        Grant current = store.findGrant(g.id()).orElse(g);
+        if (!current.isActive()) {
+            expiries.cancel(g.id());
+            return Optional.empty();
+        }
+        Grant r = current.revoked(reason, now);
+        store.saveGrant(r);
+        expiries.cancel(g.id());
+        return Optional.of(r);
+    }
+}

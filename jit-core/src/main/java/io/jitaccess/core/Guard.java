@@ -1,0 +1,135 @@
+package io.jitaccess.core;
+
+import io.jitaccess.core.policy.VmId;
+import io.jitaccess.core.spi.AuditEvent;
+import io.jitaccess.core.spi.AuthorizationRequest;
+import io.jitaccess.core.spi.Authorizer;
+import io.jitaccess.core.spi.Escape;
+import io.jitaccess.core.spi.PolicyStore;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The frame of every operation, written once: authorise (a refusal is audited DENIED and thrown before anything else
+ * happens, including any store read that could reveal whether a policy or grant exists); take the VM's lock; run;
+ * audit a {@link JitException} once (REJECTED, or FAILED for the backend's) and rethrow. Success events carry what
+ * only the body knows, so the body records them. Owns the per-VM locks, which serialise the operations on one VM in
+ * this process.
+ */
+final class Guard {
+    private final Authorizer authorizer;
+    private final PolicyStore store;
+    private final Audit audit;
+    private final Map<VmId, ReentrantLock> locks = new ConcurrentHashMap<>();
+
+    Guard(Authorizer authorizer, PolicyStore store, Audit audit) {
+        this.authorizer = authorizer;
+        this.store = store;
+        this.audit = audit;
+    }
+
+    /** Authorises the call, then runs the body under the VM's lock; a failure is audited once and rethrown. */
+    <T> T onVm(Call call, Function<Call, T> body) {
+        authorize(call);
+        return locked(call.vm, () -> audited(call, body));
+    }
+
+    /** Authorises the call and runs the body without a lock; a failure is audited once and rethrown. */
+    <T> T unlocked(Call call, Function<Call, T> body) {
+        authorize(call);
+        return audited(call, body);
+    }
+
+    /**
+     * Authorises an action on a grant id, then runs the body under the grant's VM's lock with the grant as the store
+     * holds it then; a failure is audited with the grant's fields and rethrown.
+     *
+     * @throws GrantNotFoundException when no grant has the id (after authorisation, which cannot tell the two apart)
+     */
+    <T> T onGrant(String operation, Action action, String grantId, RequestContext ctx,
+                  BiFunction<Grant, Call, T> body) {
+        Grant known = authorizeGrant(ctx, action, grantId, operation).orElseThrow(() ->
+                new GrantNotFoundException("no grant with id '" + Escape.text(grantId) + "'"));
+        return locked(known.vmId(), () -> {
+            Grant g = store.findGrant(grantId).orElseThrow();
+            Call call = new Call(operation, action, ctx, g.vmId(), List.of(g.number()))
+                    .grantWindow(g.source(), g.startTimeUtc(), g.endTimeUtc()).justification(g.justification());
+            try {
+                return body.apply(g, call);
+            } catch (JitException e) {
+                audit.record(Audit.grantEvent(operation, ctx.principal(), g).outcome(Audit.outcomeOf(e))
+                        .detail(e.getMessage()));
+                throw e;
+            }
+        });
+    }
+
+    /** Asks the authorizer about a call on a VM; a refusal is audited DENIED and thrown. */
+    void authorize(Call call) {
+        Objects.requireNonNull(call.ctx, "ctx");
+        if (!authorizer.isAllowed(AuthorizationRequest.onVm(call.principal(), call.action, call.vm))) {
+            AccessDeniedException e = new AccessDeniedException(call.principal(), call.action, call.vm.value());
+            audit.record(call.event().outcome(AuditEvent.Outcome.DENIED).detail(e.getMessage()));
+            throw e;
+        }
+    }
+
+    /** Authorises a read of a VM's state; a refusal is audited and thrown. */
+    void authorizeRead(RequestContext ctx, VmId vm) {
+        Objects.requireNonNull(ctx, "ctx");
+        authorize(new Call(AuditEvent.READ, Action.READ, ctx, vm, List.of()));
+    }
+
+    /** Whether the principal may read the VM: a filter, neither audited nor thrown. */
+    boolean mayRead(RequestContext ctx, VmId vm) {
+        return authorizer.isAllowed(AuthorizationRequest.onVm(ctx.principal(), Action.READ, vm));
+    }
+
+    /**
+     * The first step of every operation on a grant id: the authorizer sees the grant (requestor, port, source, VM),
+     * or, for an id no grant has, neither grant nor VM. A refusal throws the same exception for both, naming only the
+     * id, so that a caller who may not act learns nothing about whether the grant exists; the audit event (for the
+     * operator) names the VM and port when they are known.
+     */
+    Optional<Grant> authorizeGrant(RequestContext ctx, Action action, String grantId, String operation) {
+        Objects.requireNonNull(ctx, "ctx");
+        Optional<Grant> g = store.findGrant(grantId);
+        AuthorizationRequest r = g.map(x -> AuthorizationRequest.onGrant(ctx.principal(), action, x))
+                .orElseGet(() -> AuthorizationRequest.onUnknownGrant(ctx.principal(), action));
+        if (!authorizer.isAllowed(r)) {
+            AccessDeniedException e = AccessDeniedException.onGrant(ctx.principal(), action, grantId);
+            audit.record(Audit.event(operation, ctx.principal(), g.map(Grant::vmId).orElse(null),
+                    g.map(x -> List.of(x.number())).orElse(List.of())).source(g.map(Grant::source).orElse(null))
+                    .grantIds(List.of(grantId)).outcome(AuditEvent.Outcome.DENIED).detail(e.getMessage()));
+            throw e;
+        }
+        return g;
+    }
+
+    /** Runs under the VM's lock. */
+    <T> T locked(VmId vm, Supplier<T> body) {
+        ReentrantLock l = locks.computeIfAbsent(vm, k -> new ReentrantLock());
+        l.lock();
+        try {
+            return body.get();
+        } finally {
+            l.unlock();
+        }
+    }
+
+    private <T> T audited(Call call, Function<Call, T> body) {
+        try {
+            return body.apply(call);
+        } catch (JitException e) {
+            audit.record(call.event().outcome(Audit.outcomeOf(e)).detail(e.getMessage()));
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,138 @@
+package io.jitaccess.core;
+
+import io.jitaccess.core.policy.JitLimits;
+import io.jitaccess.core.rules.PlacementMode;
+import io.jitaccess.core.spi.AuditSink;
+import io.jitaccess.core.spi.Authorizer;
+import io.jitaccess.core.spi.NetworkBackend;
+import io.jitaccess.core.spi.PolicyStore;
+import io.jitaccess.core.time.ExecutorScheduler;
+import io.jitaccess.core.time.Scheduler;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/** Builds a {@link JitAccess}. Not thread-safe. */
+public final class JitAccessBuilder {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private NetworkBackend backend;
+    private Authorizer authorizer;
+    private AuditSink audit = AuditSink.slf4j();
+    private PolicyStore store = PolicyStore.inMemory();
+    private Clock clock = Clock.systemUTC();
+    private Scheduler scheduler;
+    private JitLimits limits = JitLimits.PORTAL;
+    private PlacementMode placementMode = PlacementMode.DEFENDER_COMPATIBLE;
+    private int maxAttempts = 5;
+    private Duration sweepInterval = Duration.ofMinutes(1);
+    private Supplier<String> idGenerator = () -> {
+        byte[] b = new byte[8];
+        RANDOM.nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    };
+
+    JitAccessBuilder() {
+    }
+
+    /** The network backend (required). */
+    public JitAccessBuilder backend(NetworkBackend backend) {
+        this.backend = Objects.requireNonNull(backend, "backend");
+        return this;
+    }
+
+    /** The authorizer (required; there is no default). */
+    public JitAccessBuilder authorizer(Authorizer authorizer) {
+        this.authorizer = Objects.requireNonNull(authorizer, "authorizer");
+        return this;
+    }
+
+    /** The audit sink; default: SLF4J logger {@code io.jitaccess.audit}. */
+    public JitAccessBuilder auditSink(AuditSink audit) {
+        this.audit = Objects.requireNonNull(audit, "audit");
+        return this;
+    }
+
+    /** Where policies and grant history live; default: in memory. */
+    public JitAccessBuilder policyStore(PolicyStore store) {
+        this.store = Objects.requireNonNull(store, "store");
+        return this;
+    }
+
+    /** The clock; default: {@link Clock#systemUTC()}. */
+    public JitAccessBuilder clock(Clock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+        return this;
+    }
+
+    /** The scheduler for expiries and sweeps; default: an {@link ExecutorScheduler} closed with the facade. */
+    public JitAccessBuilder scheduler(Scheduler scheduler) {
+        this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+        return this;
+    }
+
+    /** Duration limits; default {@link JitLimits#PORTAL} (1 h to 24 h). */
+    public JitAccessBuilder limits(JitLimits limits) {
+        this.limits = Objects.requireNonNull(limits, "limits");
+        return this;
+    }
+
+    /** Where deny rules go; default {@link PlacementMode#DEFENDER_COMPATIBLE}. */
+    public JitAccessBuilder placementMode(PlacementMode mode) {
+        this.placementMode = Objects.requireNonNull(mode, "mode");
+        return this;
+    }
+
+    /** How many plan-and-write attempts when a concurrent writer takes a priority; default 5. */
+    public JitAccessBuilder maxAttempts(int attempts) {
+        if (attempts < 1) {
+            throw new IllegalArgumentException("attempts must be at least 1");
+        }
+        this.maxAttempts = attempts;
+        return this;
+    }
+
+    /**
+     * How often to sweep for expired rules (a grant outlives its end by at most this much even when its own
+     * expiry task failed); default 1 minute; {@link Duration#ZERO} disables the periodic sweep.
+     */
+    public JitAccessBuilder sweepInterval(Duration interval) {
+        Objects.requireNonNull(interval, "interval");
+        if (interval.isNegative()) {
+            throw new IllegalArgumentException("interval must not be negative");
+        }
+        this.sweepInterval = interval;
+        return this;
+    }
+
+    /** Generates grant and request ids (6..32 lower-case letters and digits); default: 64 random bits in hex. */
+    public JitAccessBuilder idGenerator(Supplier<String> ids) {
+        this.idGenerator = Objects.requireNonNull(ids, "ids");
+        return this;
+    }
+
+    /**
+     * Checks the configuration and builds the facade, which starts its periodic sweep.
+     *
+     * @throws IllegalStateException when the backend or the authorizer is not set
+     */
+    public JitAccess build() {
+        return new JitAccess(config());
+    }
+
+    /** The immutable configuration this builder holds now, checked. */
+    JitAccessConfig config() {
+        if (backend == null) {
+            throw new IllegalStateException("backend must be set");
+        }
+        if (authorizer == null) {
+            throw new IllegalStateException("authorizer must be set explicitly (use Authorizer.permitAll() only in "
+                    + "demos and tests)");
+        }
+        return new JitAccessConfig(backend, authorizer, audit, store, clock, scheduler, limits, placementMode,
+                maxAttempts, sweepInterval, idGenerator);
+    }
+}

@@ -1,0 +1,110 @@
+package io.jitaccess.core;
+
+import io.jitaccess.core.policy.JitLimits;
+import io.jitaccess.core.rules.PlacementMode;
+import io.jitaccess.core.spi.AuditSink;
+import io.jitaccess.core.spi.Authorizer;
+import io.jitaccess.core.spi.NetworkBackend;
+import io.jitaccess.core.spi.PolicyStore;
+import io.jitaccess.core.time.Scheduler;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * A {@link JitAccess}'s configuration, as its {@link JitAccessBuilder} left it: immutable, complete and checked (as
+ * Failsafe's builders produce a {@code RetryPolicyConfig}). {@link JitAccess#config()} returns it, so that a host can
+ * log or assert what an instance runs with.
+ */
+public final class JitAccessConfig {
+    private final NetworkBackend backend;
+    private final Authorizer authorizer;
+    private final AuditSink auditSink;
+    private final PolicyStore policyStore;
+    private final Clock clock;
+    private final Scheduler scheduler;
+    private final JitLimits limits;
+    private final PlacementMode placementMode;
+    private final int maxAttempts;
+    private final Duration sweepInterval;
+    private final Supplier<String> idGenerator;
+
+    JitAccessConfig(NetworkBackend backend, Authorizer authorizer, AuditSink auditSink, PolicyStore policyStore,
+                    Clock clock, Scheduler scheduler, JitLimits limits, PlacementMode placementMode, int maxAttempts,
+                    Duration sweepInterval, Supplier<String> idGenerator) {
+        this.backend = backend;
+        this.authorizer = authorizer;
+        this.auditSink = auditSink;
+        this.policyStore = policyStore;
+        this.clock = clock;
+        this.scheduler = scheduler;
+        this.limits = limits;
+        this.placementMode = placementMode;
+        this.maxAttempts = maxAttempts;
+        this.sweepInterval = sweepInterval;
+        this.idGenerator = idGenerator;
+    }
+
+    /** The network backend. */
+    public NetworkBackend backend() {
+        return backend;
+    }
+
+    /** The authorizer. */
+    public Authorizer authorizer() {
+        return authorizer;
+    }
+
+    /** The audit sink. */
+    public AuditSink auditSink() {
+        return auditSink;
+    }
+
+    /** Where policies and grant history live. */
+    public PolicyStore policyStore() {
+        return policyStore;
+    }
+
+    /** The clock. */
+    public Clock clock() {
+        return clock;
+    }
+
+    /** The scheduler the host supplied; empty when the facade creates (and closes) its own. */
+    public Optional<Scheduler> scheduler() {
+        return Optional.ofNullable(scheduler);
+    }
+
+    /** Duration limits. */
+    public JitLimits limits() {
+        return limits;
+    }
+
+    /** Where deny rules go. */
+    public PlacementMode placementMode() {
+        return placementMode;
+    }
+
+    /** How many plan-and-write attempts when a concurrent writer takes a priority. */
+    public int maxAttempts() {
+        return maxAttempts;
+    }
+
+    /** How often the periodic sweep runs; zero when it does not. */
+    public Duration sweepInterval() {
+        return sweepInterval;
+    }
+
+    /** The grant and request id generator. */
+    public Supplier<String> idGenerator() {
+        return idGenerator;
+    }
+
+    @Override
+    public String toString() {
+        return "JitAccessConfig[backend=" + backend.getClass().getSimpleName() + ", limits=" + limits
+                + ", placementMode=" + placementMode + ", maxAttempts=" + maxAttempts + ", sweepInterval="
+                + sweepInterval + "]";
+    }
+}

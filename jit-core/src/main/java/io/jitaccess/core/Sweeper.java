@@ -1,0 +1,259 @@
+package io.jitaccess.core;
+
+import io.jitaccess.core.internal.RuleMetadata;
+import io.jitaccess.core.rules.NsgSnapshot;
+import io.jitaccess.core.rules.SecurityRule;
+import io.jitaccess.core.spi.AuditEvent;
+import io.jitaccess.core.spi.Escape;
+import io.jitaccess.core.spi.NetworkBackend;
+import io.jitaccess.core.spi.PolicyStore;
+import io.jitaccess.core.time.Scheduler;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Expiry: each grant's scheduled expiry ({@link #expire}) and the sweep that backs it up ({@link #sweepExpired}, run
+ * every {@code sweepInterval}), which removes every expired allow rule of ours in the backend, whoever wrote it.
+ */
+final class Sweeper {
+    private static final Logger LOG = LoggerFactory.getLogger(JitAccess.class);
+
+    private final PolicyStore store;
+    private final NsgWriter writer;
+    private final NetworkBackend backend;
+    private final GrantCloser closer;
+    private final Guard guard;
+    private final Audit audit;
+    private final Clock clock;
+    private final Scheduler scheduler;
+    private final ExpirySchedule expiries;
+    private final Duration sweepInterval;
+    private volatile Scheduler.Cancellable sweepTask;
+
+    Sweeper(PolicyStore store, NsgWriter writer, GrantCloser closer, Guard guard, Audit audit, Clock clock,
+            Scheduler scheduler, ExpirySchedule expiries, Duration sweepInterval) {
+        this.store = store;
+        this.writer = writer;
+        this.backend = writer.backend();
+        this.closer = closer;
+        this.guard = guard;
+        this.audit = audit;
+        this.clock = clock;
+        this.scheduler = scheduler;
+        this.expiries = expiries;
+        this.sweepInterval = sweepInterval;
+        expiries.onDue(this::expire);
+    }
+
+    /** See {@link JitAccess#sweepExpired()}. */
+    SweepResult sweepExpired() {
+        Instant now = clock.instant();
+        List<String> removed = new ArrayList<>();
+        List<SweepResult.Failure> failures = new ArrayList<>();
+        List<String> unrecognised = new ArrayList<>();
+        Set<String> failedNames = new HashSet<>();
+        Set<String> unread = new LinkedHashSet<>();
+        Map<String, List<String>> leftByName = new HashMap<>();
+        List<Grant> expired = new ArrayList<>();
+        List<NsgSnapshot> all = readForSweep(failures, unread);
+
+        // known grants past the store's end (a snapshot: each is re-read under its VM's lock before it changes)
+        Map<String, Grant> due = new LinkedHashMap<>();
+        for (Grant g : store.allGrants()) {
+            if (g.isActive() && !g.endTimeUtc().isAfter(now)) {
+                due.put(RuleMetadata.allowName(g.id()), g);
+            }
+        }
+        for (NsgSnapshot nsg : all) {
+            String nsgId = nsg.id();
+            for (SecurityRule r : nsg.rules()) {
+                Optional<RuleMetadata.Owned> o = RuleMetadata.owned(r);
+                Grant known = due.get(r.name());
+                boolean expiredOurs = o.isPresent() && o.get().kind() == RuleMetadata.Kind.ALLOW
+                        && o.get().expiredAt(now);
+                boolean knownByName = known != null && RuleMetadata.isAllowNamedFor(r, known.id());
+                if (expiredOurs || knownByName) {
+                    try {
+                        backend.deleteRule(nsgId, r.name());
+                        removed.add(nsgId + "/" + r.name());
+                        LOG.info("jit.rule.expired rule={} nsg={}", Escape.text(r.name()), Escape.text(nsgId));
+                    } catch (RuntimeException e) {
+                        failures.add(new SweepResult.Failure(nsgId, Optional.of(r.name()), String.valueOf(
+                                e.getMessage())));
+                        failedNames.add(r.name());
+                        LOG.warn("jit.sweep.delete_failed rule={} nsg={} cause={} (the next sweep retries)",
+                                Escape.text(r.name()), Escape.text(nsgId), Escape.text(e.getMessage()));
+                    }
+                    continue;
+                }
+                if (known != null) {
+                    // a known grant's name on a rule that is not an Allow: never deleted, reported
+                    leftByName.computeIfAbsent(r.name(), k -> new ArrayList<>()).add(nsgId + "/" + r.name());
+                }
+                if (o.isEmpty() && RuleMetadata.hasOurPrefix(r)) {
+                    unrecognised.add(nsgId + "/" + r.name());
+                    LOG.warn("jit.sweep.unrecognised rule={} nsg={}: our name prefix, but name, metadata, access and "
+                            + "direction do not agree; not touched", Escape.text(r.name()), Escape.text(nsgId));
+                }
+            }
+        }
+        for (Grant snapshot : due.values()) {
+            String name = RuleMetadata.allowName(snapshot.id());
+            if (failedNames.contains(name)) {
+                continue; // reported above; the grant stays open and the next sweep retries
+            }
+            guard.locked(snapshot.vmId(), () -> {
+                Optional<Grant> current = store.findGrant(snapshot.id());
+                if (current.isEmpty() || !current.get().isActive()) {
+                    return null; // revoked or expired meanwhile, by someone who audited it
+                }
+                Grant g = current.get();
+                List<String> left = new ArrayList<>(leftByName.getOrDefault(name, List.of()));
+                if (!unread.isEmpty() && !closeAfterIncompleteListing(g, name, removed, left, failures)) {
+                    return null; // reported; the grant stays open and the next sweep retries
+                }
+                closer.markExpired(g, now, "sweep" + (left.isEmpty() ? "" : "; " + GrantCloser.leftDetail(left)))
+                        .ifPresent(expired::add);
+                return null;
+            });
+        }
+        return new SweepResult(all.size(), removed, expired, failures, unrecognised);
+    }
+
+    /**
+     * For a known grant past its end when the sweep's listing was incomplete: reads the grant's rule by name in each
+     * NSG on its VM's path and deletes the Allow ones. Goes on past an NSG that fails, reporting it.
+     *
+     * @return whether the grant's rules are confirmed gone
+     */
+    private boolean closeAfterIncompleteListing(Grant g, String name, List<String> removed, List<String> left,
+                                                List<SweepResult.Failure> failures) {
+        List<String> path;
+        try {
+            path = backend.resolveVm(g.vmId()).nsgIds();
+        } catch (RuntimeException e) {
+            failures.add(new SweepResult.Failure("*", Optional.of(name), "resolving VM '" + g.vmId()
+                    + "' (some NSGs could not be read): " + e.getMessage()));
+            return false;
+        }
+        boolean confirmed = true;
+        for (String nsgId : path) {
+            try {
+                Optional<SecurityRule> r = backend.readRule(nsgId, name);
+                if (r.isPresent() && RuleMetadata.isAllowNamedFor(r.get(), g.id())) {
+                    backend.deleteRule(nsgId, name);
+                    removed.add(nsgId + "/" + name);
+                } else if (r.isPresent() && !left.contains(nsgId + "/" + name)) {
+                    left.add(nsgId + "/" + name);
+                }
+            } catch (RuntimeException e) {
+                failures.add(new SweepResult.Failure(nsgId, Optional.of(name), String.valueOf(e.getMessage())));
+                confirmed = false;
+            }
+        }
+        return confirmed;
+    }
+
+    /**
+     * Every NSG the backend lists, read for a sweep: the listing with its rules when it answers, else the ids and one
+     * read per NSG, so that one NSG that cannot be read (a rule the backend cannot map, a transient error) stops no
+     * other. Every NSG not read is added to {@code unread} and reported in {@code failures}.
+     */
+    private List<NsgSnapshot> readForSweep(List<SweepResult.Failure> failures, Set<String> unread) {
+        try {
+            return backend.readAllNsgs();
+        } catch (RuntimeException e) {
+            LOG.warn("jit.sweep.listing_failed cause={} (reading the NSGs one by one)", Escape.text(e.getMessage()));
+        }
+        List<String> ids;
+        try {
+            ids = backend.listNsgIds();
+        } catch (RuntimeException e) {
+            failures.add(new SweepResult.Failure("*", Optional.empty(), "listing NSGs: " + e.getMessage()));
+            unread.add("*");
+            LOG.warn("jit.sweep.read_failed cause={} (the next sweep retries)", Escape.text(e.getMessage()));
+            return List.of();
+        }
+        List<NsgSnapshot> out = new ArrayList<>();
+        for (String id : ids) {
+            try {
+                out.add(backend.readNsg(id));
+            } catch (RuntimeException e) {
+                failures.add(new SweepResult.Failure(id, Optional.empty(), String.valueOf(e.getMessage())));
+                unread.add(id);
+                LOG.warn("jit.sweep.nsg_read_failed nsg={} cause={} (the next sweep retries)", Escape.text(id),
+                        Escape.text(e.getMessage()));
+            }
+        }
+        return out;
+    }
+
+    /** A grant's scheduled expiry: removes its rules, then marks it expired; a failure leaves it to the sweep. */
+    void expire(String grantId) {
+        Optional<Grant> found = store.findGrant(grantId);
+        if (found.isEmpty() || expiries.isClosed()) {
+            return;
+        }
+        guard.locked(found.get().vmId(), () -> {
+            Grant g = store.findGrant(grantId).orElseThrow();
+            if (!g.isActive()) {
+                return null;
+            }
+            try {
+                List<String> left = closer.closeGrantRules(g, writer.resolve(g.vmId()).nsgIds());
+                closer.markExpired(g, clock.instant(), "scheduler"
+                        + (left.isEmpty() ? "" : "; " + GrantCloser.leftDetail(left)));
+            } catch (JitException e) {
+                // the grant stays open: its rules are not confirmed gone; the next sweep retries
+                LOG.warn("jit.grant.expire_failed grant={} cause={} (the next sweep retries)", Escape.text(grantId),
+                        Escape.text(e.getMessage()));
+                audit.record(Audit.grantEvent(AuditEvent.EXPIRE, Audit.SYSTEM, g).outcome(AuditEvent.Outcome.FAILED)
+                        .detail("rules not confirmed removed, the grant stays open until the next sweep: "
+                                + e.getMessage()));
+            }
+            return null;
+        });
+    }
+
+    /** Schedules the next periodic sweep, unless the interval is zero or the facade is closed. */
+    void scheduleSweep() {
+        if (sweepInterval.isZero() || expiries.isClosed()) {
+            return;
+        }
+        sweepTask = scheduler.schedule(clock.instant().plus(sweepInterval), () -> {
+            try {
+                SweepResult r = sweepExpired();
+                if (!r.rulesRemoved().isEmpty() || !r.failures().isEmpty()) {
+                    LOG.info("jit.sweep removed={} failures={}", Escape.text(r.rulesRemoved()),
+                            Escape.text(r.failures()));
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("jit.sweep.failed cause={}", Escape.controls(e));
+            } finally {
+                scheduleSweep();
+            }
+        });
+    }
+
+    /** Stops the periodic sweep and the scheduled expiries; returns how many expiries were pending. */
+    int close() {
+        int pending = expiries.close();
+        Scheduler.Cancellable s = sweepTask;
+        if (s != null) {
+            s.cancel();
+        }
+        return pending;
+    }
+}
