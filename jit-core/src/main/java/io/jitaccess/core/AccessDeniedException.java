@@ -1,5 +1,6 @@
 package io.jitaccess.core;
 
+import org.jspecify.annotations.Nullable;
 import io.jitaccess.core.spi.Escape;
 
 /**
@@ -10,14 +11,14 @@ import io.jitaccess.core.spi.Escape;
 public final class AccessDeniedException extends JitException {
     private final String principal;
     private final Action action;
-    private final String vmId;
+    private final @Nullable String vmId;
 
     /** Creates the exception for a refused principal, action and VM. */
     public AccessDeniedException(String principal, Action action, String vmId) {
         this(principal, action, vmId, "VM '" + Escape.text(vmId) + "'");
     }
 
-    private AccessDeniedException(String principal, Action action, String vmId, String target) {
+    private AccessDeniedException(String principal, Action action, @Nullable String vmId, String target) {
         super("principal '" + Escape.text(principal) + "' may not " + action.verb() + " on " + target);
         this.principal = principal;
         this.action = action;
@@ -43,7 +44,7 @@ public final class AccessDeniedException extends JitException {
     }
 
     /** The VM concerned, or null when the target was a grant id (see {@link #onGrant}). */
-    public String vmId() {
+    public @Nullable String vmId() {
         return vmId;
     }
 }

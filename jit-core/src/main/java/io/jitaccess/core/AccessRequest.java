@@ -1,5 +1,6 @@
 package io.jitaccess.core;
 
+import org.jspecify.annotations.Nullable;
 import io.jitaccess.core.policy.VmId;
 import java.util.List;
 
@@ -11,14 +12,15 @@ import java.util.List;
  * @param justification why (optional, bounded by {@link io.jitaccess.core.policy.JitLimits})
  * @param ports         the ports
  */
-public record AccessRequest(VmId vmId, String justification, List<PortRequest> ports) {
+public record AccessRequest(@Nullable VmId vmId, @Nullable String justification,
+                            @Nullable List<@Nullable PortRequest> ports) {
     /** Copies the list (null stays null, reported by validation). */
     public AccessRequest {
         ports = ports == null ? null : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(ports));
     }
 
     /** A request. */
-    public static AccessRequest of(VmId vmId, String justification, PortRequest... ports) {
+    public static AccessRequest of(@Nullable VmId vmId, @Nullable String justification, PortRequest... ports) {
         return new AccessRequest(vmId, justification, List.of(ports));
     }
 }

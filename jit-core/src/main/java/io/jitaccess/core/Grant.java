@@ -1,5 +1,6 @@
 package io.jitaccess.core;
 
+import org.jspecify.annotations.Nullable;
 import io.jitaccess.core.net.Protocol;
 import io.jitaccess.core.policy.VmId;
 import java.time.Instant;
@@ -238,7 +239,7 @@ public final class Grant {
         }
 
         /** Why; null means empty. */
-        public Builder justification(String justification) {
+        public Builder justification(@Nullable String justification) {
             this.justification = justification;
             return this;
         }

@@ -1,5 +1,6 @@
 package io.jitaccess.core;
 
+import org.jspecify.annotations.Nullable;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -12,7 +13,8 @@ import java.time.Instant;
  * @param duration                  how long; exactly one of duration and endTimeUtc
  * @param endTimeUtc                until when; exactly one of duration and endTimeUtc
  */
-public record PortRequest(int number, String allowedSourceAddressPrefix, Duration duration, Instant endTimeUtc) {
+public record PortRequest(int number, @Nullable String allowedSourceAddressPrefix, @Nullable Duration duration,
+                          @Nullable Instant endTimeUtc) {
 
     /** A port for a duration from the caller's own address. */
     public static PortRequest of(int number, Duration duration) {
@@ -20,12 +22,12 @@ public record PortRequest(int number, String allowedSourceAddressPrefix, Duratio
     }
 
     /** A port for a duration from a given source. */
-    public static PortRequest of(int number, String source, Duration duration) {
+    public static PortRequest of(int number, @Nullable String source, Duration duration) {
         return new PortRequest(number, source, duration, null);
     }
 
     /** A port until an end time from a given source. */
-    public static PortRequest until(int number, String source, Instant endTimeUtc) {
+    public static PortRequest until(int number, @Nullable String source, Instant endTimeUtc) {
         return new PortRequest(number, source, null, endTimeUtc);
     }
 }

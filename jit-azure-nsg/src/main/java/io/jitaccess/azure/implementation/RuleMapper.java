@@ -11,13 +11,15 @@ import io.jitaccess.core.net.PortRange;
 import io.jitaccess.core.net.Protocol;
 import io.jitaccess.core.rules.Access;
 import io.jitaccess.core.rules.Direction;
-import io.jitaccess.core.internal.PriorityAllocator;
 import io.jitaccess.core.rules.SecurityRule;
 import java.util.ArrayList;
 import java.util.List;
 
 /** Maps between the SDK's {@link SecurityRuleInner} and the core {@link SecurityRule}. Stateless. */
 public final class RuleMapper {
+    /** ARM's lowest custom priority: where an opaque rule whose priority cannot be read is placed (the earliest). */
+    private static final int MIN_CUSTOM_PRIORITY = 100;
+
     private RuleMapper() {
     }
 
@@ -123,7 +125,7 @@ public final class RuleMapper {
     private static SecurityRule opaque(String name, Integer priority, Direction direction, Access access,
                                        String description, String reason) {
         boolean readable = priority != null && priority > 0 && priority <= 65535;
-        return SecurityRule.opaque(name, readable ? priority : PriorityAllocator.MIN,
+        return SecurityRule.opaque(name, readable ? priority : MIN_CUSTOM_PRIORITY,
                 direction == null ? Direction.INBOUND : direction, access == null ? Access.ALLOW : access,
                 description, escape(reason));
     }

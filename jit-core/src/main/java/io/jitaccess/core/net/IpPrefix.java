@@ -1,5 +1,6 @@
 package io.jitaccess.core.net;
 
+import org.jspecify.annotations.Nullable;
 import io.jitaccess.core.ValidationException;
 import java.math.BigInteger;
 import java.util.Objects;
@@ -82,7 +83,7 @@ public record IpPrefix(boolean ipv6, long high, long low, int length) implements
      * @param text the text, may be null
      * @return the prefix, or empty
      */
-    public static Optional<IpPrefix> parse(String text) {
+    public static Optional<IpPrefix> parse(@Nullable String text) {
         if (problem(text) != null) {
             return Optional.empty();
         }
@@ -95,7 +96,7 @@ public record IpPrefix(boolean ipv6, long high, long low, int length) implements
      * @param text the text, may be null
      * @return null when valid, else the reason
      */
-    public static String problem(String text) {
+    public static @Nullable String problem(@Nullable String text) {
         if (text == null) {
             return "must not be null";
         }

@@ -1,5 +1,6 @@
 package io.jitaccess.core.net;
 
+import org.jspecify.annotations.Nullable;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -37,7 +38,7 @@ public enum Protocol {
     }
 
     /** The Defender JIT spelling ({@code TCP}, {@code UDP}, {@code *}), or null for protocols JIT does not offer. */
-    public String jitName() {
+    public @Nullable String jitName() {
         return jitName;
     }
 

@@ -1,5 +1,6 @@
 package io.jitaccess.core.policy;
 
+import org.jspecify.annotations.Nullable;
 import io.jitaccess.core.spi.Escape;
 import java.util.Objects;
 
@@ -13,7 +14,7 @@ import java.util.Objects;
  * @param value  the rejected value as given ({@code null} prints as {@code null})
  * @param reason what is wrong, in words
  */
-public record Violation(String field, String value, String reason) {
+public record Violation(String field, @Nullable String value, String reason) {
     /** Requires a field and a reason. */
     public Violation {
         Objects.requireNonNull(field, "field");

@@ -1,10 +1,14 @@
 /**
- * The NSG rule model independent of Azure, the effective-access {@link io.jitaccess.core.rules.Evaluator}, the
- * {@link io.jitaccess.core.internal.RulePlanner} with its {@link io.jitaccess.core.internal.PriorityAllocator}, and the
- * {@link io.jitaccess.core.internal.RuleMetadata} codec that marks the rules the library owns.
+ * The NSG rule model independent of Azure ({@link io.jitaccess.core.rules.SecurityRule},
+ * {@link io.jitaccess.core.rules.NsgSnapshot}, a VM's {@link io.jitaccess.core.rules.VmNetwork}), the effective-access
+ * {@link io.jitaccess.core.rules.Evaluator} with its three-valued {@link io.jitaccess.core.rules.Match}, and the
+ * placement results users see ({@link io.jitaccess.core.rules.DenyPlacement}, {@link io.jitaccess.core.rules.Exposure}).
+ * How rules are planned and marked as ours is internal.
+ *
+ * <p>Nullness: {@code @NullMarked}; every parameter, return value, record component and type argument is non-null
+ * unless annotated {@code @Nullable} (JSpecify). Empty optionals and empty lists stand for "none".
  */
+@NullMarked
 package io.jitaccess.core.rules;
 
-import io.jitaccess.core.internal.PriorityAllocator;
-import io.jitaccess.core.internal.RuleMetadata;
-import io.jitaccess.core.internal.RulePlanner;
+import org.jspecify.annotations.NullMarked;

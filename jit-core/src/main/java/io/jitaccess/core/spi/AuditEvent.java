@@ -1,5 +1,6 @@
 package io.jitaccess.core.spi;
 
+import org.jspecify.annotations.Nullable;
 import io.jitaccess.core.policy.VmId;
 import java.time.Instant;
 import java.util.List;
@@ -25,7 +26,7 @@ import java.util.Optional;
  * @param outcome       what happened
  * @param detail        a human-readable detail (error message, rules written)
  */
-public record AuditEvent(Instant time, String operation, String principal, VmId vmId, List<Integer> ports,
+public record AuditEvent(Instant time, String operation, String principal, @Nullable VmId vmId, List<Integer> ports,
                          Optional<String> source, Optional<Instant> start, Optional<Instant> end,
                          Optional<String> justification, List<String> grantIds, Outcome outcome, String detail) {
 
@@ -95,13 +96,13 @@ public record AuditEvent(Instant time, String operation, String principal, VmId 
     public static final class Builder {
         private final String operation;
         private final String principal;
-        private Instant time;
-        private VmId vmId;
+        private @Nullable Instant time;
+        private @Nullable VmId vmId;
         private List<Integer> ports = List.of();
-        private String source;
-        private Instant start;
-        private Instant end;
-        private String justification;
+        private @Nullable String source;
+        private @Nullable Instant start;
+        private @Nullable Instant end;
+        private @Nullable String justification;
         private List<String> grantIds = List.of();
         private Outcome outcome = Outcome.SUCCEEDED;
         private String detail = "";
@@ -118,7 +119,7 @@ public record AuditEvent(Instant time, String operation, String principal, VmId 
         }
 
         /** The VM; null for a refused action on a grant id that no grant has. */
-        public Builder vmId(VmId vmId) {
+        public Builder vmId(@Nullable VmId vmId) {
             this.vmId = vmId;
             return this;
         }
@@ -130,20 +131,20 @@ public record AuditEvent(Instant time, String operation, String principal, VmId 
         }
 
         /** The grant's source prefix; null for none. */
-        public Builder source(String source) {
+        public Builder source(@Nullable String source) {
             this.source = source;
             return this;
         }
 
         /** The grant window; nulls for none. */
-        public Builder window(Instant start, Instant end) {
+        public Builder window(@Nullable Instant start, @Nullable Instant end) {
             this.start = start;
             this.end = end;
             return this;
         }
 
         /** The requester's justification; null or empty for none. */
-        public Builder justification(String justification) {
+        public Builder justification(@Nullable String justification) {
             this.justification = justification;
             return this;
         }
@@ -161,7 +162,7 @@ public record AuditEvent(Instant time, String operation, String principal, VmId 
         }
 
         /** A human-readable detail; null means empty. */
-        public Builder detail(String detail) {
+        public Builder detail(@Nullable String detail) {
             this.detail = detail;
             return this;
         }

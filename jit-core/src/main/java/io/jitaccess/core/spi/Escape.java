@@ -1,5 +1,6 @@
 package io.jitaccess.core.spi;
 
+import org.jspecify.annotations.Nullable;
 /**
  * Renders untrusted text safely into one log line or exception message. <b>Internal, not API</b> (see the package
  * documentation).
@@ -31,7 +32,7 @@ public final class Escape {
      * @param s the value, may be null
      * @return the escaped text, or {@code null} for null
      */
-    public static String text(Object s) {
+    public static @Nullable String text(@Nullable Object s) {
         return s == null ? null : escape(String.valueOf(s), true);
     }
 
@@ -41,7 +42,7 @@ public final class Escape {
      * @param s the text, may be null
      * @return the escaped text, or {@code null} for null
      */
-    public static String controls(Object s) {
+    public static @Nullable String controls(@Nullable Object s) {
         return s == null ? null : escape(String.valueOf(s), false);
     }
 
