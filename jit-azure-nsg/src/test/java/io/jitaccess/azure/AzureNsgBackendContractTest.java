@@ -1,11 +1,10 @@
 package io.jitaccess.azure;
 
 import io.jitaccess.core.policy.VmId;
-import io.jitaccess.core.spi.BackendContractTest;
-import org.junit.jupiter.api.AfterEach;
+import io.jitaccess.testing.NetworkBackendContract;
 
 /** The backend contract, unchanged, through the real Azure SDK against the local ARM endpoint. */
-class AzureNsgBackendContractTest extends BackendContractTest {
+class AzureNsgBackendContractTest extends NetworkBackendContract {
     private AzureFixture fixture;
 
     @Override
@@ -16,8 +15,8 @@ class AzureNsgBackendContractTest extends BackendContractTest {
                 fixture.net.nsgId("no-such-nsg"));
     }
 
-    @AfterEach
-    void stopArm() {
+    @Override
+    protected void closeWorld(World world) {
         fixture.close();
     }
 }

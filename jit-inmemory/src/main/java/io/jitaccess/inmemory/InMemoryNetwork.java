@@ -18,6 +18,7 @@ import io.jitaccess.core.rules.NsgSnapshot;
 import io.jitaccess.core.rules.SecurityRule;
 import io.jitaccess.core.rules.VmNetwork;
 import io.jitaccess.core.spi.NetworkBackend;
+import io.jitaccess.core.spi.Escape;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -59,10 +60,16 @@ import java.util.function.Consumer;
  *
  * JitAccess jit = JitAccess.builder().backend(net).authorizer(Authorizer.permitAll())...build();
  * ...
- * assertThat(net.canConnect("203.0.113.10", vm, 22).allowed()).isTrue();
+ * assertThat(net.canConnect("203.0.113.10", vm, 22).allowed()).isTrue();        // the VM's primary address
+ * assertThat(net.canConnectEach("203.0.113.10", vm, 22)).allMatch(AddressDecision::allowed);  // every address
  * assertThat(net.calls().stream().filter(c -> c.operation().isWrite())).hasSize(1);
  * net.failNext(Operation.CREATE_RULE, 1, "InternalServerError");   // the next create fails
+ * net.failNth(Operation.DELETE_RULE, 2);                            // the second delete from now fails
  * }</pre>
+ *
+ * <p>Dual stack: a subnet with an IPv4 and an IPv6 prefix ({@code addSubnet("vnet1", "dual", "10.1.0.0/24",
+ * "fd00:db8::/64")}), and a NIC with addresses of both families ({@link #addIpConfiguration}); the core closes and
+ * opens each family's addresses, and {@link #canConnectEach} shows which ones a source reaches.
  *
  * <p>Topology calls are not recorded; backend calls ({@link Operation}) are. {@link #reset()} clears the call log and
  * scripted faults, not the topology or rules. Thread-safe: every method locks the network.
@@ -138,6 +145,10 @@ public final class InMemoryNetwork implements NetworkBackend {
 
     private final Map<Long, CallFault> callFaults = new LinkedHashMap<>();
     private long callCounter;
+    /** Calls per operation since creation (not cleared by {@link #reset()}), for {@link #failNth}. */
+    private final Map<Operation, Long> opCalls = new EnumMap<>(Operation.class);
+    /** Per operation: the 0-based number (since creation) of each call {@link #failNth} fails, with its code. */
+    private final Map<Operation, Map<Long, String>> nthFaults = new EnumMap<>(Operation.class);
 
     private InMemoryNetwork(String subscription, String resourceGroup) {
         this.subscription = subscription;
@@ -628,7 +639,11 @@ public final class InMemoryNetwork implements NetworkBackend {
         return new NsgSnapshot(n.id, n.etag(), List.copyOf(n.rules.values()));
     }
 
-    /** Whether a TCP connection from {@code source} reaches the VM's primary IP on {@code port}. */
+    /**
+     * Whether a TCP connection from {@code source} reaches the VM's primary IP on {@code port}: the address
+     * {@link #canConnect(String, VmId, int, Protocol)} picks, which the decision names as
+     * {@code decision.flow().destination()}. To check every address of the VM, use {@link #canConnectEach}.
+     */
     public Decision canConnect(String source, VmId vm, int port) {
         return canConnect(source, vm, port, Protocol.TCP);
     }
@@ -636,7 +651,8 @@ public final class InMemoryNetwork implements NetworkBackend {
     /**
      * Decides a connection from {@code source} to the VM's primary private IP (the first IP configuration of its first
      * NIC, or the first of the source's address family), with the deciding rule at each level (subnet NSG, then NIC
-     * NSG). Decided by the simulator's own evaluator; not recorded as a backend call.
+     * NSG). The address checked is {@code decision.flow().destination()}; {@link #canConnectEach} checks them all.
+     * Decided by the simulator's own evaluator; not recorded as a backend call.
      */
     public synchronized Decision canConnect(String source, VmId vm, int port, Protocol protocol) {
         List<String> n = vms.get(vm);
@@ -650,6 +666,43 @@ public final class InMemoryNetwork implements NetworkBackend {
                     .findFirst().orElse(dst);
         }
         return canConnect(Flow.of(src, dst, port, protocol));
+    }
+
+    /** {@link #canConnectEach(String, VmId, int, Protocol)} for TCP. */
+    public List<AddressDecision> canConnectEach(String source, VmId vm, int port) {
+        return canConnectEach(source, vm, port, Protocol.TCP);
+    }
+
+    /**
+     * Decides a connection from {@code source} to every private IP of the VM of the source's address family: every IP
+     * configuration of every NIC, in NIC order and IP-configuration order (an IPv4 source is checked against the VM's
+     * IPv4 addresses, an IPv6 source against its IPv6 ones; no packet crosses families). A grant that opens exactly
+     * what was asked shows as {@code allowed()} on the addresses it targets and on no other. Not recorded as a backend
+     * call.
+     *
+     * <pre>{@code
+     * assertThat(net.canConnectEach("203.0.113.10", vm, 22)).allMatch(AddressDecision::allowed);
+     * assertThat(net.canConnectEach("2001:db8::10", vm, 22)).noneMatch(AddressDecision::allowed);
+     * }</pre>
+     *
+     * @return one decision per address of the source's family; empty when the VM has none of that family
+     */
+    public synchronized List<AddressDecision> canConnectEach(String source, VmId vm, int port, Protocol protocol) {
+        List<String> n = vms.get(vm);
+        if (n == null) {
+            throw new IllegalArgumentException("no VM " + Escape.text(vm));
+        }
+        IpPrefix src = IpPrefix.of("source", source);
+        List<AddressDecision> out = new ArrayList<>();
+        for (String nicId : n) {
+            Nic nic = nics.get(nicId);
+            for (IpPrefix ip : nic.ips) {
+                if (ip.ipv6() == src.ipv6()) {
+                    out.add(new AddressDecision(ip, nic.id, canConnect(Flow.of(src, ip, port, protocol))));
+                }
+            }
+        }
+        return List.copyOf(out);
     }
 
     /** Decides a connection from {@code source} to a private IP of some NIC in the network. */
@@ -741,11 +794,43 @@ public final class InMemoryNetwork implements NetworkBackend {
      * {@code AnotherOperationInProgress} are marked retryable.
      */
     public synchronized void failNext(Operation op, int times, String code) {
-        boolean retryable = code.equals("TooManyRequests") || code.equals("RetryableErrorDueToAnotherOperation")
-                || code.equals("AnotherOperationInProgress");
+        boolean retryable = retryable(code);
         for (int i = 0; i < times; i++) {
             faults.computeIfAbsent(op, k -> new ArrayDeque<>()).add(new Fault(code, retryable, null));
         }
+    }
+
+    private static boolean retryable(String code) {
+        return code.equals("TooManyRequests") || code.equals("RetryableErrorDueToAnotherOperation")
+                || code.equals("AnotherOperationInProgress");
+    }
+
+    /** {@link #failNth(Operation, int, String)} with ARM's {@code InternalServerError} (HTTP 500, not retryable). */
+    public void failNth(Operation op, int n) {
+        failNth(op, n, "InternalServerError");
+    }
+
+    /**
+     * Makes the {@code n}-th call of {@code op} from now fail ({@code n = 1} is the next one) with a
+     * {@link BackendException} carrying {@code code}, before it changes anything; the calls before and after it go
+     * through. Codes are treated as in {@link #failNext} (retryable codes are marked retryable,
+     * {@code SecurityRuleConflict} raises a {@link RuleConflictException}).
+     *
+     * <p>Counting: every call of {@code op} counts, failed ones included; calls of other operations do not. Where
+     * {@link #failNext} scripts the next calls in order, {@code failNth} picks one by its number, and several
+     * {@code failNth} for one operation add up ({@code failNth(op, 2); failNth(op, 4)} fails the 2nd and the 4th). A
+     * numbered fault ({@link #failCall}, {@code failNth}) fires before the {@code failNext}/{@link #beforeNext} queue,
+     * which that call leaves untouched. {@link #reset()} forgets it.
+     *
+     * @throws IllegalArgumentException when {@code n < 1}
+     */
+    public synchronized void failNth(Operation op, int n, String code) {
+        Objects.requireNonNull(op, "op");
+        Objects.requireNonNull(code, "code");
+        if (n < 1) {
+            throw new IllegalArgumentException("n counts calls from now, starting at 1: " + n);
+        }
+        nthFaults.computeIfAbsent(op, k -> new LinkedHashMap<>()).put(opCalls.getOrDefault(op, 0L) + n - 1, code);
     }
 
     /** Makes the next {@code times} calls of {@code op} fail with HTTP 429 {@code TooManyRequests}. */
@@ -800,10 +885,18 @@ public final class InMemoryNetwork implements NetworkBackend {
         calls.clear();
         faults.clear();
         callFaults.clear();
+        nthFaults.clear();
     }
 
     private void begin(Operation op, String target) {
         long n = callCounter++;
+        long nth = opCalls.merge(op, 1L, Long::sum) - 1;
+        String nthCode = nthFaults.getOrDefault(op, Map.of()).isEmpty() ? null : nthFaults.get(op).remove(nth);
+        CallFault numbered = callFaults.get(n);
+        if (nthCode != null && (numbered == null || numbered.afterEffect())) {
+            // fires through the queue's own path, ahead of whatever failNext/beforeNext scripted for later calls
+            faults.computeIfAbsent(op, k -> new ArrayDeque<>()).addFirst(new Fault(nthCode, retryable(nthCode), null));
+        }
         CallFault cf = callFaults.get(n);
         if (cf != null && !cf.afterEffect()) {
             callFaults.remove(n);

@@ -9,7 +9,7 @@ import java.util.List;
 /**
  * Reads and writes NSG rules; knows nothing about policies. Semantics follow Azure's verbs.
  *
- * <p>Contract (checked by {@code BackendContractTest} in jit-core's test-jar):
+ * <p>Contract (checked by {@code NetworkBackendContract} in the test kit, {@code io.jitaccess:jit-testing}):
  * <ul>
  *   <li>{@link #createRule} fails with {@link io.jitaccess.core.RuleConflictException} when the name exists
  *       ({@code NAME}) or the (priority, direction) is taken ({@code PRIORITY}); it never overwrites.</li>

@@ -31,6 +31,8 @@ import org.junit.jupiter.api.Test;
  * A class "has tests" when it, one of its nested classes, or a superclass in the reactor carries a test annotation
  * of JUnit 5 ({@code @Test}, {@code @ParameterizedTest}, {@code @RepeatedTest}, {@code @TestFactory},
  * {@code @TestTemplate}, {@code @Nested}) or of another engine ({@code @Property}, {@code @Example}, {@code @Theory}).
+ * Abstract suites shipped in {@code src/main/java} (the test kit's {@code NetworkBackendContract}) count as such
+ * superclasses, and must be extended somewhere in the reactor too, so that the build runs them.
  */
 class EveryTestClassRunsTest {
     static final Pattern TEST_ANNOTATION = Pattern.compile(
@@ -39,7 +41,8 @@ class EveryTestClassRunsTest {
             "(?m)^(?:public\\s+|final\\s+|abstract\\s+|sealed\\s+|non-sealed\\s+)*(abstract\\s+)?(?:final\\s+)?class\\s+(\\w+)"
                     + "(?:<[^{]*?>)?(?:\\s+extends\\s+([\\w.]+))?");
 
-    record Source(Path file, Path module, String name, boolean isAbstract, String superclass, boolean annotated) {
+    record Source(Path file, Path module, String name, boolean isAbstract, String superclass, boolean annotated,
+                  boolean main) {
     }
 
     @Test
@@ -57,10 +60,13 @@ class EveryTestClassRunsTest {
     void theGuardSeesTheTestsOfEveryModule() {
         Map<Path, Integer> perModule = new LinkedHashMap<>();
         for (Source s : sources(reactorRoot())) {
+            if (s.main()) {
+                continue;
+            }
             perModule.merge(s.module().getFileName(), s.annotated() ? 1 : 0, Integer::sum);
         }
         assertThat(perModule.keySet()).extracting(Path::toString)
-                .contains("jit-core", "jit-inmemory", "jit-azure-nsg", "jit-examples");
+                .contains("jit-core", "jit-inmemory", "jit-testing", "jit-azure-nsg", "jit-examples");
         assertThat(perModule.values()).allMatch(n -> n > 0);
     }
 
@@ -78,10 +84,26 @@ class EveryTestClassRunsTest {
         Files.writeString(pkg.resolve("NestedOnly.java"), "package x;\nclass NestedOnly {\n  @Nested class A {}\n}\n");
         Files.writeString(pkg.resolve("LiveIT.java"), "package x;\nclass LiveIT {\n  @Test void t() {}\n}\n");
         Files.writeString(pkg.resolve("Helper.java"), "package x;\nfinal class Helper {\n}\n");
-        assertThat(problems(tmp, "**/*Test.java")).hasSize(5).anyMatch(p -> p.contains("SomeProperties"))
+        // a suite shipped in src/main (as the test kit ships its contract): its subclasses must match surefire, and
+        // an abstract one nobody extends never runs
+        Path main = Files.createDirectories(tmp.resolve("m/src/main/java/x"));
+        Files.writeString(main.resolve("ShippedContract.java"),
+                "package x;\npublic abstract class ShippedContract {\n  @Nested class A { @Test void t() {} }\n}\n");
+        Files.writeString(main.resolve("UnusedContract.java"),
+                "package x;\npublic abstract class UnusedContract {\n  @Test void t() {}\n}\n");
+        Files.writeString(main.resolve("Extension.java"),
+                "package x;\n/** Use it on a class with {@code @Test} methods. */\npublic final class Extension {\n}\n");
+        Files.writeString(pkg.resolve("MyBackendContractTest.java"),
+                "package x;\nclass MyBackendContractTest extends ShippedContract {\n}\n");
+        Files.writeString(pkg.resolve("MyBackendContract.java"),
+                "package x;\nclass MyBackendContract extends x.ShippedContract {\n}\n");
+        assertThat(problems(tmp, "**/*Test.java")).hasSize(7).anyMatch(p -> p.contains("SomeProperties"))
                 .anyMatch(p -> p.contains("InheritsTests")).anyMatch(p -> p.contains("Orphan"))
                 .anyMatch(p -> p.contains("NestedOnly")).anyMatch(p -> p.contains("LiveIT"))
-                .noneMatch(p -> p.contains("Helper") || p.contains("GoodTest") || p.contains("BaseTest"));
+                .anyMatch(p -> p.contains("MyBackendContract.java")).anyMatch(p -> p.contains("UnusedContract"))
+                .noneMatch(p -> p.contains("Helper") || p.contains("GoodTest") || p.contains("BaseTest")
+                        || p.contains("MyBackendContractTest") || p.contains("ShippedContract")
+                        || p.contains("Extension"));
     }
 
     static List<String> problems(Path root, String include) {
@@ -93,7 +115,10 @@ class EveryTestClassRunsTest {
             if (!hasTests(s, byName, 0)) {
                 continue;
             }
-            Path rel = s.module().resolve("src/test/java").relativize(s.file());
+            if (s.main() && !s.isAbstract()) {
+                continue; // shipped code that only mentions a test annotation (an extension's javadoc), not a suite
+            }
+            Path rel = s.module().resolve(s.main() ? "src/main/java" : "src/test/java").relativize(s.file());
             if (s.isAbstract()) {
                 boolean extended = all.stream().anyMatch(o -> !o.isAbstract() && extendsClass(o, s.name(), byName, 0));
                 if (!extended) {
@@ -143,17 +168,27 @@ class EveryTestClassRunsTest {
         }
     }
 
-    /** Every top-level class under any {@code src/test/java} of the reactor (skipping {@code target/}). */
+    /**
+     * Every top-level class under any {@code src/test/java} of the reactor, and those under {@code src/main/java} that
+     * carry a test annotation (suites shipped as main code), skipping {@code target/}.
+     */
     static List<Source> sources(Path root) {
         List<Source> out = new ArrayList<>();
         try (Stream<Path> files = Files.walk(root)) {
             for (Path f : (Iterable<Path>) files::iterator) {
                 String p = root.relativize(f).toString().replace('\\', '/');
                 int at = p.indexOf("/src/test/java/");
+                boolean main = at < 0;
+                if (main) {
+                    at = p.indexOf("/src/main/java/");
+                }
                 if (!p.endsWith(".java") || at < 0 || p.contains("/target/") || p.startsWith(".") || p.contains("/.")) {
                     continue;
                 }
                 String text = Files.readString(f);
+                if (main && !TEST_ANNOTATION.matcher(text).find()) {
+                    continue;
+                }
                 String name = f.getFileName().toString().replace(".java", "");
                 Matcher m = TOP_LEVEL_CLASS.matcher(text);
                 boolean isAbstract = false;
@@ -166,7 +201,7 @@ class EveryTestClassRunsTest {
                     }
                 }
                 out.add(new Source(f, root.resolve(p.substring(0, at)), name, isAbstract, superclass,
-                        TEST_ANNOTATION.matcher(text).find()));
+                        TEST_ANNOTATION.matcher(text).find(), main));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -27,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
-import io.jitaccess.core.testing.RandomCases;
 import java.util.ArrayList;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;

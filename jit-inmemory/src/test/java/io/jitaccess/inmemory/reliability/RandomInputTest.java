@@ -18,7 +18,6 @@ import io.jitaccess.core.ValidationException;
 import io.jitaccess.core.policy.VmId;
 import java.time.Duration;
 import java.util.List;
-import io.jitaccess.core.testing.RandomCases;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 

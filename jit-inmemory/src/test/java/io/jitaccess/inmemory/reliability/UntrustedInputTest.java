@@ -11,7 +11,6 @@ import io.jitaccess.core.JitAccess;
 import io.jitaccess.core.OsType;
 import io.jitaccess.core.PortRequest;
 import io.jitaccess.core.RequestContext;
-import io.jitaccess.core.internal.EscapeTest;
 import io.jitaccess.core.policy.AllowedSources;
 import io.jitaccess.core.policy.JitLimits;
 import io.jitaccess.core.policy.JitPolicy;
@@ -87,16 +86,16 @@ class UntrustedInputTest {
                 r.barbara).get(0);
         assertThat(g.justification()).isEqualTo(multiline);
         assertThat(r.audit).singleElement().satisfies(e -> assertThat(e.justification()).hasValue(multiline));
-        for (String h : EscapeTest.HOSTILE) {
+        for (String h : Hostile.HOSTILE) {
             hostile++;
             r.audit.clear();
             Throwable t = catchThrowable(() -> r.jit.requestAccess(AccessRequest.of(r.vm, h + "\u001b[2K",
                     PortRequest.of(22, h, Duration.ofHours(1))), r.barbara));
             assertThat(t).as(h).isInstanceOf(ValidationException.class);
-            EscapeTest.assertSafe(t.getMessage());
+            Hostile.assertSafe(t.getMessage());
             assertThat(r.audit).singleElement().satisfies(e -> {
                 assertThat(e.outcome()).isEqualTo(AuditEvent.Outcome.REJECTED);
-                EscapeTest.assertSafe(e.detail());
+                Hostile.assertSafe(e.detail());
             });
         }
     }
@@ -114,8 +113,8 @@ class UntrustedInputTest {
         Throwable t = catchThrowable(() -> r.jit.requestAccess(AccessRequest.of(r.vm, "",
                 PortRequest.of(22, Duration.ofHours(1))), r.barbara));
         assertThat(t).isInstanceOf(BackendException.class).hasMessageContaining("Evil");
-        EscapeTest.assertSafe(t.getMessage());
-        assertThat(r.audit).singleElement().satisfies(e -> EscapeTest.assertSafe(e.detail()));
+        Hostile.assertSafe(t.getMessage());
+        assertThat(r.audit).singleElement().satisfies(e -> Hostile.assertSafe(e.detail()));
     }
 
     @Test

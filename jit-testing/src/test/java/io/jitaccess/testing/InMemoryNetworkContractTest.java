@@ -1,9 +1,10 @@
-package io.jitaccess.inmemory;
+package io.jitaccess.testing;
 
 import io.jitaccess.core.policy.VmId;
-import io.jitaccess.core.spi.BackendContractTest;
+import io.jitaccess.inmemory.InMemoryNetwork;
 
-class InMemoryNetworkContractTest extends BackendContractTest {
+/** The simulator passes the kit's backend contract. */
+class InMemoryNetworkContractTest extends NetworkBackendContract {
     @Override
     protected World newWorld() {
         InMemoryNetwork net = InMemoryNetwork.create();

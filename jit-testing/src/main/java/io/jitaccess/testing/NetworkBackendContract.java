@@ -1,4 +1,4 @@
-package io.jitaccess.core.spi;
+package io.jitaccess.testing;
 
 import io.jitaccess.core.RuleModifiedException;
 
@@ -18,27 +18,46 @@ import io.jitaccess.core.policy.VmId;
 import io.jitaccess.core.rules.Access;
 import io.jitaccess.core.rules.Direction;
 import io.jitaccess.core.rules.NsgSnapshot;
-import io.jitaccess.core.internal.RuleMetadata;
 import io.jitaccess.core.rules.SecurityRule;
 import io.jitaccess.core.rules.VmNetwork;
-import java.time.Instant;
+import io.jitaccess.core.spi.NetworkBackend;
 import java.util.List;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 /**
- * The contract every {@link NetworkBackend} must keep. Extend it, return a fresh world from {@link #newWorld()}, and
- * every {@code @Nested} group runs against your backend.
+ * The contract every {@link NetworkBackend} must keep, as an abstract JUnit 5 suite that a backend's test extends.
+ * Every {@code @Nested} group runs against the subclass's backend; a backend passes when the whole suite is green.
+ * It needs nothing but this artifact ({@code io.jitaccess:jit-testing}, test scope) and JUnit's engine.
  *
  * <pre>{@code
- * class MyBackendContractTest extends BackendContractTest {
- *     protected World newWorld() { ... one VM whose NIC NSG is empty ... }
+ * class MyBackendContractTest extends NetworkBackendContract {
+ *     @Override
+ *     protected World newWorld() {
+ *         MyBackend backend = ...;   // one VM, web-01, at 10.0.0.4, its NIC NSG empty
+ *         return new World(backend, vm, "10.0.0.4", nicNsgId, missingVm, missingNsgId);
+ *     }
  * }
  * }</pre>
+ *
+ * <p>What the subclass provides:
+ * <ul>
+ *   <li>{@link #newWorld()}: a fresh, isolated backend for each test (no state shared between tests), holding one VM
+ *       whose primary private IP is {@link World#vmPrivateIp()} and whose inbound path includes the NSG
+ *       {@link World#nsgId()} without custom rules, plus a VM id and an NSG id that do not exist. Any other NSG on the
+ *       VM's path must be without custom rules too. The rules the suite writes are inbound and outbound, IPv4 and
+ *       IPv6, with plural ports and addresses and priorities 100..4096.</li>
+ *   <li>{@link #closeWorld(World)} (optional): releases what {@code newWorld()} started (a local server, a
+ *       connection); called after each test.</li>
+ * </ul>
+ * The suite calls only {@link NetworkBackend}'s methods and checks their documented contract: exact round trips,
+ * ARM's conflict and validation behaviour with typed exceptions, a new ETag on every write, delete-if-present, and
+ * not-found for missing VMs and NSGs. Not thread-safe: JUnit runs one test of an instance at a time.
  */
-public abstract class BackendContractTest {
+public abstract class NetworkBackendContract {
 
     /**
      * What the suite needs: a backend holding a VM whose inbound path includes {@code nsgId}, an NSG without custom
@@ -55,14 +74,33 @@ public abstract class BackendContractTest {
                         String missingNsgId) {
     }
 
-    /** A fresh world for each test. */
+    /** Creates the contract suite; subclasses supply {@link #newWorld()}. */
+    protected NetworkBackendContract() {
+    }
+
+    /** A fresh world for each test: a new backend with the topology described in {@link World}. */
     protected abstract World newWorld();
+
+    /**
+     * Releases what {@link #newWorld()} started; called after each test, also when it failed. Does nothing by default.
+     *
+     * @param world the world of the test that just ran
+     */
+    protected void closeWorld(World world) {
+    }
 
     private World w;
 
     @BeforeEach
     void setUpWorld() {
-        w = newWorld();
+        w = java.util.Objects.requireNonNull(newWorld(), "newWorld()");
+    }
+
+    @AfterEach
+    void tearDownWorld() {
+        if (w != null) {
+            closeWorld(w);
+        }
     }
 
     private NetworkBackend backend() {
@@ -199,15 +237,17 @@ public abstract class BackendContractTest {
         @Test
         @DisplayName("our metadata round-trips through the backend")
         void metadataRoundTrips() {
-            Instant end = Instant.parse("2026-01-05T11:00:00Z");
-            SecurityRule r = allow(RuleMetadata.allowName("a1b2c3d4e5f60718"), 100,
-                    RuleMetadata.allowDescription(w.vm(), "a1b2c3d4e5f60718", end));
+            // the shapes jit-core writes: name prefix and grant id, machine-readable metadata (with '=', ':', an end in
+            // epoch seconds), a " | " separator and a human note with quotes
+            String name = "jitaccess-allow-a1b2c3d4e5f60718";
+            String description = "jitaccess:v1 allow grant=a1b2c3d4e5f60718 vm=3f9a0c12d4e5b6a7 end=1767610800s"
+                    + " | JIT access for VM 'web-01' until 2026-01-05T11:00:00Z";
+            SecurityRule r = allow(name, 100, description);
             backend().createRule(w.nsgId(), r);
             SecurityRule read = backend().readNsg(w.nsgId()).rule(r.name()).orElseThrow();
-            RuleMetadata.Owned o = RuleMetadata.decode(read).orElseThrow();
-            assertThat(o.grantId()).hasValue("a1b2c3d4e5f60718");
-            assertThat(o.endTime()).hasValue(end);
-            assertThat(o.vmKey()).isEqualTo(RuleMetadata.vmKey(w.vm()));
+            assertThat(read.name()).isEqualTo(name);
+            assertThat(read.description()).isEqualTo(description);
+            assertThat(read).isEqualTo(r);
         }
 
         @Test
