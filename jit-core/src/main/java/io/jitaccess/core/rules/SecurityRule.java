@@ -1,7 +1,6 @@
 package io.jitaccess.core.rules;
 
 import io.jitaccess.core.internal.AddressMatch;
-import io.jitaccess.core.internal.PriorityAllocator;
 
 import io.jitaccess.core.net.Address;
 import io.jitaccess.core.net.IpPrefix;
@@ -10,6 +9,7 @@ import io.jitaccess.core.net.Protocol;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A network security rule, independent of Azure's SDK types. Covers NSG's singular and plural ("augmented") forms:
@@ -18,6 +18,13 @@ import java.util.Optional;
  * <p>ARM's own limits (priority 100..4096 for custom rules, the 80-character name grammar, the 140-character
  * description) are enforced by backends, which answer with ARM's error codes; this record only requires a complete,
  * well-typed rule. Immutable and thread-safe.
+ *
+ * <p>A rule a backend could not read (ARM returned a shape the library does not understand) is kept as an <em>opaque</em>
+ * rule ({@link #opaque}): its {@link #unreadable} reason is set, and it is judged as possibly matching every flow of its
+ * direction, as possibly denying and as possibly allowing (see {@link #match}). It never fails the read of its NSG.
+ *
+ * <p>Build one with {@link #builder(String)} (or {@link #inbound}): the canonical constructor gains a parameter
+ * whenever the rule model gains a field (issue 8 added {@code unreadable}), the builder does not.
  *
  * @param name             the rule's name, unique within its NSG
  * @param priority         lower numbers are evaluated first
@@ -28,10 +35,6 @@ import java.util.Optional;
  * @param sourcePorts      source port ranges (at least one)
  * @param destinations     destination addresses (at least one)
  * @param destinationPorts destination port ranges (at least one)
- * <p>A rule a backend could not read (ARM returned a shape the library does not understand) is kept as an <em>opaque</em>
- * rule ({@link #opaque}): its {@link #unreadable} reason is set, and it is judged as possibly matching every flow of its
- * direction, as possibly denying and as possibly allowing (see {@link #match}). It never fails the read of its NSG.
- *
  * @param description      free text, empty when none
  * @param unreadable       why the rule could not be read, or empty for a rule read completely
  */
@@ -66,8 +69,8 @@ public record SecurityRule(String name, int priority, Direction direction, Acces
      * is judged as possibly matching every flow of its direction, whatever its access says.
      *
      * @param name        the rule's name
-     * @param priority    its priority, or {@link PriorityAllocator#MIN} when that could not be read (the earliest,
-     *                    which is the conservative assumption both for a possible deny and a possible allow)
+     * @param priority    its priority, or ARM's lowest custom priority (100) when that could not be read (the
+     *                    earliest, the conservative assumption both for a possible deny and a possible allow)
      * @param direction   its direction, or inbound when that could not be read
      * @param access      its access as read (informational: an opaque rule may deny and may allow)
      * @param description its description, empty when none
@@ -102,6 +105,104 @@ public record SecurityRule(String name, int priority, Direction direction, Acces
                                        List<PortRange> destinationPorts, String description) {
         return new SecurityRule(name, priority, Direction.INBOUND, access, protocol, sources,
                 List.of(PortRange.ALL), destinations, destinationPorts, description);
+    }
+
+    /** A builder for a rule of that name: inbound, any protocol, any source port unless set; the rest is required. */
+    public static Builder builder(String name) {
+        return new Builder(name);
+    }
+
+    /** A builder holding this rule's fields (an opaque rule stays opaque). */
+    public Builder toBuilder() {
+        Builder b = new Builder(name).priority(priority).direction(direction).access(access).protocol(protocol)
+                .sources(sources).sourcePorts(sourcePorts).destinations(destinations)
+                .destinationPorts(destinationPorts).description(description);
+        b.unreadable = unreadable;
+        return b;
+    }
+
+    /** Builds a {@link SecurityRule}. Not thread-safe. */
+    public static final class Builder {
+        private final String name;
+        private @Nullable Integer priority;
+        private Direction direction = Direction.INBOUND;
+        private @Nullable Access access;
+        private Protocol protocol = Protocol.ANY;
+        private @Nullable List<Address> sources;
+        private List<PortRange> sourcePorts = List.of(PortRange.ALL);
+        private @Nullable List<Address> destinations;
+        private @Nullable List<PortRange> destinationPorts;
+        private String description = "";
+        private Optional<String> unreadable = Optional.empty();
+
+        private Builder(String name) {
+            this.name = Objects.requireNonNull(name, "name");
+        }
+
+        /** The priority (required). */
+        public Builder priority(int priority) {
+            this.priority = priority;
+            return this;
+        }
+
+        /** The direction; default inbound. */
+        public Builder direction(Direction direction) {
+            this.direction = direction;
+            return this;
+        }
+
+        /** Allow or deny (required). */
+        public Builder access(Access access) {
+            this.access = access;
+            return this;
+        }
+
+        /** The protocol; default any. */
+        public Builder protocol(Protocol protocol) {
+            this.protocol = protocol;
+            return this;
+        }
+
+        /** The source addresses (required, at least one). */
+        public Builder sources(List<Address> sources) {
+            this.sources = sources;
+            return this;
+        }
+
+        /** The source port ranges; default all. */
+        public Builder sourcePorts(List<PortRange> ports) {
+            this.sourcePorts = ports;
+            return this;
+        }
+
+        /** The destination addresses (required, at least one). */
+        public Builder destinations(List<Address> destinations) {
+            this.destinations = destinations;
+            return this;
+        }
+
+        /** The destination port ranges (required, at least one). */
+        public Builder destinationPorts(List<PortRange> ports) {
+            this.destinationPorts = ports;
+            return this;
+        }
+
+        /** Free text; default empty. */
+        public Builder description(String description) {
+            this.description = description;
+            return this;
+        }
+
+        /**
+         * The rule.
+         *
+         * @throws NullPointerException     naming a required field that is not set
+         * @throws IllegalArgumentException naming a list that is empty
+         */
+        public SecurityRule build() {
+            return new SecurityRule(name, Objects.requireNonNull(priority, "priority"), direction, access, protocol,
+                    sources, sourcePorts, destinations, destinationPorts, description, unreadable);
+        }
     }
 
     /** The same rule at another priority. */
