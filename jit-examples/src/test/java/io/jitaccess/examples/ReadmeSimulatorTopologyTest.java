@@ -2,17 +2,12 @@ package io.jitaccess.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.jitaccess.core.net.Address;
 import io.jitaccess.core.net.IpPrefix;
-import io.jitaccess.core.net.PortRange;
 import io.jitaccess.core.net.Protocol;
 import io.jitaccess.core.policy.VmId;
-import io.jitaccess.core.rules.Access;
 import io.jitaccess.core.rules.Decision;
 import io.jitaccess.core.rules.Flow;
-import io.jitaccess.core.rules.SecurityRule;
 import io.jitaccess.inmemory.InMemoryNetwork;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The README's "richer topology" snippet, compiled and run. */
@@ -37,8 +32,8 @@ class ReadmeSimulatorTopologyTest {
         assertThat(d.allowed()).as("AllowVnetInBound").isTrue();
         assertThat(net.resolveVm(app).privateIps()).hasSize(3);
         assertThat(net.canConnect("10.2.0.9", "10.1.0.14", 22, Protocol.TCP).allowed()).as("peered").isTrue();
-        net.putRule(net.nsgId("app-01-nsg"), SecurityRule.inbound("ssh-to-app-servers", 100, Access.ALLOW,
-                Protocol.TCP, List.of(Address.ANY), List.of(new Address.Asg(asg)), List.of(PortRange.of(22)), ""));
+        net.rule(net.nsgId("app-01-nsg")).named("ssh-to-app-servers").priority(100).allow().tcp().toAsg(asg)
+                .toPort(22).put();
         assertThat(net.canConnect("198.51.100.7", "10.1.0.14", 22, Protocol.TCP).allowed()).isTrue();
     }
 }
