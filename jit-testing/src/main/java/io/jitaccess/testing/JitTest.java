@@ -11,8 +11,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * Hands every test a fresh simulated world: an {@link io.jitaccess.inmemory.InMemoryNetwork}, a
  * {@link io.jitaccess.inmemory.MutableClock}, a {@link io.jitaccess.inmemory.ManualScheduler}, a
- * {@link RecordingAuditSink} and a {@link io.jitaccess.core.JitAccess} built from them, as parameters of test,
- * lifecycle-method and constructor parameters, or into fields (see {@link JitAccessExtension}). Put it on a test class
+ * {@link RecordingAuditSink} and a {@link io.jitaccess.core.JitAccess} built from them, as parameters of test methods,
+ * {@code @BeforeEach}/{@code @AfterEach} methods and constructors, or into fields (see {@link JitAccessExtension}),
+ * and closes them after the test. Put it on a test class
  * (it is inherited, and applies to {@code @Nested} classes), or on one method to override the class's settings.
  *
  * <pre>{@code
