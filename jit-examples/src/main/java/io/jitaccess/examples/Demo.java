@@ -6,17 +6,12 @@ import io.jitaccess.core.Grant;
 import io.jitaccess.core.JitAccess;
 import io.jitaccess.core.PortRequest;
 import io.jitaccess.core.RequestContext;
-import io.jitaccess.core.net.Address;
-import io.jitaccess.core.net.PortRange;
-import io.jitaccess.core.net.Protocol;
 import io.jitaccess.core.policy.AllowedSources;
 import io.jitaccess.core.policy.JitPolicy;
 import io.jitaccess.core.policy.PortRule;
 import io.jitaccess.core.ValidationException;
 import io.jitaccess.core.policy.VmId;
-import io.jitaccess.core.rules.Access;
 import io.jitaccess.core.rules.Decision;
-import io.jitaccess.core.rules.SecurityRule;
 import io.jitaccess.core.spi.AuditEvent;
 import io.jitaccess.core.spi.Authorizer;
 import io.jitaccess.inmemory.InMemoryNetwork;
@@ -52,8 +47,8 @@ public final class Demo {
         net.attachNsgToSubnet(subnet, nsg);
         VmId vm = net.addVm("web-01", subnet, "10.0.0.4");
         VmId neighbour = net.addVm("web-02", subnet, "10.0.0.5");
-        net.putRule(nsg, SecurityRule.inbound("allow-https", 300, Access.ALLOW, Protocol.TCP, List.of(Address.ANY),
-                List.of(Address.ANY), List.of(PortRange.of(443)), "web traffic"));
+        // someone else's rule, as the portal would write it
+        net.rule(nsg).named("allow-https").priority(300).allow().tcp().toPort(443).description("web traffic").put();
 
         MutableClock clock = new MutableClock();
         ManualScheduler scheduler = new ManualScheduler(clock);

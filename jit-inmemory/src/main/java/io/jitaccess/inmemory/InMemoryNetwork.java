@@ -57,6 +57,7 @@ import java.util.function.Consumer;
  * String nsg = net.addNsg("default-nsg");
  * net.attachNsgToSubnet(subnet, nsg);
  * VmId vm = net.addVm("web-01", subnet, "10.0.0.4");
+ * net.rule(nsg).named("allow-https").priority(300).allow().tcp().from("Internet").toPort(443).put(); // someone else's
  *
  * JitAccess jit = JitAccess.builder().backend(net).authorizer(Authorizer.permitAll())...build();
  * ...
@@ -578,6 +579,70 @@ public final class InMemoryNetwork implements NetworkBackend {
             }
             return storeRule(n, rule, rule.name(), Operation.PUT_RULE, target);
         }
+    }
+
+    /**
+     * Starts a rule for {@code nsgId} written the way another tool would write it; {@link RuleBuilder#put()} stores it
+     * through {@link #putRule(String, String, ArmRuleProperties)}:
+     * {@code net.rule(nsg).named("allow-https").priority(300).allow().tcp().from("Internet").toPort(443).put()}.
+     */
+    public RuleBuilder rule(String nsgId) {
+        return new RuleBuilder(this, Objects.requireNonNull(nsgId, "nsgId"));
+    }
+
+    /**
+     * {@link #putRule(String, String, ArmRuleProperties)} with application security groups on either side (ARM's
+     * {@code sourceApplicationSecurityGroups} / {@code destinationApplicationSecurityGroups}), which must exist.
+     */
+    synchronized SecurityRule putRule(String nsgId, String name, ArmRuleProperties properties, List<String> sourceAsgs,
+                                      List<String> destinationAsgs) {
+        if (sourceAsgs.isEmpty() && destinationAsgs.isEmpty()) {
+            return putRule(nsgId, name, properties);
+        }
+        String target = nsgId + "/" + name;
+        begin(Operation.PUT_RULE, target);
+        Nsg n = existingNsg(Operation.PUT_RULE, target, nsgId);
+        SecurityRule rule;
+        try {
+            rule = withAsgs(properties, n.id, name, sourceAsgs, destinationAsgs);
+        } catch (BackendException e) {
+            record(Operation.PUT_RULE, target, e.code());
+            throw e;
+        }
+        List<String> all = new ArrayList<>(sourceAsgs);
+        all.addAll(destinationAsgs);
+        for (String g : all) {
+            if (!asgs.containsKey(key(g))) {
+                record(Operation.PUT_RULE, target, "InvalidResourceReference");
+                throw new BackendException("InvalidResourceReference", "Resource " + Escape.text(g)
+                        + " referenced by resource " + Escape.text(target) + " was not found.");
+            }
+        }
+        return storeRule(n, rule, name, Operation.PUT_RULE, target);
+    }
+
+    /**
+     * Validates ARM properties whose address sides may be application security groups instead, and converts them:
+     * a side given as groups is validated as {@code *} and then carries {@link Address.Asg}s.
+     */
+    static SecurityRule withAsgs(ArmRuleProperties p, String nsgId, String name, List<String> sourceAsgs,
+                                 List<String> destinationAsgs) {
+        boolean src = !sourceAsgs.isEmpty();
+        boolean dst = !destinationAsgs.isEmpty();
+        ArmRuleProperties shape = !src && !dst ? p : new ArmRuleProperties(p.protocol(), p.sourcePortRange(),
+                p.sourcePortRanges(), p.destinationPortRange(), p.destinationPortRanges(),
+                src ? "*" : p.sourceAddressPrefix(), src ? List.of() : p.sourceAddressPrefixes(),
+                dst ? "*" : p.destinationAddressPrefix(), dst ? List.of() : p.destinationAddressPrefixes(),
+                p.access(), p.priority(), p.direction(), p.description());
+        SecurityRule r = shape.toRule(nsgId, name);
+        if (!src && !dst) {
+            return r;
+        }
+        List<Address> sources = src ? sourceAsgs.stream().<Address>map(Address.Asg::new).toList() : r.sources();
+        List<Address> destinations = dst ? destinationAsgs.stream().<Address>map(Address.Asg::new).toList()
+                : r.destinations();
+        return new SecurityRule(r.name(), r.priority(), r.direction(), r.access(), r.protocol(), sources,
+                r.sourcePorts(), destinations, r.destinationPorts(), r.description());
     }
 
     /** Application security groups, or text ARM stores that the core's model cannot round-trip (e.g. {@code 789}). */

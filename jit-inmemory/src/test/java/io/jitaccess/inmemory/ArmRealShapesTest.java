@@ -29,9 +29,10 @@ class ArmRealShapesTest {
     @Test
     @DisplayName("rule1: empty singular source next to filled plural sources, only plural destination ports")
     void rule1() {
-        SecurityRule r = net.putRule(nsg, "rule1", new ArmRuleProperties("*", "*", List.of(), null,
-                List.of("500-1000", "2000", "3000"), "", List.of("10.0.0.0/24", "11.0.0.0/24"), "Internet",
-                List.of(), "Allow", 1000, "Inbound", null));
+        SecurityRule r = net.rule(nsg).named("rule1").priority(1000).allow().inbound().protocol("*")
+                .sourcePortRange("*").destinationPortRange(null).destinationPortRanges("500-1000", "2000", "3000")
+                .sourceAddressPrefix("").sourceAddressPrefixes("10.0.0.0/24", "11.0.0.0/24")
+                .destinationAddressPrefix("Internet").put();
         assertThat(r.sources()).containsExactly(Address.of(IpPrefix.of("10.0.0.0/24")),
                 Address.of(IpPrefix.of("11.0.0.0/24")));
         assertThat(r.destinationPorts()).containsExactly(new PortRange(500, 1000), PortRange.of(2000),
@@ -42,8 +43,11 @@ class ArmRealShapesTest {
     @Test
     @DisplayName("blank singular ports and addresses (whitespace) are absent as well")
     void blankSingulars() {
-        SecurityRule r = net.putRule(nsg, "r", new ArmRuleProperties("Tcp", " ", List.of("1024-65535"), "",
-                List.of("22"), "*", null, "\t", List.of("10.0.0.4", "10.0.0.5"), "Deny", 200, "Inbound", null));
+        SecurityRule r = net.rule(nsg).named("r").priority(200).deny().protocol("Tcp")
+                .sourcePortRange(" ").sourcePortRanges("1024-65535")
+                .destinationPortRange("").destinationPortRanges("22")
+                .sourceAddressPrefix("*")
+                .destinationAddressPrefix("\t").destinationAddressPrefixes("10.0.0.4", "10.0.0.5").put();
         assertThat(r.sourcePorts()).containsExactly(new PortRange(1024, 65535));
         assertThat(r.destinations()).hasSize(2);
     }
@@ -51,8 +55,8 @@ class ArmRealShapesTest {
     @Test
     @DisplayName("web: source 789 and destination 1234, which ARM accepted, are stored as unresolvable addresses")
     void web() {
-        SecurityRule r = net.putRule(nsg, "web", new ArmRuleProperties("*", "*", List.of(), "4444", List.of(),
-                "789", List.of(), "1234", List.of(), "Allow", 1000, "Inbound", null));
+        SecurityRule r = net.rule(nsg).named("web").priority(1000).allow().anyProtocol().from("789").to("1234")
+                .toPort(4444).put();
         assertThat(r.sources()).containsExactly(new Address.Other("789"));
         assertThat(r.destinations()).containsExactly(new Address.Other("1234"));
     }
@@ -60,14 +64,14 @@ class ArmRealShapesTest {
     @Test
     @DisplayName("Databricks: lower-case protocol tcp and unresolvable service tags, in both directions")
     void databricks() {
-        SecurityRule in = net.putRule(nsg, "db-ssh", new ArmRuleProperties("tcp", "*", List.of(), "22", List.of(),
-                "AzureDatabricks", List.of(), "VirtualNetwork", List.of(), "Allow", 101, "Inbound",
-                "Required for Databricks control plane management of worker nodes."));
+        SecurityRule in = net.rule(nsg).named("db-ssh").priority(101).allow().protocol("tcp")
+                .from("AzureDatabricks").to("VirtualNetwork").toPort(22)
+                .description("Required for Databricks control plane management of worker nodes.").put();
         assertThat(in.protocol()).isEqualTo(Protocol.TCP);
         assertThat(in.sources()).containsExactly(new Address.Other("AzureDatabricks"));
         assertThat(in.destinations()).containsExactly(new Address.Tag(ServiceTag.VIRTUAL_NETWORK));
-        SecurityRule out = net.putRule(nsg, "db-sql", new ArmRuleProperties("tcp", "*", List.of(), "3306",
-                List.of(), "VirtualNetwork", List.of(), "Sql", List.of(), "allow", 101, "outbound", null));
+        SecurityRule out = net.rule(nsg).named("db-sql").priority(101).access("allow").direction("outbound")
+                .protocol("tcp").from("VirtualNetwork").to("Sql").toPort(3306).put();
         assertThat(out.direction()).isEqualTo(Direction.OUTBOUND);
         assertThat(out.destinations()).containsExactly(new Address.Other("Sql"));
     }
@@ -88,8 +92,7 @@ class ArmRealShapesTest {
             "2001:db8::g/64  | SecurityRuleInvalidAddressPrefix"})
     @DisplayName("prefixes ARM refuses are still refused with ARM's code")
     void stillRefused(String prefix, String code) {
-        assertThatThrownBy(() -> net.putRule(nsg, "r", new ArmRuleProperties("Tcp", "*", null, "22", null, prefix,
-                null, "*", null, "Allow", 100, "Inbound", null)))
+        assertThatThrownBy(() -> net.rule(nsg).named("r").priority(100).allow().tcp().from(prefix).toPort(22).put())
                 .isInstanceOfSatisfying(BackendException.class, e -> assertThat(e.code()).isEqualTo(code));
         assertThat(net.snapshot(nsg).rules()).isEmpty();
     }
@@ -97,16 +100,15 @@ class ArmRealShapesTest {
     @Test
     @DisplayName("a non-blank singular next to a filled plural, or neither, is still refused")
     void singularAndPlural() {
-        assertThatThrownBy(() -> net.putRule(nsg, "r", new ArmRuleProperties("Tcp", "*", null, "22", List.of("23"),
-                "*", null, "*", null, "Allow", 100, "Inbound", null)))
+        assertThatThrownBy(() -> net.rule(nsg).named("r").priority(100).allow().tcp()
+                .destinationPortRange("22").destinationPortRanges("23").put())
                 .isInstanceOfSatisfying(BackendException.class,
                         e -> assertThat(e.code()).isEqualTo("SecurityRuleInvalidPortRange"));
-        assertThatThrownBy(() -> net.putRule(nsg, "r", new ArmRuleProperties("Tcp", "*", null, "22", null,
-                " ", List.of(), "*", null, "Allow", 100, "Inbound", null)))
+        assertThatThrownBy(() -> net.rule(nsg).named("r").priority(100).allow().tcp().toPort(22)
+                .sourceAddressPrefix(" ").sourceAddressPrefixes().put())
                 .isInstanceOfSatisfying(BackendException.class,
                         e -> assertThat(e.code()).isEqualTo("SecurityRuleInvalidAddressPrefix"));
-        assertThatThrownBy(() -> net.putRule(nsg, "r", new ArmRuleProperties("Gre", "*", null, "22", null,
-                "*", null, "*", null, "Allow", 100, "Inbound", null)))
+        assertThatThrownBy(() -> net.rule(nsg).named("r").priority(100).allow().protocol("Gre").toPort(22).put())
                 .isInstanceOfSatisfying(BackendException.class,
                         e -> assertThat(e.code()).isEqualTo("SecurityRuleInvalidProtocol"));
         assertThat(net.snapshot(nsg).rules()).isEmpty();

@@ -5,14 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jitaccess.core.BackendException;
 import io.jitaccess.core.RuleConflictException;
-import io.jitaccess.core.net.Address;
 import io.jitaccess.core.net.PortRange;
 import io.jitaccess.core.net.Protocol;
 import io.jitaccess.core.policy.VmId;
-import io.jitaccess.core.rules.Access;
 import io.jitaccess.core.rules.Decision;
-import io.jitaccess.core.rules.SecurityRule;
-import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -34,9 +30,9 @@ class InMemoryNetworkTest {
         vm = net.addVm("web-01", subnet, "10.0.0.4");
     }
 
-    static ArmRuleProperties props(String port, String source, List<String> sources, int priority) {
-        return new ArmRuleProperties("Tcp", "*", null, port, null, source, sources, "*", null, "Allow", priority,
-                "Inbound", null);
+    /** An allow rule for TCP to one destination port, from anywhere, as another tool would write it. */
+    RuleBuilder rule(String name, int priority, String port) {
+        return net.rule(nsg).named(name).priority(priority).allow().tcp().toPorts(port);
     }
 
     @ParameterizedTest(name = "{0} -> {1}")
@@ -47,7 +43,7 @@ class InMemoryNetworkTest {
             "-1                 | SecurityRuleInvalidPortRange"})
     @DisplayName("ARM's port grammar is enforced with ARM's error code")
     void portGrammar(String port, String code) {
-        assertThatThrownBy(() -> net.putRule(nsg, "r", props(port, "*", null, 100)))
+        assertThatThrownBy(() -> rule("r", 100, port).put())
                 .isInstanceOfSatisfying(BackendException.class, e -> {
                     assertThat(e.code()).isEqualTo(code);
                     assertThat(e.getMessage()).contains(port);
@@ -58,10 +54,10 @@ class InMemoryNetworkTest {
     @Test
     @DisplayName("plural address arrays reject service tags and '*' like ARM")
     void pluralRejectsTags() {
-        assertThatThrownBy(() -> net.putRule(nsg, "r", props("22", null, List.of("10.0.0.0/8", "Internet"), 100)))
+        assertThatThrownBy(() -> rule("r", 100, "22").from("10.0.0.0/8", "Internet").put())
                 .isInstanceOfSatisfying(BackendException.class,
                         e -> assertThat(e.code()).isEqualTo("SecurityRuleParameterContainsUnsupportedValue"));
-        assertThatThrownBy(() -> net.putRule(nsg, "r", props("22", "10.0.0.256", null, 100)))
+        assertThatThrownBy(() -> rule("r", 100, "22").from("10.0.0.256").put())
                 .isInstanceOfSatisfying(BackendException.class,
                         e -> assertThat(e.code()).isEqualTo("SecurityRuleInvalidAddressPrefix"));
     }
@@ -69,15 +65,15 @@ class InMemoryNetworkTest {
     @Test
     @DisplayName("priorities are 100..4096 and unique per direction; the conflict message is ARM's")
     void priorities() {
-        assertThatThrownBy(() -> net.putRule(nsg, "r", props("22", "*", null, 4097)))
+        assertThatThrownBy(() -> rule("r", 4097, "22").put())
                 .isInstanceOfSatisfying(BackendException.class,
                         e -> assertThat(e.code()).isEqualTo("SecurityRuleInvalidPriority"));
-        net.putRule(nsg, "a", props("22", "*", null, 200));
-        assertThatThrownBy(() -> net.putRule(nsg, "b", props("23", "*", null, 200)))
+        rule("a", 200, "22").put();
+        assertThatThrownBy(() -> rule("b", 200, "23").put())
                 .isInstanceOfSatisfying(RuleConflictException.class, e -> assertThat(e.getMessage())
                         .contains("Security rule b conflicts with rule a. Rules cannot have the same Priority and "
                                 + "Direction"));
-        net.putRule(nsg, "a", props("2222", "*", null, 200));
+        rule("a", 200, "2222").put();
         assertThat(net.snapshot(nsg).rule("a").orElseThrow().destinationPorts())
                 .containsExactly(PortRange.of(2222));
     }
@@ -86,9 +82,9 @@ class InMemoryNetworkTest {
     @DisplayName("an NSG holds at most 1,000 rules")
     void ruleLimit() {
         for (int i = 0; i < InMemoryNetwork.MAX_RULES_PER_NSG; i++) {
-            net.putRule(nsg, "r" + i, props("80", "*", null, 100 + i));
+            rule("r" + i, 100 + i, "80").put();
         }
-        assertThatThrownBy(() -> net.putRule(nsg, "one-more", props("80", "*", null, 1100)))
+        assertThatThrownBy(() -> rule("one-more", 1100, "80").put())
                 .isInstanceOfSatisfying(BackendException.class,
                         e -> assertThat(e.code()).isEqualTo("SecurityRuleCountLimitReached"));
     }
@@ -103,7 +99,7 @@ class InMemoryNetworkTest {
         });
         net.readNsg(nsg);
         net.failNext(Operation.DELETE_RULE, 1, "InternalServerError");
-        net.putRule(nsg, "x", props("22", "*", null, 100));
+        rule("x", 100, "22").put();
         assertThatThrownBy(() -> net.deleteRule(nsg, "x")).isInstanceOfSatisfying(BackendException.class,
                 e -> assertThat(e.retryable()).isFalse());
         assertThat(net.snapshot(nsg).rule("x")).isPresent();
@@ -119,8 +115,7 @@ class InMemoryNetworkTest {
     @Test
     @DisplayName("canConnect answers with the deciding rule at each level")
     void canConnect() {
-        net.putRule(nsg, SecurityRule.inbound("allow-ssh", 100, Access.ALLOW, Protocol.TCP, List.of(Address.ANY),
-                List.of(Address.ANY), List.of(PortRange.of(22)), ""));
+        net.rule(nsg).named("allow-ssh").priority(100).allow().tcp().toPort(22).put();
         Decision d = net.canConnect("203.0.113.1", vm, 22);
         assertThat(d.allowed()).isTrue();
         assertThat(d.levels().get(0).rule().orElseThrow().name()).isEqualTo("allow-ssh");

@@ -7,20 +7,36 @@ import io.jitaccess.core.RuleExistsException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.jitaccess.core.AccessRequest;
 import io.jitaccess.core.BackendException;
+import io.jitaccess.core.Grant;
+import io.jitaccess.core.GrantStatus;
+import io.jitaccess.core.JitAccess;
 import io.jitaccess.core.NotFoundException;
+import io.jitaccess.core.PortRequest;
+import io.jitaccess.core.RequestContext;
 import io.jitaccess.core.RuleConflictException;
+import io.jitaccess.core.SweepResult;
 import io.jitaccess.core.net.Address;
 import io.jitaccess.core.net.IpPrefix;
 import io.jitaccess.core.net.PortRange;
 import io.jitaccess.core.net.Protocol;
+import io.jitaccess.core.policy.AllowedSources;
+import io.jitaccess.core.policy.JitPolicy;
+import io.jitaccess.core.policy.PortRule;
 import io.jitaccess.core.policy.VmId;
 import io.jitaccess.core.rules.Access;
 import io.jitaccess.core.rules.Direction;
 import io.jitaccess.core.rules.NsgSnapshot;
 import io.jitaccess.core.rules.SecurityRule;
 import io.jitaccess.core.rules.VmNetwork;
+import io.jitaccess.core.spi.AuditEvent;
+import io.jitaccess.core.spi.Authorizer;
 import io.jitaccess.core.spi.NetworkBackend;
+import io.jitaccess.inmemory.ManualScheduler;
+import io.jitaccess.inmemory.MutableClock;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -52,21 +68,28 @@ import org.junit.jupiter.api.Test;
  *       IPv6, with plural ports and addresses and priorities 100..4096.</li>
  *   <li>{@link #closeWorld(World)} (optional): releases what {@code newWorld()} started (a local server, a
  *       connection); called after each test.</li>
+ *   <li>{@link #putForeignRule(World, String, SecurityRule)} (optional): how another tool (an administrator, IaC)
+ *       writes a rule into an NSG of the world; by default {@link NetworkBackend#createRule}. Override it when the
+ *       backend has a path of its own for such writes (the simulator's {@code putRule}, a raw ARM PUT).</li>
  * </ul>
- * The suite calls only {@link NetworkBackend}'s methods and checks their documented contract: exact round trips,
- * ARM's conflict and validation behaviour with typed exceptions, a new ETag on every write, delete-if-present, and
- * not-found for missing VMs and NSGs. Not thread-safe: JUnit runs one test of an instance at a time.
+ * The suite checks {@link NetworkBackend}'s documented contract: exact round trips, ARM's conflict and validation
+ * behaviour with typed exceptions, a new ETag on every write, delete-if-present, and not-found for missing VMs and
+ * NSGs. Its last group runs {@link io.jitaccess.core.JitAccess} on the backend (on a {@link MutableClock} and a
+ * {@link ManualScheduler}, never the real clock): enable, grant, expiry, a sweep by another instance that must
+ * recognise the library's rules from what the backend returns, and rules of others left alone. Not thread-safe: JUnit
+ * runs one test of an instance at a time.
  */
 public abstract class NetworkBackendContract {
 
     /**
      * What the suite needs: a backend holding a VM whose inbound path includes {@code nsgId}, an NSG without custom
-     * rules, and ids that do not exist.
+     * rules where the VM's deny rule goes (its NIC's NSG, or its subnet's when the NIC has none), and ids that do not
+     * exist. Other NSGs on the path, if any, start without custom rules too.
      *
      * @param backend      the backend under test
-     * @param vm           an existing VM
-     * @param vmPrivateIp  the VM's primary private IP
-     * @param nsgId        an NSG on the VM's path, with no custom rules
+     * @param vm           an existing VM with one NIC
+     * @param vmPrivateIp  the VM's primary private IP (IPv4)
+     * @param nsgId        the NSG on the VM's path that takes its deny rule, with no custom rules
      * @param missingVm    a VM id that does not exist
      * @param missingNsgId an NSG id that does not exist
      */
@@ -87,6 +110,18 @@ public abstract class NetworkBackendContract {
      * @param world the world of the test that just ran
      */
     protected void closeWorld(World world) {
+    }
+
+    /**
+     * Writes a rule as another tool would; the suite's "foreign" rules, which the library must read and never touch.
+     * By default {@code world.backend().createRule(nsgId, rule)}.
+     *
+     * @param world the world of the running test
+     * @param nsgId an NSG of that world
+     * @param rule  the rule
+     */
+    protected void putForeignRule(World world, String nsgId, SecurityRule rule) {
+        world.backend().createRule(nsgId, rule);
     }
 
     private World w;
@@ -294,6 +329,119 @@ public abstract class NetworkBackendContract {
             backend().createRule(w.nsgId(), allow("drop", 101, ""));
             backend().deleteRule(w.nsgId(), "drop");
             assertThat(backend().readNsg(w.nsgId()).rules()).containsExactly(keep);
+        }
+    }
+
+    @Nested
+    @DisplayName("carrying out what JitAccess decides")
+    class WithTheFacade {
+        private final MutableClock clock = new MutableClock();
+        private final ManualScheduler scheduler = new ManualScheduler(clock);
+        private final RecordingAuditSink audit = new RecordingAuditSink();
+        private final List<JitAccess> instances = new ArrayList<>();
+        private final RequestContext admin = RequestContext.of("admin@example.com");
+        private final RequestContext alice = RequestContext.of("alice@example.com", "203.0.113.10");
+
+        private JitAccess jit() {
+            JitAccess j = JitAccess.builder().backend(backend()).authorizer(Authorizer.permitAll()).auditSink(audit)
+                    .clock(clock).scheduler(scheduler).build();
+            instances.add(j);
+            return j;
+        }
+
+        @AfterEach
+        void closeInstances() {
+            instances.forEach(JitAccess::close);
+        }
+
+        private JitPolicy ssh() {
+            return JitPolicy.of(w.vm(), PortRule.tcp(22, AllowedSources.perRequest(), Duration.ofHours(3)));
+        }
+
+        private Grant requestSsh(JitAccess jit) {
+            return jit.requestAccess(AccessRequest.of(w.vm(), "contract", PortRequest.of(22, Duration.ofHours(1))),
+                    alice).get(0);
+        }
+
+        /** Every rule on the VM's path, as the backend returns it. */
+        private List<SecurityRule> rulesOnPath() {
+            List<SecurityRule> out = new ArrayList<>();
+            for (String id : backend().resolveVm(w.vm()).nsgIds()) {
+                out.addAll(backend().readNsg(id).rules());
+            }
+            return out;
+        }
+
+        private List<SecurityRule> allows() {
+            return rulesOnPath().stream().filter(r -> r.access() == Access.ALLOW).toList();
+        }
+
+        @Test
+        @DisplayName("enable writes a deny for the VM, a grant an allow for the requester, expiry removes the allow")
+        void enableGrantExpire() {
+            JitAccess jit = jit();
+            jit.enable(ssh(), admin);
+            assertThat(backend().readNsg(w.nsgId()).rules()).singleElement().satisfies(deny -> {
+                assertThat(deny.access()).isEqualTo(Access.DENY);
+                assertThat(deny.destinations()).contains(Address.of(IpPrefix.of(w.vmPrivateIp())));
+            });
+
+            Grant g = requestSsh(jit);
+            assertThat(g.status()).isEqualTo(GrantStatus.INITIATED);
+            assertThat(backend().readNsg(w.nsgId()).rules()).filteredOn(r -> r.access() == Access.ALLOW)
+                    .singleElement().satisfies(allow -> {
+                        assertThat(allow.sources()).containsExactly(Address.of(IpPrefix.of("203.0.113.10")));
+                        assertThat(allow.destinations()).contains(Address.of(IpPrefix.of(w.vmPrivateIp())));
+                        assertThat(allow.destinationPorts()).containsExactly(PortRange.of(22));
+                    });
+
+            scheduler.advance(Duration.ofHours(1));
+            assertThat(allows()).as("every allow of the grant is gone from the path").isEmpty();
+            assertThat(audit.eventsOf(AuditEvent.EXPIRE)).singleElement()
+                    .satisfies(e -> assertThat(e.outcome()).isEqualTo(AuditEvent.Outcome.SUCCEEDED));
+
+            jit.disable(w.vm(), admin);
+            assertThat(rulesOnPath()).as("the path as it was before").isEmpty();
+        }
+
+        @Test
+        @DisplayName("another instance recognises an expired grant's rules from what the backend returns, and removes "
+                + "them")
+        void anotherInstanceSweeps() {
+            JitAccess first = jit();
+            first.enable(ssh(), admin);
+            requestSsh(first);
+            int withGrant = rulesOnPath().size();
+            first.close();                         // the process is gone; its rules carry their own end time
+            clock.advance(Duration.ofHours(2));
+
+            SweepResult swept = jit().sweepExpired();
+            assertThat(swept.failures()).isEmpty();
+            assertThat(swept.rulesRemoved()).hasSize(withGrant - 1);
+            assertThat(allows()).isEmpty();
+            assertThat(backend().readNsg(w.nsgId()).rules()).singleElement()
+                    .satisfies(r -> assertThat(r.access()).isEqualTo(Access.DENY));
+        }
+
+        @Test
+        @DisplayName("rules written by others are left exactly as they are through enable, grant, revoke and disable")
+        void foreignRulesUntouched() {
+            SecurityRule https = SecurityRule.inbound("allow-https", 300, Access.ALLOW, Protocol.TCP,
+                    List.of(Address.ANY), List.of(Address.ANY), List.of(PortRange.of(443)), "web traffic");
+            SecurityRule dns = SecurityRule.inbound("deny-dns", 3900, Access.DENY, Protocol.UDP,
+                    List.of(Address.of(IpPrefix.of("198.51.100.0/24"))), List.of(Address.ANY),
+                    List.of(PortRange.of(53)), "");
+            SecurityRule out = new SecurityRule("deny-out-smtp", 200, Direction.OUTBOUND, Access.DENY, Protocol.TCP,
+                    List.of(Address.ANY), List.of(PortRange.ALL), List.of(Address.ANY), List.of(PortRange.of(25)), "");
+            for (SecurityRule r : List.of(https, dns, out)) {
+                putForeignRule(w, w.nsgId(), r);
+            }
+            JitAccess jit = jit();
+            jit.enable(ssh(), admin);
+            Grant g = requestSsh(jit);
+            jit.revoke(g.id(), admin);
+            jit.disable(w.vm(), admin);
+            assertThat(backend().readNsg(w.nsgId()).rules()).containsExactlyInAnyOrder(https, dns, out);
         }
     }
 }

@@ -16,12 +16,10 @@ import io.jitaccess.core.policy.PortRule;
 import io.jitaccess.core.ValidationException;
 import io.jitaccess.core.policy.VmId;
 import io.jitaccess.core.spi.Authorizer;
-import io.jitaccess.inmemory.ArmRuleProperties;
 import io.jitaccess.inmemory.InMemoryNetwork;
 import io.jitaccess.inmemory.ManualScheduler;
 import io.jitaccess.inmemory.MutableClock;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Red-team probes: a new user following README.md literally. */
@@ -93,10 +91,9 @@ class RedteamReadmeTest {
      */
     @Test
     void simulatorAcceptsRealArmShapes() {
-        net.putRule(nsg, "rule789", new ArmRuleProperties("Tcp", "*", List.of(), "8080", List.of(),
-                "789", List.of(), "*", List.of(), "Allow", 500, "Inbound", null));
-        net.putRule(nsg, "rule1", new ArmRuleProperties("*", "*", List.of(), "", List.of("80", "443"),
-                "", List.of("10.1.0.0/16", "10.2.0.0/16"), "*", List.of(), "Allow", 501, "Inbound", null));
+        net.rule(nsg).named("rule789").priority(500).allow().tcp().from("789").toPort(8080).put();
+        net.rule(nsg).named("rule1").priority(501).allow().destinationPortRange("").destinationPortRanges("80", "443")
+                .sourceAddressPrefix("").sourceAddressPrefixes("10.1.0.0/16", "10.2.0.0/16").put();
         JitAccess jit = JitAccess.builder().backend(net).authorizer(Authorizer.permitAll())
                 .clock(clock).scheduler(scheduler).build();
         jit.enable(JitPolicy.of(vm, PortRule.tcp(22, AllowedSources.prefixes("203.0.113.0/24"),
