@@ -1,7 +1,7 @@
 package io.jitaccess.testing;
 
 import io.jitaccess.core.JitAccess;
-import io.jitaccess.core.internal.Escape;
+import io.jitaccess.core.spi.Escape;
 import io.jitaccess.inmemory.InMemoryNetwork;
 import io.jitaccess.inmemory.ManualScheduler;
 import io.jitaccess.inmemory.MutableClock;

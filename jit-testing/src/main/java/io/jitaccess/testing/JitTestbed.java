@@ -1,6 +1,7 @@
 package io.jitaccess.testing;
 
 import io.jitaccess.core.JitAccess;
+import io.jitaccess.core.JitAccessBuilder;
 import io.jitaccess.core.spi.Authorizer;
 import io.jitaccess.inmemory.InMemoryNetwork;
 import io.jitaccess.inmemory.ManualScheduler;
@@ -112,7 +113,7 @@ public final class JitTestbed implements AutoCloseable {
      * A builder preset with this world: the network as backend, the permit-all authorizer (test only), the recording
      * sink, the clock, the scheduler and the sweep interval. What it builds is the caller's to close.
      */
-    public JitAccess.Builder builder() {
+    public JitAccessBuilder builder() {
         return JitAccess.builder().backend(network).authorizer(Authorizer.permitAll()).auditSink(audit).clock(clock)
                 .scheduler(scheduler).sweepInterval(sweepInterval);
     }
@@ -123,7 +124,7 @@ public final class JitTestbed implements AutoCloseable {
      *
      * @param customize changes to the {@linkplain #builder() preset builder}
      */
-    public synchronized JitAccess newJitAccess(UnaryOperator<JitAccess.Builder> customize) {
+    public synchronized JitAccess newJitAccess(UnaryOperator<JitAccessBuilder> customize) {
         Objects.requireNonNull(customize, "customize");
         if (closed) {
             throw new IllegalStateException("this testbed is closed: its test has ended");

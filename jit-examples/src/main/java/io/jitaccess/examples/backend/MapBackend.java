@@ -2,8 +2,9 @@ package io.jitaccess.examples.backend;
 
 import io.jitaccess.core.BackendException;
 import io.jitaccess.core.NotFoundException;
-import io.jitaccess.core.RuleConflictException;
-import io.jitaccess.core.internal.Escape;
+import io.jitaccess.core.RuleExistsException;
+import io.jitaccess.core.RuleModifiedException;
+import io.jitaccess.core.spi.Escape;
 import io.jitaccess.core.net.IpPrefix;
 import io.jitaccess.core.policy.VmId;
 import io.jitaccess.core.rules.NicPath;
@@ -152,12 +153,12 @@ public final class MapBackend implements NetworkBackend {
         Nsg n = found(nsgId);
         validate(rule);
         if (n.rules.containsKey(key(rule.name()))) {
-            throw new RuleConflictException(RuleConflictException.Kind.NAME, "PreconditionFailed",
+            throw new RuleExistsException("PreconditionFailed",
                     "security rule " + Escape.text(rule.name()) + " already exists");
         }
         for (SecurityRule other : n.rules.values()) {
             if (other.priority() == rule.priority() && other.direction() == rule.direction()) {
-                throw new RuleConflictException(RuleConflictException.Kind.PRIORITY, "SecurityRuleConflict",
+                throw new RuleModifiedException("SecurityRuleConflict",
                         "security rule " + Escape.text(rule.name()) + " conflicts with rule "
                                 + Escape.text(other.name()) + ": same priority and direction");
             }
