@@ -95,6 +95,11 @@ public final class AzureNsgBackend implements NetworkBackend {
         this.vmApiVersion = b.vmApiVersion;
     }
 
+    /** The pipeline every request of this backend goes through (tests inspect its policies and HTTP client). */
+    HttpPipeline httpPipeline() {
+        return client.getHttpPipeline();
+    }
+
     /** A new builder. */
     public static Builder builder() {
         return new Builder();

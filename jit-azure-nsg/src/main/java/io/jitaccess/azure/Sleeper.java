@@ -8,7 +8,12 @@ import java.time.Duration;
  */
 @FunctionalInterface
 public interface Sleeper {
-    /** Waits for the duration. */
+    /**
+     * Waits for the duration.
+     *
+     * @param d how long to wait
+     * @throws InterruptedException when the waiting thread is interrupted
+     */
     void sleep(Duration d) throws InterruptedException;
 
     /** Sleeps the calling thread. */

@@ -3,7 +3,7 @@ package io.jitaccess.azure;
 import com.azure.core.http.HttpHeaderName;
 import com.azure.core.http.HttpPipeline;
 import com.azure.core.http.HttpPipelineBuilder;
-import com.azure.core.http.netty.NettyAsyncHttpClientBuilder;
+import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
 import com.azure.core.http.policy.HttpPipelinePolicy;
 import com.azure.core.http.policy.RequestIdPolicy;
 import com.azure.core.http.policy.UserAgentPolicy;
@@ -71,7 +71,7 @@ final class AzureFixture implements AutoCloseable {
         };
         return new HttpPipelineBuilder()
                 .policies(new UserAgentPolicy(), new RequestIdPolicy(), fakeAuth)
-                .httpClient(new NettyAsyncHttpClientBuilder().configuration(Configuration.NONE).build())
+                .httpClient(new JdkHttpClientBuilder().configuration(Configuration.NONE).build())
                 .build();
     }
 

@@ -46,6 +46,15 @@ import java.util.regex.Pattern;
 final class FakeArm implements AutoCloseable {
     static final String API_NETWORK = "2025-03-01";
 
+    static {
+        // the JDK server writes a response's headers and body separately; with Nagle's algorithm on, the body waits
+        // for the client's delayed ACK (about 40 ms a response): what real ARM never does (read before the first
+        // HttpServer is created, so set here)
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
     /** One recorded request. */
     record Request(String method, String path, Map<String, String> query, Map<String, String> headers, String body,
                    int status, long nanos, int responseBytes, Map<String, String> responseHeaders,

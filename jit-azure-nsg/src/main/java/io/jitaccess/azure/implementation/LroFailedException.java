@@ -14,6 +14,7 @@ import java.util.Map;
  * Internal: always translated by {@link ErrorMapper} before leaving the module.
  */
 public final class LroFailedException extends RuntimeException {
+    /** The ARM error code from the operation's status body. */
     private final String code;
 
     private LroFailedException(String code, String message) {

@@ -28,6 +28,10 @@ public final class PerfReport {
     public static void main(String[] args) throws Exception {
         String only = System.getProperty("bench.only", System.getenv().getOrDefault("BENCH_ONLY", "all"));
         Path out = Path.of(args.length > 0 ? args[0] : "docs/performance.md");
+        if (only.equals("transport")) {   // jit-examples/src/bench/transport.sh: needs the classpath files it writes
+            TransportReport.main(new String[0]);
+            return;
+        }
         List<String> md = new ArrayList<>();
         md.add("# Performance");
         md.add("");
@@ -49,6 +53,13 @@ public final class PerfReport {
         }
         if (only.equals("all") || only.equals("arm")) {
             md.addAll(arm());
+        }
+        // the transport block is measured by transport.sh (it needs two resolved classpaths): kept as it was
+        String transport = Files.exists(out) ? TransportReport.block(Files.readString(out, StandardCharsets.UTF_8))
+                : "";
+        if (!transport.isEmpty()) {
+            md.add(transport);
+            md.add("");
         }
         md.add(String.format(Locale.ROOT, "_The benchmarks took %.0f s to run, after the build._",
                 (System.nanoTime() - started) / 1e9));
