@@ -5,8 +5,10 @@ import com.azure.core.credential.TokenCredential;
 import com.azure.core.http.HttpPipeline;
 import com.azure.core.http.HttpPipelineBuilder;
 import com.azure.core.http.policy.HttpPipelinePolicy;
+import com.azure.core.http.policy.RetryPolicy;
 import com.azure.core.http.rest.Response;
 import com.azure.resourcemanager.resources.fluentcore.arm.ResourceId;
+import com.azure.resourcemanager.resources.fluentcore.utils.HttpPipelineProvider;
 import com.azure.core.management.profile.AzureProfile;
 import com.azure.core.util.Context;
 import com.azure.core.management.polling.PollResult;
@@ -68,8 +70,10 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * Errors are mapped by ARM's error code: {@code SecurityRuleConflict} → {@link io.jitaccess.core.RuleConflictException}
  * (the facade re-reads, re-plans and retries); 429, {@code RetryableErrorDueToAnotherOperation},
- * {@code AnotherOperationInProgress} → retried here honouring {@code Retry-After} (bounded); 404 →
- * {@link NotFoundException}; anything else → {@link BackendException} with the code. LRO polls use a short interval
+ * {@code AnotherOperationInProgress} → retried here honouring {@code Retry-After}, and transient server errors for
+ * reads and deletes, at most {@code maxAttempts} requests per call (the SDK pipeline's own {@code RetryPolicy} is
+ * removed, so attempts never multiply); 404 → {@link NotFoundException}; anything else → {@link BackendException}
+ * with the code. LRO polls use a short interval
  * ({@code pollInterval}, default 1 s) instead of the SDK's 30 s default when ARM sends no {@code Retry-After}.
  *
  * <p>Thread-safe. Build with {@link #builder()}.
@@ -110,14 +114,14 @@ public final class AzureNsgBackend implements NetworkBackend {
     @Override
     public VmNetwork resolveVm(VmId vmId) {
         Objects.requireNonNull(vmId, "vmId");
-        GenericResource vm = call("read VM " + vmId, false,
+        GenericResource vm = call("read VM " + vmId, Kind.READ,
                 () -> manager.resourceManager().genericResources().getById(vmId.value(), vmApiVersion));
         List<String> nicIds = nicIds(vm, vmId);
         Map<String, VirtualNetworkInner> vnets = new LinkedHashMap<>();
         List<NicPath> paths = new ArrayList<>();
         for (String nicId : nicIds) {
             ResourceId nid = ResourceId.fromString(nicId);
-            NetworkInterfaceInner nic = call("read NIC " + nicId, false, () -> client.getNetworkInterfaces()
+            NetworkInterfaceInner nic = call("read NIC " + nicId, Kind.READ, () -> client.getNetworkInterfaces()
                     .getByResourceGroupWithResponse(nid.resourceGroupName(), nid.name(), null, Context.NONE)
                     .getValue());
             Optional<String> nicNsg = Optional.ofNullable(nic.networkSecurityGroup()).map(n -> n.id());
@@ -135,7 +139,7 @@ public final class AzureNsgBackend implements NetworkBackend {
                 String vnetKey = sid.parent().id().toLowerCase(Locale.ROOT);
                 VirtualNetworkInner vnet = vnets.get(vnetKey);
                 if (vnet == null) {
-                    vnet = call("read virtual network " + sid.parent().id(), false, () -> client.getVirtualNetworks()
+                    vnet = call("read virtual network " + sid.parent().id(), Kind.READ, () -> client.getVirtualNetworks()
                             .getByResourceGroupWithResponse(sid.resourceGroupName(), sid.parent().name(), null,
                                     Context.NONE).getValue());
                     vnets.put(vnetKey, vnet);
@@ -182,7 +186,7 @@ public final class AzureNsgBackend implements NetworkBackend {
     @Override
     public NsgSnapshot readNsg(String nsgId) {
         ResourceId id = ResourceId.fromString(nsgId);
-        Response<NetworkSecurityGroupInner> r = call("read NSG " + nsgId, false, () -> client
+        Response<NetworkSecurityGroupInner> r = call("read NSG " + nsgId, Kind.READ, () -> client
                 .getNetworkSecurityGroups().getByResourceGroupWithResponse(id.resourceGroupName(), id.name(), null,
                         Context.NONE));
         NetworkSecurityGroupInner nsg = r.getValue();
@@ -204,7 +208,7 @@ public final class AzureNsgBackend implements NetworkBackend {
     public Optional<SecurityRule> readRule(String nsgId, String ruleName) {
         ResourceId id = ResourceId.fromString(nsgId);
         try {
-            SecurityRuleInner in = call("read rule " + ruleName + " in " + nsgId, false, () -> client
+            SecurityRuleInner in = call("read rule " + ruleName + " in " + nsgId, Kind.READ, () -> client
                     .getSecurityRules().getWithResponse(id.resourceGroupName(), id.name(), ruleName, Context.NONE)
                     .getValue());
             return Optional.of(RuleMapper.fromInner(in));
@@ -216,7 +220,7 @@ public final class AzureNsgBackend implements NetworkBackend {
     /** Every NSG of the subscription from its listing: one GET per page, rules and ETags included. */
     @Override
     public List<NsgSnapshot> readAllNsgs() {
-        return call("list NSGs", false, () -> {
+        return call("list NSGs", Kind.READ, () -> {
             List<NsgSnapshot> out = new ArrayList<>();
             client.getNetworkSecurityGroups().list(Context.NONE).forEach(n -> out.add(snapshot(n, n.etag(), n.id())));
             return out;
@@ -225,7 +229,7 @@ public final class AzureNsgBackend implements NetworkBackend {
 
     @Override
     public List<String> listNsgIds() {
-        return call("list NSGs", false, () -> {
+        return call("list NSGs", Kind.READ, () -> {
             List<String> ids = new ArrayList<>();
             client.getNetworkSecurityGroups().list(Context.NONE).forEach(n -> ids.add(n.id()));
             return ids;
@@ -240,7 +244,7 @@ public final class AzureNsgBackend implements NetworkBackend {
         ResourceId id = ResourceId.fromString(nsgId);
         SecurityRuleInner inner = RuleMapper.toInner(rule);
         String what = "create rule " + rule.name() + " in " + nsgId;
-        SecurityRuleInner result = call(what, true, () -> {
+        SecurityRuleInner result = call(what, Kind.CREATE, () -> {
             Context ctx = new Context(WritePolicy.IF_NONE_MATCH, "*");
             return finish(client.getSecurityRules()
                     .beginCreateOrUpdate(id.resourceGroupName(), id.name(), rule.name(), inner, ctx));
@@ -255,7 +259,7 @@ public final class AzureNsgBackend implements NetworkBackend {
     public boolean deleteRule(String nsgId, String ruleName) {
         ResourceId id = ResourceId.fromString(nsgId);
         AtomicInteger status = new AtomicInteger();
-        call("delete rule " + ruleName + " in " + nsgId, false, () -> {
+        call("delete rule " + ruleName + " in " + nsgId, Kind.DELETE, () -> {
             return finish(client.getSecurityRules().beginDelete(id.resourceGroupName(), id.name(), ruleName,
                     new Context(WritePolicy.STATUS, status)));
         });
@@ -280,20 +284,32 @@ public final class AzureNsgBackend implements NetworkBackend {
 
     // ------------------------------------------------------------------------------------------------ retries
 
-    private <T> T call(String what, boolean creating, Supplier<T> op) {
+    /** What a call does, which decides what may be retried (a create may have been applied when it failed). */
+    private enum Kind {
+        READ, CREATE, DELETE
+    }
+
+    /**
+     * Runs one ARM operation, the only place below the facade that retries (the SDK pipeline's RetryPolicy is
+     * removed, see {@link Builder#build}). Throttling and "another operation" codes are retried for every kind of
+     * call; transient server and connection failures (408, 5xx but 501/505, I/O) only for reads and deletes (a
+     * repeated DELETE of a deleted rule is answered 204). At most {@code maxAttempts} requests in all, each wait
+     * {@code Retry-After} (or a doubling backoff from 200 ms) capped at {@code maxRetryWait}.
+     */
+    private <T> T call(String what, Kind kind, Supplier<T> op) {
         for (int attempt = 1; ; attempt++) {
             try {
                 return op.get();
             } catch (JitException e) {
                 throw e;
             } catch (RuntimeException e) {
-                JitException mapped = ErrorMapper.translate(e, what, creating);
-                // only throttling and locked resources are retried here; a SecurityRuleConflict goes back to the
-                // planner, which re-reads and picks another priority (retrying the same PUT cannot succeed)
-                if (!ErrorMapper.retryable(e) || attempt >= maxAttempts) {
+                JitException mapped = ErrorMapper.translate(e, what, kind == Kind.CREATE);
+                // a SecurityRuleConflict goes back to the planner, which re-reads and picks another priority
+                // (retrying the same PUT cannot succeed); a failed create is not repeated blindly
+                boolean retry = ErrorMapper.retryable(e) || (kind != Kind.CREATE && ErrorMapper.transientFailure(e));
+                if (!retry || attempt >= maxAttempts || !(mapped instanceof BackendException be)) {
                     throw mapped;
                 }
-                BackendException be = (BackendException) mapped;
                 Duration wait = ErrorMapper.retryAfter(e)
                         .orElse(Duration.ofMillis(200L << Math.min(attempt - 1, 6)));
                 if (wait.compareTo(maxRetryWait) > 0) {
@@ -339,13 +355,19 @@ public final class AzureNsgBackend implements NetworkBackend {
             return this;
         }
 
-        /** A ready HTTP pipeline (authentication included, or none for a local endpoint); needs {@link #profile}. */
+        /**
+         * A ready HTTP pipeline (authentication included, or none for a local endpoint); needs {@link #profile}. Its
+         * {@code RetryPolicy}, if any, is left out: the backend owns retries ({@link #maxAttempts}).
+         */
         public Builder httpPipeline(HttpPipeline pipeline) {
             this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
             return this;
         }
 
-        /** An existing {@link NetworkManager}; its pipeline, endpoint and subscription are reused. */
+        /**
+         * An existing {@link NetworkManager}; its pipeline (less any {@code RetryPolicy}), endpoint and subscription
+         * are reused.
+         */
         public Builder networkManager(NetworkManager manager) {
             this.manager = Objects.requireNonNull(manager, "manager");
             return this;
@@ -361,7 +383,10 @@ public final class AzureNsgBackend implements NetworkBackend {
             return this;
         }
 
-        /** Attempts per ARM call for throttling and transient locks (429, another operation); default 5. */
+        /**
+         * Requests per ARM call at most, retries included: throttling and transient locks (429, another operation)
+         * for every call, transient server errors for reads and deletes; default 5.
+         */
         public Builder maxAttempts(int attempts) {
             if (attempts < 1) {
                 throw new IllegalArgumentException("maxAttempts must be at least 1");
@@ -408,16 +433,30 @@ public final class AzureNsgBackend implements NetworkBackend {
                 } else {
                     TokenCredential cred = credential != null ? credential : new DefaultAzureCredentialBuilder()
                             .build();
-                    base = NetworkManager.authenticate(cred, p).serviceClient().getHttpPipeline();
+                    base = HttpPipelineProvider.buildHttpPipeline(cred, p);   // what NetworkManager.authenticate builds
                 }
             }
             return new AzureNsgBackend(this, NetworkManager.authenticate(withWritePolicy(base), p));
         }
 
-        private static HttpPipeline withWritePolicy(HttpPipeline base) {
+        /**
+         * The pipeline the backend sends through: {@code base}'s policies and HTTP client, without any
+         * {@link RetryPolicy} (the backend's {@code call} is the one owner of retries: the SDK's policy underneath
+         * would multiply every attempt by up to four, and wait on 429s itself), plus {@link WritePolicy}.
+         */
+        static HttpPipeline withWritePolicy(HttpPipeline base) {
             List<HttpPipelinePolicy> policies = new ArrayList<>();
+            int removed = 0;
             for (int i = 0; i < base.getPolicyCount(); i++) {
-                policies.add(base.getPolicy(i));
+                HttpPipelinePolicy policy = base.getPolicy(i);
+                if (policy instanceof RetryPolicy) {
+                    removed++;
+                } else {
+                    policies.add(policy);
+                }
+            }
+            if (removed > 0) {
+                LOG.debug("jit.azure.pipeline retry_policies_removed={}", removed);
             }
             policies.add(new WritePolicy());
             return new HttpPipelineBuilder().policies(policies.toArray(new HttpPipelinePolicy[0]))

@@ -137,6 +137,24 @@ final class FakeArm implements AutoCloseable {
         return this;
     }
 
+    /**
+     * The next {@code times} rule PUTs are accepted (201 Updating + Azure-AsyncOperation) but not applied, and their
+     * operation ends Failed with this ARM error code: what ARM answers for a write that ran into another operation
+     * ({@code RetryableErrorDueToAnotherOperation}).
+     */
+    synchronized FakeArm failNextPutsThroughLro(String code, int times) {
+        for (int i = 0; i < times; i++) {
+            lroFailures.add(code);
+        }
+        return this;
+    }
+
+    private final Deque<String> lroFailures = new ArrayDeque<>();
+
+    private synchronized String takeLroFailure() {
+        return lroFailures.poll();
+    }
+
     /** How many polls answer InProgress before the terminal status. */
     FakeArm inProgressPolls(int n) {
         inProgressPolls = n;
@@ -575,6 +593,15 @@ final class FakeArm implements AutoCloseable {
         }
         if (!method.equals("PUT")) {
             return new Reply(405, error("MethodNotAllowed", method), Map.of());
+        }
+        String lroFailure = takeLroFailure();
+        if (lroFailure != null) {
+            Map<String, Object> j = new LinkedHashMap<>();
+            j.put("name", name);
+            j.put("id", nsgId + "/securityRules/" + name);
+            j.put("properties", Map.of("provisioningState", "Updating"));
+            return new Reply(201, json(j), lroHeaders(newOp(lroFailure, "Operation could not be completed as it"
+                    + " results in a conflict with another operation; retry later.")));
         }
         Runnable hook;
         synchronized (this) {

@@ -24,8 +24,8 @@ import java.util.Set;
 public final class ErrorMapper {
     /**
      * Codes for which the same request may succeed later: throttling and a resource locked by another operation.
-     * Server errors (5xx) are not retried here: a failed create may have been applied, and the SDK's own retry policy
-     * (in the production pipeline) already retries them at the HTTP level.
+     * The backend retries these for every call, and transient server errors ({@link #transientFailure}) for reads and
+     * deletes only; the SDK pipeline's own RetryPolicy is removed, so nothing retries underneath.
      */
     public static final Set<String> RETRYABLE = Set.of("TooManyRequests", "RetryableErrorDueToAnotherOperation",
             "AnotherOperationInProgress");
@@ -58,6 +58,30 @@ public final class ErrorMapper {
             }
         }
         return RETRYABLE.contains(code(e));
+    }
+
+    /**
+     * Whether the failure is transient at the HTTP level: 408, a 5xx other than 501 and 505 (what the SDK's own
+     * RetryStrategy retries), or an I/O failure (connection refused, reset, timed out) with no response at all.
+     * Safe to repeat only for reads and deletes: a create may have been applied before its answer was lost.
+     */
+    public static boolean transientFailure(Throwable e) {
+        if (e instanceof LroFailedException) {
+            return false;   // the operation ran and ARM reported its end: not a transport failure
+        }
+        if (e instanceof HttpResponseException he && he.getResponse() != null) {
+            int s = he.getResponse().getStatusCode();
+            return s == 408 || (s >= 500 && s != 501 && s != 505);
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.io.IOException || t instanceof java.util.concurrent.TimeoutException) {
+                return true;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
     }
 
     /** The server's {@code Retry-After} in seconds, if it sent one. */
