@@ -64,6 +64,7 @@ final class AccessOps {
             throw ValidationException.single("vmId", null, "must be set");
         }
         VmId vm = request.vmId();
+        expiries.requireOpen("requestAccess");
         Call call = new Call(AuditEvent.INITIATE, Action.REQUEST, ctx, vm, askedPorts)
                 .justification(request.justification());
         return guard.onVm(call, c -> {
@@ -87,12 +88,10 @@ final class AccessOps {
             writer.writeWithRetries("request access to " + vm.name(), net,
                     (nsgs, attempt) -> RulePlanner.planGrants(net, nsgs, specs, NsgWriter.spread(attempt)),
                     creates -> creates);
-            for (Grant g : grants) {
-                store.saveGrant(g);
-                expiries.schedule(g);
-            }
+            grants.forEach(store::saveGrant);
             LOG.info("jit.grant.created vm={} grants={}", Escape.text(vm.name()), Escape.text(grants));
             audit.record(c.event().grantIds(grants.stream().map(Grant::id).toList()));
+            grants.forEach(expiries::schedule);
             // replace older open grants for the same port and source, now that the new rules exist
             for (Grant old : closer.activeGrants(vm)) {
                 boolean replaced = grants.stream().anyMatch(g -> !g.id().equals(old.id())
@@ -115,6 +114,7 @@ final class AccessOps {
         Objects.requireNonNull(vm, "vm");
         Objects.requireNonNull(os, "os");
         Objects.requireNonNull(ctx, "ctx");
+        expiries.requireOpen("connect");
         int port = os.defaultPort();
         Duration d = Duration.ofHours(3);
         // authorised before the store says whether a policy exists (issue 8 §8); enabling asks for CONFIGURE too

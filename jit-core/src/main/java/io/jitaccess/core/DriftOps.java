@@ -37,9 +37,11 @@ final class DriftOps {
     private final Audit audit;
     private final Clock clock;
     private final PlacementMode placementMode;
+    private final ExpirySchedule expiries;
 
     DriftOps(Guard guard, PolicyStore store, NsgWriter writer, GrantCloser closer, Audit audit, Clock clock,
-             PlacementMode placementMode) {
+             PlacementMode placementMode, ExpirySchedule expiries) {
+        this.expiries = expiries;
         this.guard = guard;
         this.store = store;
         this.writer = writer;
@@ -62,6 +64,7 @@ final class DriftOps {
     DriftReport reconcile(VmId vm, RequestContext ctx) {
         Objects.requireNonNull(vm, "vm");
         Objects.requireNonNull(ctx, "ctx");
+        expiries.requireOpen("reconcile"); // it re-creates the allow rules of open grants
         return guard.onVm(new Call(AuditEvent.RECONCILE, Action.CONFIGURE, ctx, vm, List.of()), c -> {
             VmNetwork net = writer.resolve(vm);
             Optional<JitPolicy> policy = store.findPolicy(vm);

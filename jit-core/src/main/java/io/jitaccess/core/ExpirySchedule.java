@@ -1,15 +1,20 @@
 package io.jitaccess.core;
 
+import io.jitaccess.core.spi.Escape;
 import io.jitaccess.core.time.Scheduler;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The grants' scheduled expiries: one task per open grant at its end time, cancelled when the grant closes otherwise.
  * After {@link #close()} nothing is scheduled any more.
  */
 final class ExpirySchedule {
+    private static final Logger LOG = LoggerFactory.getLogger(JitAccess.class);
+
     private final Scheduler scheduler;
     private final Map<String, Scheduler.Cancellable> expiries = new ConcurrentHashMap<>();
     private volatile Consumer<String> onDue = id -> { };
@@ -24,14 +29,24 @@ final class ExpirySchedule {
         this.onDue = action;
     }
 
+    /**
+     * Schedules the grant's expiry. A scheduler that throws (a shut-down executor, a full queue) is logged and
+     * otherwise ignored: the grant's rules carry its end time, and the periodic sweep of this or any instance removes
+     * them then; failing the request at this point would leave access open and unaudited.
+     */
     void schedule(Grant g) {
         if (closed) {
             return;
         }
-        expiries.put(g.id(), scheduler.schedule(g.endTimeUtc(), () -> {
-            expiries.remove(g.id());
-            onDue.accept(g.id());
-        }));
+        try {
+            expiries.put(g.id(), scheduler.schedule(g.endTimeUtc(), () -> {
+                expiries.remove(g.id());
+                onDue.accept(g.id());
+            }));
+        } catch (RuntimeException e) {
+            LOG.warn("jit.grant.schedule_failed grant={} end={} cause={} (the sweep removes its rules at their end)",
+                    Escape.text(g.id()), g.endTimeUtc(), Escape.controls(e));
+        }
     }
 
     void cancel(String grantId) {
@@ -43,6 +58,17 @@ final class ExpirySchedule {
 
     boolean isClosed() {
         return closed;
+    }
+
+    /**
+     * Refuses an operation that could open access once the facade is closed: nothing in this process would remove
+     * what it opened (its expiries are no longer scheduled and its periodic sweep has stopped).
+     */
+    void requireOpen(String operation) {
+        if (closed) {
+            throw new IllegalStateException("this JitAccess is closed; " + operation + " could open access that "
+                    + "nothing in this process would remove");
+        }
     }
 
     /** Stops scheduling and cancels what is pending; returns how many grants were pending. */

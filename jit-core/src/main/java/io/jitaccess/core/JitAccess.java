@@ -33,7 +33,9 @@ import org.slf4j.LoggerFactory;
  * <p>Every operation: authorize (refusal → {@link AccessDeniedException}, zero backend calls that write); validate
  * (every violation at once → {@link ValidationException}, zero writes); read the NSGs on the VM's path; plan and verify
  * with the evaluator; write (creates first, deletes after; a priority taken by a concurrent writer → re-read, re-plan,
- * retry, bounded); on a failure part-way, undo what this operation wrote; audit exactly one event.
+ * retry, bounded); on a failure part-way, undo what this operation wrote; audit exactly one event (an operation on a
+ * grant id that no grant has, once authorised, throws {@link GrantNotFoundException} without one: nothing was
+ * attempted). A refused caller's justification is not recorded.
  *
  * <p>Allow rules carry their end time, so expiry needs no local state: each grant is scheduled on the
  * {@link Scheduler}, and {@link #sweepExpired()} (also run periodically every {@code sweepInterval}) removes every
@@ -80,7 +82,7 @@ public final class JitAccess implements AutoCloseable {
         this.policies = new PolicyOps(guard, store, writer, closer, audit, c.limits(), c.placementMode());
         this.access = new AccessOps(guard, store, writer, closer, expiries, policies, audit, c.clock(), c.limits(),
                 c.idGenerator());
-        this.drift = new DriftOps(guard, store, writer, closer, audit, c.clock(), c.placementMode());
+        this.drift = new DriftOps(guard, store, writer, closer, audit, c.clock(), c.placementMode(), expiries);
         this.sweeper = new Sweeper(store, writer, closer, guard, audit, c.clock(), scheduler, expiries,
                 c.sweepInterval());
         sweeper.scheduleSweep();
@@ -241,7 +243,8 @@ public final class JitAccess implements AutoCloseable {
      * Reads through {@link NetworkBackend#readAllNsgs()} (on Azure: one GET per page of the listing) and writes only
      * the deletes.
      *
-     * <p>What is expired: a rule of ours ({@code RuleMetadata.owned}) whose own end time has passed, whoever wrote it;
+     * <p>What is expired: a rule of ours (name, metadata, access and direction all agree) whose own end time has
+     * passed, whoever wrote it;
      * and, for a grant the store knows, its rule found by exact name ({@code jitaccess-allow-<id>}, an {@code Allow})
      * once the store's end has passed, whatever the rule's description says now (the store's end is authoritative for
      * a known grant). A {@code Deny} bearing a grant's name is never deleted.
@@ -261,6 +264,9 @@ public final class JitAccess implements AutoCloseable {
 
     /**
      * Stops scheduling (pending expiries and the periodic sweep) and shuts down a scheduler the builder created.
+     * Afterwards the operations that can open access ({@link #requestAccess}, {@link #connect}, {@link #reconcile})
+     * throw {@link IllegalStateException}: nothing in this process would remove what they opened. Reads, revoke,
+     * disable, enable, update and {@link #sweepExpired()} still work; they only close or narrow access.
      * Rules stay in place; they carry their end times, so any instance's {@link #sweepExpired()} removes them.
      */
     @Override

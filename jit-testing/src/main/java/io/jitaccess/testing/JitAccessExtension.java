@@ -20,6 +20,8 @@ import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
@@ -124,6 +126,7 @@ public final class JitAccessExtension implements ParameterResolver, BeforeEachCa
                     if (value == null || Modifier.isStatic(mod) || Modifier.isFinal(mod) || f.isSynthetic()) {
                         continue;
                     }
+                    requireOneWorldPerField(context, f);
                     f.setAccessible(true);
                     if (f.get(instance) == null) {
                         Object v = value.apply(testbed(context));
@@ -134,6 +137,21 @@ public final class JitAccessExtension implements ParameterResolver, BeforeEachCa
             }
         }
         context.getStore(NAMESPACE).put(Injected.class, List.copyOf(injected));
+    }
+
+    /**
+     * One instance shared by tests that run at once (PER_CLASS with CONCURRENT execution) has one field for several
+     * worlds: a test would act on another test's network. Refused with a clear error; parameters work there.
+     */
+    private static void requireOneWorldPerField(ExtensionContext context, Field f) {
+        if (context.getTestInstanceLifecycle().orElse(TestInstance.Lifecycle.PER_METHOD)
+                == TestInstance.Lifecycle.PER_CLASS && context.getExecutionMode() == ExecutionMode.CONCURRENT) {
+            throw new ExtensionConfigurationException("@JitTest cannot fill field " + Escape.text(f.getName())
+                    + " of a PER_CLASS test class whose tests run concurrently: they share the instance, so the "
+                    + "field would hold one test's world for all of them; take the "
+                    + f.getType().getSimpleName() + " as a test parameter, or run the class in SAME_THREAD mode or "
+                    + "PER_METHOD lifecycle");
+        }
     }
 
     @Override

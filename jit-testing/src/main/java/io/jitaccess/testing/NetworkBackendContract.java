@@ -198,6 +198,24 @@ public abstract class NetworkBackendContract {
         }
 
         @Test
+        @DisplayName("one rule is read by name: present as written, absent as empty, none in an unknown NSG")
+        void readRule() {
+            // revoke and the scheduled expiry find a grant's rule only through readRule: a backend that never finds
+            // one would mark grants closed while their allow rules stay open
+            SecurityRule r = allow("read-me", 100, "read by name");
+            backend().createRule(w.nsgId(), r);
+            assertThat(backend().readRule(w.nsgId(), "read-me")).contains(r);
+            assertThat(backend().readRule(w.nsgId(), "no-such-rule")).isEmpty();
+            // an NSG that does not exist holds no rule: empty or a typed not-found both say so (ARM answers a child
+            // GET under a missing parent with 404 too)
+            try {
+                assertThat(backend().readRule(w.missingNsgId(), "read-me")).isEmpty();
+            } catch (NotFoundException expected) {
+                assertThat(expected).hasMessageNotContaining("\n");
+            }
+        }
+
+        @Test
         @DisplayName("the NSG is listed")
         void listed() {
             assertThat(backend().listNsgIds()).anySatisfy(id -> assertThat(id).isEqualToIgnoringCase(w.nsgId()));
@@ -402,6 +420,22 @@ public abstract class NetworkBackendContract {
 
             jit.disable(w.vm(), admin);
             assertThat(rulesOnPath()).as("the path as it was before").isEmpty();
+        }
+
+        @Test
+        @DisplayName("revoke and the scheduled expiry alone (no sweep) remove the grant's allow rules")
+        void revokeAndExpiryWithoutTheSweep() {
+            JitAccess jit = JitAccess.builder().backend(backend()).authorizer(Authorizer.permitAll()).auditSink(audit)
+                    .clock(clock).scheduler(scheduler).sweepInterval(Duration.ZERO).build();
+            instances.add(jit);
+            jit.enable(ssh(), admin);
+            Grant revoked = requestSsh(jit);
+            assertThat(jit.revoke(revoked.id(), admin).status()).isEqualTo(GrantStatus.REVOKED);
+            assertThat(allows()).as("a revoked grant leaves no allow rule").isEmpty();
+            Grant expiring = requestSsh(jit);
+            scheduler.advance(Duration.ofHours(1));
+            assertThat(jit.grant(expiring.id(), admin).orElseThrow().status()).isEqualTo(GrantStatus.REVOKED);
+            assertThat(allows()).as("an expired grant leaves no allow rule").isEmpty();
         }
 
         @Test

@@ -48,7 +48,9 @@ import org.junit.platform.testkit.engine.Event;
 
 /**
  * Issue 9 red team, persona 3: a new user of the test kit and of the public API. Broken suites run through
- * EngineTestKit (classes marked {@link SelfTestOnly}). Tests named {@code defect_...} fail on e439632.
+ * EngineTestKit (classes marked {@link SelfTestOnly}). Two probes failed on e439632 and were fixed: the contract
+ * passed a backend whose readRule finds nothing (now a readRule case and a revoke/expiry case without the sweep catch
+ * it), and PER_CLASS fields under concurrent execution were shared (now refused with a configuration error).
  */
 class Issue9KitProbeTest {
 
@@ -73,7 +75,7 @@ class Issue9KitProbeTest {
      * expiry is rescued by the periodic sweep at the same instant, so the whole suite passes.
      */
     @Test
-    void defect_contractPassesABackendWhoseReadRuleFindsNothing() {
+    void contractCatchesABackendWhoseReadRuleFindsNothing() {
         // what the bug does, shown directly
         NetworkBackendContract.World w = NetworkBackendContractTest.world(n -> new BlindReadRule(n));
         MutableClock clock = new MutableClock();
@@ -185,16 +187,19 @@ class Issue9KitProbeTest {
      * it. Each test must see its own world in its field.
      */
     @Test
-    void defect_perClassFieldsCrossTalkUnderConcurrentExecution() {
+    void perClassFieldsUnderConcurrentExecutionAreRefusedNotShared() {
         BARRIER.reset();
         EngineExecutionResults r = run(PerClassConcurrent.class, Map.of(
                 "junit.jupiter.execution.parallel.enabled", "true",
                 "junit.jupiter.execution.parallel.config.strategy", "fixed",
                 "junit.jupiter.execution.parallel.config.fixed.parallelism", "2"));
         assertThat(r.testEvents().finished().count()).isEqualTo(2);
+        // one shared instance cannot hold two worlds in one field: both tests fail with a clear configuration error
+        // instead of silently acting on each other's network (red-team finding, fixed)
         assertThat(r.testEvents().failed().stream().map(e -> e.getPayload(org.junit.platform.engine
                 .TestExecutionResult.class).flatMap(x -> x.getThrowable()).map(Throwable::toString).orElse("")))
-                .as("each concurrent test sees its own world in its field").isEmpty();
+                .hasSize(2).allMatch(t -> t.contains("ExtensionConfigurationException") && t.contains("field net")
+                        && t.contains("test parameter"));
     }
 
     static final CyclicBarrier BARRIER = new CyclicBarrier(2);

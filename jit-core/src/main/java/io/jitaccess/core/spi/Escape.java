@@ -2,8 +2,8 @@ package io.jitaccess.core.spi;
 
 import org.jspecify.annotations.Nullable;
 /**
- * Renders untrusted text safely into one log line or exception message. <b>Internal, not API</b> (see the package
- * documentation).
+ * Renders untrusted text safely into one log line or exception message. Part of the SPI: a backend must escape what
+ * it logs or throws exactly as the core does.
  *
  * <p>Everything the library logs, audits through its default sink, or puts in an exception message passes through
  * here, so that no value (a justification, a principal, a refused prefix, a rule name or text ARM returned) can start

@@ -36,8 +36,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Issue 9 red team, persona 2: a careless operator. Odd orders, nulls and hostile strings, a misconfigured builder;
- * every refusal audited exactly once with the right outcome, nothing half-applied. Tests named {@code defect_...} fail
- * on the code as of e439632 and describe a defect.
+ * every refusal audited exactly once with the right outcome, nothing half-applied. Three probes here failed on e439632
+ * and were fixed (a DENIED event carried the refused caller's justification; a throwing scheduler left an opened
+ * request unaudited; a closed instance still opened access): {@code aDeniedRequestEventCarriesNoJustification},
+ * {@code aThrowingSchedulerNeitherFailsNorHidesAnOpenedRequest}, {@code aClosedInstanceRefusesToOpenAccess}.
  */
 class Issue9OperatorProbeTest {
     final Rig r = new Rig();
@@ -117,7 +119,7 @@ class Issue9OperatorProbeTest {
      * audited.
      */
     @Test
-    void defect_throwingSchedulerLeavesOpenAccessUnaudited() {
+    void aThrowingSchedulerNeitherFailsNorHidesAnOpenedRequest() {
         AtomicBoolean broken = new AtomicBoolean(false);
         ManualScheduler inner = new ManualScheduler(r.clock);
         Scheduler flaky = (at, task) -> {
@@ -205,7 +207,7 @@ class Issue9OperatorProbeTest {
      * at its end. (Same in 673037b.)
      */
     @Test
-    void defect_requestAfterCloseOpensAccessNothingCloses() {
+    void aClosedInstanceRefusesToOpenAccess() {
         r.jit.enable(Rig.policy(r.vm, 22), r.admin);
         r.jit.close();
         Grant g;
@@ -313,7 +315,7 @@ class Issue9OperatorProbeTest {
      * "no change in behaviour".
      */
     @Test
-    void defect_deniedRequestEventNowCarriesTheUnvalidatedJustification() {
+    void aDeniedRequestEventCarriesNoJustification() {
         JitAccess denying = builder().authorizer((p, a, vm) -> false).build();
         String huge = "not validated: " + "x".repeat(300) + "\n(refused callers were not audited with text before)";
         assertThatThrownBy(() -> denying.requestAccess(AccessRequest.of(r.vm, huge, PortRequest.of(22,
