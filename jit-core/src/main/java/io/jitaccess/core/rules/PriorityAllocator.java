@@ -1,5 +1,6 @@
 package io.jitaccess.core.rules;
 
+import io.jitaccess.core.arm.ArmDialect;
 import java.util.BitSet;
 import java.util.OptionalInt;
 
@@ -8,10 +9,10 @@ import java.util.OptionalInt;
  * Not thread-safe: one per plan.
  */
 public final class PriorityAllocator {
-    /** The lowest priority a custom rule may have. */
-    public static final int MIN = 100;
-    /** The highest priority a custom rule may have. */
-    public static final int MAX = 4096;
+    /** The lowest priority a custom rule may have: {@link ArmDialect#MIN_PRIORITY}. */
+    public static final int MIN = ArmDialect.MIN_PRIORITY;
+    /** The highest priority a custom rule may have: {@link ArmDialect#MAX_PRIORITY}. */
+    public static final int MAX = ArmDialect.MAX_PRIORITY;
 
     private final BitSet used = new BitSet(MAX + 1);
 
