@@ -13,4 +13,5 @@ module io.jitaccess.core {
     exports io.jitaccess.core.rules;
     exports io.jitaccess.core.spi;
     exports io.jitaccess.core.time;
+    exports io.jitaccess.core.arm;
 }

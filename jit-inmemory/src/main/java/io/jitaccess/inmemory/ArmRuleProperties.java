@@ -1,6 +1,7 @@
 package io.jitaccess.inmemory;
 
 import io.jitaccess.core.BackendException;
+import io.jitaccess.core.arm.ArmDialect;
 import io.jitaccess.core.net.Address;
 import io.jitaccess.core.net.PortRange;
 import io.jitaccess.core.net.Protocol;
@@ -38,8 +39,8 @@ public record ArmRuleProperties(String protocol, String sourcePortRange, List<St
                                 String destinationAddressPrefix, List<String> destinationAddressPrefixes,
                                 String access, Integer priority, String direction, String description) {
 
-    /** ARM's rule-name grammar: 1-80 chars, starts with a word char, ends with a word char or '_'. */
-    static final Pattern NAME = Pattern.compile("[A-Za-z0-9_](?:[A-Za-z0-9_.\\-]{0,78}[A-Za-z0-9_])?");
+    /** ARM's rule-name grammar ({@link ArmDialect#NAME}): 1-80 chars, starts with a word char, ends with one or '_'. */
+    static final Pattern NAME = ArmDialect.NAME;
 
     /** Copies lists; null lists become empty. */
     public ArmRuleProperties {
@@ -50,20 +51,17 @@ public record ArmRuleProperties(String protocol, String sourcePortRange, List<St
                 : List.copyOf(destinationAddressPrefixes);
     }
 
-    /** ARM properties for a rule: singular fields when a list has one element, plural fields otherwise. */
+    /**
+     * ARM properties for a rule: singular fields when a list has one element, plural fields otherwise
+     * ({@link ArmDialect#singular}, {@link ArmDialect#plural}).
+     */
     public static ArmRuleProperties from(SecurityRule r) {
         return new ArmRuleProperties(r.protocol().nsgName(),
-                one(r.sourcePorts()), many(r.sourcePorts()), one(r.destinationPorts()), many(r.destinationPorts()),
-                one(r.sources()), many(r.sources()), one(r.destinations()), many(r.destinations()),
+                ArmDialect.singular(r.sourcePorts()), ArmDialect.plural(r.sourcePorts()),
+                ArmDialect.singular(r.destinationPorts()), ArmDialect.plural(r.destinationPorts()),
+                ArmDialect.singular(r.sources()), ArmDialect.plural(r.sources()),
+                ArmDialect.singular(r.destinations()), ArmDialect.plural(r.destinations()),
                 r.access().text(), r.priority(), r.direction().text(), r.description());
-    }
-
-    private static String one(List<?> l) {
-        return l.size() == 1 ? l.get(0).toString() : null;
-    }
-
-    private static List<String> many(List<?> l) {
-        return l.size() == 1 ? List.of() : l.stream().map(Object::toString).toList();
     }
 
     /**
@@ -76,23 +74,25 @@ public record ArmRuleProperties(String protocol, String sourcePortRange, List<St
      */
     public SecurityRule toRule(String nsgId, String name) {
         String ruleId = nsgId + "/securityRules/" + name;
-        if (name == null || !NAME.matcher(name).matches()) {
+        if (!ArmDialect.isRuleName(name)) {
             throw new BackendException("InvalidResourceName", "Resource name " + name + " is invalid. The name can be "
-                    + "up to 80 characters long. It must begin with a word character, and it must end with a word "
+                    + "up to " + ArmDialect.MAX_NAME_LENGTH + " characters long. It must begin with a word character, and it must end with a word "
                     + "character or with '_'. The name may contain word characters or '.', '-', '_'.");
         }
-        if (description != null && description.length() > 140) {
+        if (description != null && description.length() > ArmDialect.MAX_DESCRIPTION_LENGTH) {
             throw new BackendException("SecurityRuleDescriptionTooLong", "Security rule " + ruleId
-                    + " has a description of " + description.length() + " characters; the limit is 140.");
+                    + " has a description of " + description.length() + " characters; the limit is "
+                    + ArmDialect.MAX_DESCRIPTION_LENGTH + ".");
         }
         Protocol proto = Protocol.parse(protocol).orElseThrow(() -> new BackendException(
                 "SecurityRuleInvalidProtocol", "Security rule " + ruleId + " has invalid Protocol. Value provided: "
                 + protocol + ". Allowed values: Tcp, Udp, Icmp, Esp, Ah, *."));
         Access acc = enumText(access, Access.values(), "Access", ruleId);
         Direction dir = enumText(direction, Direction.values(), "Direction", ruleId);
-        if (priority == null || priority < 100 || priority > 4096) {
+        if (priority == null || !ArmDialect.isCustomPriority(priority)) {
             throw new BackendException("SecurityRuleInvalidPriority", "Security rule " + ruleId
-                    + " has invalid Priority. Value provided: " + priority + ". Allowed range 100-4096.");
+                    + " has invalid Priority. Value provided: " + priority + ". Allowed range "
+                    + ArmDialect.MIN_PRIORITY + "-" + ArmDialect.MAX_PRIORITY + ".");
         }
         List<PortRange> sp = ports(sourcePortRange, sourcePortRanges, ruleId);
         List<PortRange> dp = ports(destinationPortRange, destinationPortRanges, ruleId);
@@ -134,7 +134,7 @@ public record ArmRuleProperties(String protocol, String sourcePortRange, List<St
 
     /** ARM stores {@code ""} (or whitespace) in a singular field next to a filled plural one: blank is absent. */
     private static String present(String one) {
-        return one == null || one.isBlank() ? null : one.strip();
+        return ArmDialect.present(one);
     }
 
     private static List<PortRange> ports(String given, List<String> many, String ruleId) {

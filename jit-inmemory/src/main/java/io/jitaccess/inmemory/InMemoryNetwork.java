@@ -76,8 +76,8 @@ import java.util.function.Consumer;
  * scripted faults, not the topology or rules. Thread-safe: every method locks the network.
  */
 public final class InMemoryNetwork implements NetworkBackend {
-    /** The most custom rules one NSG holds. */
-    public static final int MAX_RULES_PER_NSG = 1000;
+    /** The most custom rules one NSG holds: {@link io.jitaccess.core.arm.ArmDialect#MAX_RULES_PER_NSG}. */
+    public static final int MAX_RULES_PER_NSG = io.jitaccess.core.arm.ArmDialect.MAX_RULES_PER_NSG;
 
     private final String subscription;
     private final String resourceGroup;
@@ -683,8 +683,9 @@ public final class InMemoryNetwork implements NetworkBackend {
             }
         }
         if (!n.rules.containsKey(key(name)) && n.rules.size() >= MAX_RULES_PER_NSG) {
-            record(op, target, "SecurityRuleCountLimitReached");
-            throw new BackendException("SecurityRuleCountLimitReached", "Network security group " + n.id
+            String code = io.jitaccess.core.arm.ArmDialect.SECURITY_RULE_COUNT_LIMIT_REACHED;
+            record(op, target, code);
+            throw new BackendException(code, "Network security group " + n.id
                     + " already has " + MAX_RULES_PER_NSG + " security rules, the maximum.");
         }
         n.rules.put(key(name), rule);
@@ -859,7 +860,7 @@ public final class InMemoryNetwork implements NetworkBackend {
      * {@code AnotherOperationInProgress} are marked retryable.
      */
     public synchronized void failNext(Operation op, int times, String code) {
-        boolean retryable = retryable(code);
+        boolean retryable = io.jitaccess.core.arm.ArmDialect.isRetryable(code);
         for (int i = 0; i < times; i++) {
             faults.computeIfAbsent(op, k -> new ArrayDeque<>()).add(new Fault(code, retryable, null));
         }
@@ -900,7 +901,7 @@ public final class InMemoryNetwork implements NetworkBackend {
 
     /** Makes the next {@code times} calls of {@code op} fail with HTTP 429 {@code TooManyRequests}. */
     public void throttleNext(Operation op, int times) {
-        failNext(op, times, "TooManyRequests");
+        failNext(op, times, io.jitaccess.core.arm.ArmDialect.TOO_MANY_REQUESTS);
     }
 
     /** Runs {@code action} (e.g. a foreign writer's {@link #putRule}) just before the next call of {@code op}. */

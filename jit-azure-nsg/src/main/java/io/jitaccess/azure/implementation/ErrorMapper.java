@@ -13,6 +13,7 @@ import io.jitaccess.core.BackendException;
 import io.jitaccess.core.JitException;
 import io.jitaccess.core.NotFoundException;
 import io.jitaccess.core.RuleConflictException;
+import io.jitaccess.core.arm.ArmDialect;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
@@ -23,12 +24,12 @@ import java.util.Set;
  */
 public final class ErrorMapper {
     /**
-     * Codes for which the same request may succeed later: throttling and a resource locked by another operation.
-     * The backend retries these for every call, and transient server errors ({@link #transientFailure}) for reads and
-     * deletes only; the SDK pipeline's own RetryPolicy is removed, so nothing retries underneath.
+     * Codes for which the same request may succeed later: {@link ArmDialect#RETRYABLE_CODES} (throttling and a
+     * resource locked by another operation). The backend retries these for every call, and transient server errors
+     * ({@link #transientFailure}) for reads and deletes only; the SDK pipeline's own RetryPolicy is removed, so
+     * nothing retries underneath.
      */
-    public static final Set<String> RETRYABLE = Set.of("TooManyRequests", "RetryableErrorDueToAnotherOperation",
-            "AnotherOperationInProgress");
+    public static final Set<String> RETRYABLE = ArmDialect.RETRYABLE_CODES;
 
     private ErrorMapper() {
     }
@@ -43,8 +44,8 @@ public final class ErrorMapper {
         }
         if (e instanceof HttpResponseException he && he.getResponse() != null) {
             int s = he.getResponse().getStatusCode();
-            return s == 429 ? "TooManyRequests" : s == 404 ? "NotFound" : s == 412 ? "PreconditionFailed"
-                    : "HttpStatus" + s;
+            return s == 429 ? ArmDialect.TOO_MANY_REQUESTS : s == 404 ? ArmDialect.NOT_FOUND
+                    : s == 412 ? ArmDialect.PRECONDITION_FAILED : "HttpStatus" + s;
         }
         return "ClientError";
     }
@@ -57,7 +58,7 @@ public final class ErrorMapper {
                 return true;
             }
         }
-        return RETRYABLE.contains(code(e));
+        return ArmDialect.isRetryable(code(e));
     }
 
     /**
@@ -117,14 +118,14 @@ public final class ErrorMapper {
         String message = message(e);
         int status = e instanceof HttpResponseException he && he.getResponse() != null
                 ? he.getResponse().getStatusCode() : 0;
-        if (code.equals("SecurityRuleConflict")) {
+        if (code.equals(ArmDialect.SECURITY_RULE_CONFLICT)) {
             return new RuleModifiedException(code, what + ": " + message);
         }
-        if (creating && (status == 412 || code.equals("PreconditionFailed"))) {
-            return new RuleExistsException("PreconditionFailed",
+        if (creating && (status == 412 || code.equals(ArmDialect.PRECONDITION_FAILED))) {
+            return new RuleExistsException(ArmDialect.PRECONDITION_FAILED,
                     what + ": the rule already exists");
         }
-        if (status == 404 || code.equals("NotFound") || code.equals("ResourceNotFound")) {
+        if (status == 404 || code.equals(ArmDialect.NOT_FOUND) || code.equals(ArmDialect.RESOURCE_NOT_FOUND)) {
             return new NotFoundException(what + ": " + code + ": " + message);
         }
         return new BackendException(code, what + ": " + message, retryable(e), null);

@@ -4,6 +4,7 @@ import io.jitaccess.core.rules.Direction;
 import io.jitaccess.core.rules.NsgSnapshot;
 import io.jitaccess.core.rules.SecurityRule;
 
+import io.jitaccess.core.arm.ArmDialect;
 import java.util.BitSet;
 import java.util.OptionalInt;
 
@@ -12,10 +13,10 @@ import java.util.OptionalInt;
  * Not thread-safe: one per plan.
  */
 public final class PriorityAllocator {
-    /** The lowest priority a custom rule may have. */
-    public static final int MIN = 100;
-    /** The highest priority a custom rule may have. */
-    public static final int MAX = 4096;
+    /** The lowest priority a custom rule may have: {@link ArmDialect#MIN_PRIORITY}. */
+    public static final int MIN = ArmDialect.MIN_PRIORITY;
+    /** The highest priority a custom rule may have: {@link ArmDialect#MAX_PRIORITY}. */
+    public static final int MAX = ArmDialect.MAX_PRIORITY;
 
     private final BitSet used = new BitSet(MAX + 1);
 

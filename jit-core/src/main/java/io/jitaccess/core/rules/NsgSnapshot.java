@@ -1,5 +1,6 @@
 package io.jitaccess.core.rules;
 
+import io.jitaccess.core.arm.ArmDialect;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -12,8 +13,8 @@ import java.util.Optional;
  * per direction is computed once, when first needed (the evaluator asks for it on every flow).
  */
 public final class NsgSnapshot {
-    /** Azure's limit of security rules per NSG (custom rules, both directions). */
-    public static final int MAX_RULES = 1000;
+    /** Azure's limit of security rules per NSG (custom rules, both directions): {@link ArmDialect#MAX_RULES_PER_NSG}. */
+    public static final int MAX_RULES = ArmDialect.MAX_RULES_PER_NSG;
     private final String id;
     private final String etag;
     private final List<SecurityRule> rules;
