@@ -1,5 +1,6 @@
 package io.jitaccess.inmemory;
 
+import io.jitaccess.core.arm.ArmDialect;
 import io.jitaccess.core.RuleModifiedException;
 
 import io.jitaccess.core.RuleExistsException;
@@ -860,15 +861,10 @@ public final class InMemoryNetwork implements NetworkBackend {
      * {@code AnotherOperationInProgress} are marked retryable.
      */
     public synchronized void failNext(Operation op, int times, String code) {
-        boolean retryable = io.jitaccess.core.arm.ArmDialect.isRetryable(code);
+        boolean retryable = ArmDialect.isRetryable(code);
         for (int i = 0; i < times; i++) {
             faults.computeIfAbsent(op, k -> new ArrayDeque<>()).add(new Fault(code, retryable, null));
         }
-    }
-
-    private static boolean retryable(String code) {
-        return code.equals("TooManyRequests") || code.equals("RetryableErrorDueToAnotherOperation")
-                || code.equals("AnotherOperationInProgress");
     }
 
     /** {@link #failNth(Operation, int, String)} with ARM's {@code InternalServerError} (HTTP 500, not retryable). */
@@ -961,7 +957,7 @@ public final class InMemoryNetwork implements NetworkBackend {
         CallFault numbered = callFaults.get(n);
         if (nthCode != null && (numbered == null || numbered.afterEffect())) {
             // fires through the queue's own path, ahead of whatever failNext/beforeNext scripted for later calls
-            faults.computeIfAbsent(op, k -> new ArrayDeque<>()).addFirst(new Fault(nthCode, retryable(nthCode), null));
+            faults.computeIfAbsent(op, k -> new ArrayDeque<>()).addFirst(new Fault(nthCode, ArmDialect.isRetryable(nthCode), null));
         }
         CallFault cf = callFaults.get(n);
         if (cf != null && !cf.afterEffect()) {
