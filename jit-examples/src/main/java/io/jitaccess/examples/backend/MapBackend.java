@@ -4,6 +4,7 @@ import io.jitaccess.core.BackendException;
 import io.jitaccess.core.NotFoundException;
 import io.jitaccess.core.RuleExistsException;
 import io.jitaccess.core.RuleModifiedException;
+import io.jitaccess.core.arm.ArmDialect;
 import io.jitaccess.core.spi.Escape;
 import io.jitaccess.core.net.IpPrefix;
 import io.jitaccess.core.policy.VmId;
@@ -19,7 +20,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * A minimal {@link NetworkBackend} over maps, written the way a third-party backend author would write one, to show
@@ -45,7 +45,6 @@ public final class MapBackend implements NetworkBackend {
     private static final String PREFIX = "/subscriptions/sub/resourceGroups/rg/providers/";
     private static final String SUBNET = PREFIX + "Microsoft.Network/virtualNetworks/vnet/subnets/default";
     /** Azure's rule names: 1-80 characters, word characters, '.', '-', '_'; starting with a word character. */
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_](?:[A-Za-z0-9_.\\-]{0,78}[A-Za-z0-9_])?");
 
     private final List<IpPrefix> addressSpace;
     private final Map<VmId, Vm> vms = new LinkedHashMap<>();
@@ -183,15 +182,16 @@ public final class MapBackend implements NetworkBackend {
 
     /** What Azure refuses on a security rule PUT, with its codes: the name, the priority, the description's length. */
     private static void validate(SecurityRule rule) {
-        if (!NAME.matcher(rule.name()).matches()) {
+        if (!ArmDialect.NAME.matcher(rule.name()).matches()) {
             throw new BackendException("InvalidResourceName", "invalid rule name " + Escape.text(rule.name()));
         }
-        if (rule.priority() < 100 || rule.priority() > 4096) {
+        if (rule.priority() < ArmDialect.MIN_PRIORITY || rule.priority() > ArmDialect.MAX_PRIORITY) {
             throw new BackendException("SecurityRuleInvalidPriority", "priority " + rule.priority()
-                    + " is outside 100-4096");
+                    + " is outside " + ArmDialect.MIN_PRIORITY + "-" + ArmDialect.MAX_PRIORITY);
         }
-        if (rule.description().length() > 140) {
-            throw new BackendException("SecurityRuleDescriptionTooLong", "a description has at most 140 characters");
+        if (rule.description().length() > ArmDialect.MAX_DESCRIPTION_LENGTH) {
+            throw new BackendException("SecurityRuleDescriptionTooLong", "a description has at most "
+                    + ArmDialect.MAX_DESCRIPTION_LENGTH + " characters");
         }
     }
 
