@@ -130,6 +130,36 @@ class RetryOwnershipTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.EnumSource(Throttle.class)
+    @DisplayName("through the facade a grant whose create stays throttled costs exactly maxAttempts PUTs, undone, typed")
+    void throughTheFacade(Throttle throttle) {
+        f.arm.failuresThroughLro(false);
+        AzureNsgBackend backend = f.backend(b -> b.maxAttempts(3).pollInterval(Duration.ofMillis(1)));
+        io.jitaccess.inmemory.MutableClock clock = new io.jitaccess.inmemory.MutableClock();
+        try (io.jitaccess.core.JitAccess jit = io.jitaccess.core.JitAccess.builder().backend(backend)
+                .authorizer(io.jitaccess.core.spi.Authorizer.permitAll()).clock(clock)
+                .scheduler(new io.jitaccess.inmemory.ManualScheduler(clock)).maxAttempts(5).build()) {
+            jit.enable(io.jitaccess.core.policy.JitPolicy.of(f.vm, io.jitaccess.core.policy.PortRule.tcp(22,
+                    io.jitaccess.core.policy.AllowedSources.any(), Duration.ofHours(3))),
+                    io.jitaccess.core.RequestContext.of("admin@contoso.com"));
+            long before = puts();
+            throttle.arm(f.arm, 10); // more than anyone's attempts
+            assertThatThrownBy(() -> jit.requestAccess(io.jitaccess.core.AccessRequest.of(f.vm, "fix",
+                    io.jitaccess.core.PortRequest.of(22, Duration.ofHours(1))),
+                    io.jitaccess.core.RequestContext.of("barbara@contoso.com", "203.0.113.10")))
+                    .isInstanceOfSatisfying(io.jitaccess.core.OperationFailedException.class, e -> {
+                        assertThat(e.code()).isEqualTo(throttle.code);
+                        assertThat(e.retryable()).isTrue();
+                        assertThat(e.rolledBack()).isTrue();
+                    });
+            assertThat(puts() - before).as("the backend's 3 attempts for the first allow; no facade retry")
+                    .isEqualTo(3);
+            assertThat(f.net.snapshot(f.nicNsg).rules()).noneMatch(r -> r.name().startsWith("jitaccess-allow-"));
+            assertThat(f.net.snapshot(f.subnetNsg).rules()).noneMatch(r -> r.name().startsWith("jitaccess-allow-"));
+        }
+    }
+
     long puts() {
         return f.arm.requests().stream().filter(r -> r.method().equals("PUT")).count();
     }
