@@ -119,7 +119,8 @@ final class AccessOps {
         Duration d = Duration.ofHours(3);
         // authorised before the store says whether a policy exists (issue 8 §8); enabling asks for CONFIGURE too
         Call call = new Call(AuditEvent.INITIATE, Action.REQUEST, ctx, vm, List.of(port)).justification(justification);
-        Optional<JitPolicy> policy = guard.unlocked(call, c -> store.findPolicy(vm));
+        guard.authorize(call);
+        Optional<JitPolicy> policy = store.findPolicy(vm);
         JitPolicy intended = policy.orElse(null);
         if (intended == null || intended.port(port).isEmpty()) {
             List<PortRule> ports = new ArrayList<>(intended == null ? List.of() : intended.ports());

@@ -41,12 +41,6 @@ final class Guard {
         return locked(call.vm, () -> audited(call, body));
     }
 
-    /** Authorises the call and runs the body without a lock; a failure is audited once and rethrown. */
-    <T> T unlocked(Call call, Function<Call, T> body) {
-        authorize(call);
-        return audited(call, body);
-    }
-
     /**
      * Authorises an action on a grant id, then runs the body under the grant's VM's lock with the grant as the store
      * holds it then; a failure is audited with the grant's fields and rethrown.
