@@ -78,7 +78,9 @@ public final class PerfReport {
                 .include(SchedulerBenchmark.class.getName())
                 .forks(1).warmupIterations(2).warmupTime(TimeValue.seconds(1))
                 .measurementIterations(3).measurementTime(TimeValue.seconds(1))
-                .jvmArgsAppend("-Xmx2g").build();
+                .jvmArgsAppend("-Xmx2g")
+                // a benchmark that throws must fail the report, not vanish from its table
+                .shouldFailOnError(true).build();
         Collection<RunResult> results = new Runner(opts).run();
         List<String> md = new ArrayList<>();
         md.add("## 1. Plan + verify one grant (`PlanBenchmark`, sample time)");
