@@ -12,7 +12,7 @@ import io.jitaccess.core.policy.AllowedSources;
 import io.jitaccess.core.policy.JitLimits;
 import io.jitaccess.core.policy.JitPolicy;
 import io.jitaccess.core.policy.PortRule;
-import io.jitaccess.core.policy.Violations;
+import io.jitaccess.core.internal.Violations;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package io.jitaccess.core.policy;
 
+import io.jitaccess.core.internal.Violations;
 import io.jitaccess.core.ValidationException;
 
 import io.jitaccess.core.net.IpPrefix;

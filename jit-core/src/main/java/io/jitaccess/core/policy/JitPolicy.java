@@ -1,5 +1,6 @@
 package io.jitaccess.core.policy;
 
+import io.jitaccess.core.internal.Violations;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;

@@ -22,7 +22,7 @@ public record Violation(String field, @Nullable String value, String reason) {
     }
 
     /** Builds a violation from any value, printing it with {@link String#valueOf(Object)}. */
-    public static Violation of(String field, Object value, String reason) {
+    public static Violation of(String field, @Nullable Object value, String reason) {
         return new Violation(field, value == null ? null : String.valueOf(value), reason);
     }
 
