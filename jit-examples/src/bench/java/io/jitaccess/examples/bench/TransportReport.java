@@ -185,10 +185,13 @@ public final class TransportReport {
         v.classpath().forEach(p -> cp.add(p.toString()));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         long start = System.nanoTime();
+        // the client's stderr goes to a file, so that a failure can say why
+        Path stderr = Files.createTempFile("jit-transport-client", ".err");
+        stderr.toFile().deleteOnExit();
         Process p = new ProcessBuilder(java, "-cp", String.join(File.pathSeparator, cp),
                 FirstArmAnswer.class.getName(), arm.endpoint(), arm.subscription(), arm.nsgId(),
                 Integer.toString(warmup), Integer.toString(measured))
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                .redirectError(ProcessBuilder.Redirect.to(stderr.toFile())).start();
         Map<String, String> out = new LinkedHashMap<>();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
                 StandardCharsets.UTF_8))) {
@@ -210,7 +213,9 @@ public final class TransportReport {
             throw new IllegalStateException(v.name() + ": the client did not finish");
         }
         if (p.exitValue() != 0 || !out.containsKey("main_ms")) {
-            throw new IllegalStateException(v.name() + ": the client failed (exit " + p.exitValue() + ")");
+            List<String> err = Files.readAllLines(stderr, StandardCharsets.UTF_8);
+            throw new IllegalStateException(v.name() + ": the client failed (exit " + p.exitValue() + "); its stderr "
+                    + "ends with:\n  " + String.join("\n  ", err.subList(Math.max(0, err.size() - 15), err.size())));
         }
         return out;
     }
