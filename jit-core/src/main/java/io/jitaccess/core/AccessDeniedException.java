@@ -30,7 +30,9 @@ public final class AccessDeniedException extends JitException {
      * for one that does not.
      */
     public static AccessDeniedException onGrant(String principal, Action action, String grantId) {
-        return new AccessDeniedException(principal, action, null, "grant '" + Escape.text(grantId) + "'");
+        // the id is the refused caller's text: shown escaped and at most 64 characters long
+        String shown = grantId.length() <= 64 ? grantId : grantId.substring(0, 64) + "...";
+        return new AccessDeniedException(principal, action, null, "grant '" + Escape.text(shown) + "'");
     }
 
     /** The refused principal. */

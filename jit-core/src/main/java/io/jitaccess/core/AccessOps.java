@@ -91,7 +91,16 @@ final class AccessOps {
             grants.forEach(store::saveGrant);
             LOG.info("jit.grant.created vm={} grants={}", Escape.text(vm.name()), Escape.text(grants));
             audit.record(c.event().grantIds(grants.stream().map(Grant::id).toList()));
-            grants.forEach(expiries::schedule);
+            List<String> unscheduled = new ArrayList<>();
+            grants.forEach(g -> expiries.schedule(g).ifPresent(unscheduled::add));
+            if (!unscheduled.isEmpty()) {
+                // fail closed: nothing in this process would remove these rules at their end
+                for (Grant g : grants) {
+                    closer.removeGrantRules(g, StatusReason.USER_REQUESTED, net, Audit.SYSTEM);
+                }
+                throw new IllegalStateException("access to " + Escape.text(vm.name()) + " was granted but its "
+                        + "expiry could not be scheduled (" + unscheduled.get(0) + "); the access was removed again");
+            }
             // replace older open grants for the same port and source, now that the new rules exist
             for (Grant old : closer.activeGrants(vm)) {
                 boolean replaced = grants.stream().anyMatch(g -> !g.id().equals(old.id())

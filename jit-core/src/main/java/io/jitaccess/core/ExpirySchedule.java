@@ -3,6 +3,7 @@ package io.jitaccess.core;
 import io.jitaccess.core.spi.Escape;
 import io.jitaccess.core.time.Scheduler;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -18,6 +19,7 @@ final class ExpirySchedule {
     private final Scheduler scheduler;
     private final Map<String, Scheduler.Cancellable> expiries = new ConcurrentHashMap<>();
     private volatile Consumer<String> onDue = id -> { };
+    private volatile Runnable onScheduled = () -> { };
     private volatile boolean closed;
 
     ExpirySchedule(Scheduler scheduler) {
@@ -29,14 +31,21 @@ final class ExpirySchedule {
         this.onDue = action;
     }
 
+    /** What runs after an expiry was scheduled (the scheduler works): the sweeper re-arms a lost periodic sweep. */
+    void onScheduled(Runnable action) {
+        this.onScheduled = action;
+    }
+
     /**
-     * Schedules the grant's expiry. A scheduler that throws (a shut-down executor, a full queue) is logged and
-     * otherwise ignored: the grant's rules carry its end time, and the periodic sweep of this or any instance removes
-     * them then; failing the request at this point would leave access open and unaudited.
+     * Schedules the grant's expiry.
+     *
+     * @return empty when it is scheduled; otherwise why not: this instance is closed (possibly while the request was
+     *         writing), or the scheduler threw (a shut-down executor, a full queue). The caller then removes the
+     *         grant's access again: nothing in this process would remove it at its end.
      */
-    void schedule(Grant g) {
+    Optional<String> schedule(Grant g) {
         if (closed) {
-            return;
+            return Optional.of("this JitAccess was closed");
         }
         try {
             expiries.put(g.id(), scheduler.schedule(g.endTimeUtc(), () -> {
@@ -44,9 +53,16 @@ final class ExpirySchedule {
                 onDue.accept(g.id());
             }));
         } catch (RuntimeException e) {
-            LOG.warn("jit.grant.schedule_failed grant={} end={} cause={} (the sweep removes its rules at their end)",
+            LOG.error("jit.grant.schedule_failed grant={} end={} cause={} (its access is removed again)",
                     Escape.text(g.id()), g.endTimeUtc(), Escape.controls(e));
+            return Optional.of("the scheduler refused its expiry: " + Escape.controls(e));
         }
+        if (closed) { // closed while scheduling: close() may have missed this task
+            cancel(g.id());
+            return Optional.of("this JitAccess was closed");
+        }
+        onScheduled.run();
+        return Optional.empty();
     }
 
     void cancel(String grantId) {

@@ -1,5 +1,6 @@
 package io.jitaccess.core;
 
+import io.jitaccess.core.internal.RuleMetadata;
 import io.jitaccess.core.policy.VmId;
 import io.jitaccess.core.spi.AuditEvent;
 import io.jitaccess.core.spi.AuthorizationRequest;
@@ -102,7 +103,9 @@ final class Guard {
             AccessDeniedException e = AccessDeniedException.onGrant(ctx.principal(), action, grantId);
             audit.record(Audit.event(operation, ctx.principal(), g.map(Grant::vmId).orElse(null),
                     g.map(x -> List.of(x.number())).orElse(List.of())).source(g.map(Grant::source).orElse(null))
-                    .grantIds(List.of(grantId)).outcome(AuditEvent.Outcome.DENIED).detail(e.getMessage()));
+                    // a refused caller's id is recorded only when it is a grant id's shape (unvalidated text otherwise)
+                    .grantIds(g.isPresent() || RuleMetadata.isValidGrantId(grantId) ? List.of(grantId) : List.of())
+                    .outcome(AuditEvent.Outcome.DENIED).detail(e.getMessage()));
             throw e;
         }
         return g;

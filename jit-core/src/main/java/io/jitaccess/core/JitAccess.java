@@ -265,8 +265,9 @@ public final class JitAccess implements AutoCloseable {
     /**
      * Stops scheduling (pending expiries and the periodic sweep) and shuts down a scheduler the builder created.
      * Afterwards the operations that can open access ({@link #requestAccess}, {@link #connect}, {@link #reconcile})
-     * throw {@link IllegalStateException}: nothing in this process would remove what they opened. Reads, revoke,
-     * disable, enable, update and {@link #sweepExpired()} still work; they only close or narrow access.
+     * throw {@link IllegalStateException}: nothing in this process would remove what they opened (a request that was
+     * writing when this instance closed removes its access again). Reads, revoke, disable, enable, update and
+     * {@link #sweepExpired()} still work: none of them creates an allow rule.
      * Rules stay in place; they carry their end times, so any instance's {@link #sweepExpired()} removes them.
      */
     @Override

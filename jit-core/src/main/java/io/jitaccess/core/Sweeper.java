@@ -41,6 +41,7 @@ final class Sweeper {
     private final ExpirySchedule expiries;
     private final Duration sweepInterval;
     private volatile Scheduler.Cancellable sweepTask;
+    private volatile boolean sweepArmed;
 
     Sweeper(PolicyStore store, NsgWriter writer, GrantCloser closer, Guard guard, Audit audit, Clock clock,
             Scheduler scheduler, ExpirySchedule expiries, Duration sweepInterval) {
@@ -55,6 +56,7 @@ final class Sweeper {
         this.expiries = expiries;
         this.sweepInterval = sweepInterval;
         expiries.onDue(this::expire);
+        expiries.onScheduled(this::rearm);
     }
 
     /** See {@link JitAccess#sweepExpired()}. */
@@ -202,6 +204,7 @@ final class Sweeper {
 
     /** A grant's scheduled expiry: removes its rules, then marks it expired; a failure leaves it to the sweep. */
     void expire(String grantId) {
+        rearm();
         Optional<Grant> found = store.findGrant(grantId);
         if (found.isEmpty() || expiries.isClosed()) {
             return;
@@ -227,12 +230,16 @@ final class Sweeper {
         });
     }
 
-    /** Schedules the next periodic sweep, unless the interval is zero or the facade is closed. */
-    void scheduleSweep() {
+    /**
+     * Schedules the next periodic sweep, unless the interval is zero or the facade is closed. A scheduler that throws
+     * here propagates (the builder fails fast); {@link #rearm} is the tolerant form used once running.
+     */
+    synchronized void scheduleSweep() {
         if (sweepInterval.isZero() || expiries.isClosed()) {
             return;
         }
-        sweepTask = scheduler.schedule(clock.instant().plus(sweepInterval), () -> {
+        sweepArmed = true;
+        Scheduler.Cancellable t = scheduler.schedule(clock.instant().plus(sweepInterval), () -> {
             try {
                 SweepResult r = sweepExpired();
                 if (!r.rulesRemoved().isEmpty() || !r.failures().isEmpty()) {
@@ -242,9 +249,31 @@ final class Sweeper {
             } catch (RuntimeException e) {
                 LOG.warn("jit.sweep.failed cause={}", Escape.controls(e));
             } finally {
-                scheduleSweep();
+                sweepArmed = false;
+                rearm();
             }
         });
+        sweepTask = t;
+        if (expiries.isClosed()) { // close() ran meanwhile and may have cancelled the previous task only
+            t.cancel();
+        }
+    }
+
+    /**
+     * Schedules the periodic sweep again if it is not scheduled: after each sweep, and whenever the scheduler has just
+     * worked (an expiry was scheduled or ran), so that one refused schedule does not end the periodic sweep for good.
+     */
+    synchronized void rearm() {
+        if (sweepArmed || sweepInterval.isZero() || expiries.isClosed()) {
+            return;
+        }
+        try {
+            scheduleSweep();
+        } catch (RuntimeException e) {
+            sweepArmed = false;
+            LOG.error("jit.sweep.schedule_failed cause={} (no periodic sweep until the scheduler works again; "
+                    + "sweepExpired() still works)", Escape.controls(e));
+        }
     }
 
     /** Stops the periodic sweep and the scheduled expiries; returns how many expiries were pending. */

@@ -13,6 +13,10 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.WeakHashMap;
+import java.util.Set;
+import java.util.Collections;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
@@ -126,12 +130,16 @@ public final class JitAccessExtension implements ParameterResolver, BeforeEachCa
                     if (value == null || Modifier.isStatic(mod) || Modifier.isFinal(mod) || f.isSynthetic()) {
                         continue;
                     }
-                    requireOneWorldPerField(context, f);
                     f.setAccessible(true);
+                    boolean ours = f.get(instance) == null || filledByTheKit(instance, f);
+                    if (ours) {
+                        requireOneWorldPerField(context, instance, f);
+                    }
                     if (f.get(instance) == null) {
                         Object v = value.apply(testbed(context));
                         f.set(instance, v);
                         injected.add(new Injected(instance, f, v));
+                        FILLED.computeIfAbsent(instance, k -> ConcurrentHashMap.newKeySet()).add(f);
                     }
                 }
             }
@@ -139,13 +147,30 @@ public final class JitAccessExtension implements ParameterResolver, BeforeEachCa
         context.getStore(NAMESPACE).put(Injected.class, List.copyOf(injected));
     }
 
+    /** Fields the kit filled, per test instance (a field the test set itself is never touched). */
+    private static final Map<Object, Set<Field>> FILLED = Collections.synchronizedMap(new WeakHashMap<>());
+
+    private static boolean filledByTheKit(Object instance, Field f) {
+        Set<Field> s = FILLED.get(instance);
+        return s != null && s.contains(f);
+    }
+
     /**
-     * One instance shared by tests that run at once (PER_CLASS with CONCURRENT execution) has one field for several
-     * worlds: a test would act on another test's network. Refused with a clear error; parameters work there.
+     * One instance shared by tests that run at once (its class PER_CLASS, this test CONCURRENT with parallel execution
+     * enabled) has one field for several worlds: a test would act on another test's network. Refused with a clear
+     * error; parameters work there. A field the test set itself is not the kit's and is not checked.
      */
-    private static void requireOneWorldPerField(ExtensionContext context, Field f) {
-        if (context.getTestInstanceLifecycle().orElse(TestInstance.Lifecycle.PER_METHOD)
-                == TestInstance.Lifecycle.PER_CLASS && context.getExecutionMode() == ExecutionMode.CONCURRENT) {
+    private static void requireOneWorldPerField(ExtensionContext context, Object instance, Field f) {
+        boolean parallel = context.getConfigurationParameter("junit.jupiter.execution.parallel.enabled")
+                .map(Boolean::parseBoolean).orElse(false);
+        TestInstance.Lifecycle lifecycle = AnnotationSupport.findAnnotation(instance.getClass(), TestInstance.class)
+                .map(TestInstance::value)
+                .orElseGet(() -> context.getConfigurationParameter("junit.jupiter.testinstance.lifecycle.default")
+                        .map(v -> v.strip().toUpperCase(java.util.Locale.ROOT))
+                        .filter(v -> v.equals("PER_CLASS")).map(v -> TestInstance.Lifecycle.PER_CLASS)
+                        .orElse(TestInstance.Lifecycle.PER_METHOD));
+        if (parallel && lifecycle == TestInstance.Lifecycle.PER_CLASS
+                && context.getExecutionMode() == ExecutionMode.CONCURRENT) {
             throw new ExtensionConfigurationException("@JitTest cannot fill field " + Escape.text(f.getName())
                     + " of a PER_CLASS test class whose tests run concurrently: they share the instance, so the "
                     + "field would hold one test's world for all of them; take the "
@@ -166,6 +191,10 @@ public final class JitAccessExtension implements ParameterResolver, BeforeEachCa
         for (Injected i : injected == null ? List.<Injected>of() : injected) {
             if (i.field().get(i.instance()) == i.value()) {
                 i.field().set(i.instance(), null);
+            }
+            Set<Field> filled = FILLED.get(i.instance());
+            if (filled != null) {
+                filled.remove(i.field());
             }
         }
     }

@@ -206,6 +206,12 @@ public abstract class NetworkBackendContract {
             backend().createRule(w.nsgId(), r);
             assertThat(backend().readRule(w.nsgId(), "read-me")).contains(r);
             assertThat(backend().readRule(w.nsgId(), "no-such-rule")).isEmpty();
+            // read again after a change: never a stale copy (revoke trusts it to tell an Allow from a Deny)
+            backend().deleteRule(w.nsgId(), "read-me");
+            assertThat(backend().readRule(w.nsgId(), "read-me")).as("after its delete").isEmpty();
+            SecurityRule again = allow("read-me", 110, "written again");
+            backend().createRule(w.nsgId(), again);
+            assertThat(backend().readRule(w.nsgId(), "read-me")).as("after it was written again").contains(again);
             // an NSG that does not exist holds no rule: empty or a typed not-found both say so (ARM answers a child
             // GET under a missing parent with 404 too)
             try {

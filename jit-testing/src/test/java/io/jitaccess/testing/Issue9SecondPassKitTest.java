@@ -25,7 +25,8 @@ import org.junit.platform.testkit.engine.Event;
 /**
  * Issue 9 red team, second pass over de740b5 in the test kit: {@code requireOneWorldPerField} and the contract's new
  * readRule and revoke/expiry cases. Broken or probing suites are {@link SelfTestOnly} and run through EngineTestKit.
- * Tests named {@code defect_...} fail on e57a89f and describe a defect.
+ * The probes that failed on e57a89f (the second red-team pass) were fixed and renamed after what
+ * now holds.
  */
 class Issue9SecondPassKitTest {
     static final Map<String, String> PARALLEL = Map.of(
@@ -59,7 +60,7 @@ class Issue9SecondPassKitTest {
      * refuses the class.
      */
     @Test
-    void defect_perClassFieldsAreRefusedThoughParallelExecutionIsOff() {
+    void perClassFieldsAreAllowedWhenParallelExecutionIsOff() {
         EngineExecutionResults r = run(PerClassDeclaredConcurrent.class,
                 Map.of("junit.jupiter.execution.parallel.enabled", "false"));
         assertThat(failures(r)).as("the tests ran sequentially; nothing is shared at once").isEmpty();
@@ -181,7 +182,7 @@ class Issue9SecondPassKitTest {
      * although the extension would never fill that field.
      */
     @Test
-    void defect_aFieldTheUserInitialisedIsRefusedThoughTheKitNeverFillsIt() {
+    void aFieldTheUserInitialisedIsNotRefused() {
         EngineExecutionResults r = run(PerClassConcurrentOwnField.class, PARALLEL);
         assertThat(failures(r)).isEmpty();
         assertThat(r.testEvents().succeeded().count()).isEqualTo(2);
@@ -215,7 +216,7 @@ class Issue9SecondPassKitTest {
      * (PER_METHOD), so it lets it through and the second test acts on the first test's network.
      */
     @Test
-    void defect_aPerClassOuterFieldIsSharedByConcurrentNestedTests() {
+    void aPerClassOuterFieldUnderConcurrentNestedTestsIsRefused() {
         NESTED_BARRIER.reset();
         EngineExecutionResults r = run(PerClassOuter.class, PARALLEL);
         assertThat(failures(r)).as("refused with a configuration error, or each test sees its own world")
@@ -316,7 +317,7 @@ class Issue9SecondPassKitTest {
      * name once, so the whole suite passes.
      */
     @Test
-    void defect_contractPassesAReadRuleThatServesStaleCopies() {
+    void contractCatchesAReadRuleThatServesStaleCopies() {
         assertThat(failedNames(run(StaleReadRuleContract.class, Map.of())))
                 .as("some contract case fails for a backend whose readRule answers deleted rules").isNotEmpty();
     }

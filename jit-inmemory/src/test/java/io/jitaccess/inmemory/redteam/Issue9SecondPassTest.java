@@ -32,8 +32,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Issue 9 red team, second pass over de740b5 (closed instance refuses to open access; a throwing scheduler no longer
- * fails an opened request; DENIED events carry no justification). Tests named {@code defect_...} fail on e57a89f and
- * describe a defect; the others pin behaviour that holds.
+ * fails an opened request; DENIED events carry no justification). The probes that failed on e57a89f (the
+ * second red-team pass) were fixed and renamed after what now holds; the others pin behaviour that held already.
  */
 class Issue9SecondPassTest {
     final Rig r = new Rig();
@@ -59,7 +59,7 @@ class Issue9SecondPassTest {
      * this process removes.
      */
     @Test
-    void defect_closeDuringAnInFlightRequestLeavesAGrantNothingHereExpires() {
+    void closeDuringAnInFlightRequestRemovesItsAccessAgain() {
         AtomicReference<JitAccess> self = new AtomicReference<>();
         AtomicBoolean armed = new AtomicBoolean(false);
         Forwarding closingMidWrite = new Forwarding(r.net) {
@@ -128,7 +128,7 @@ class Issue9SecondPassTest {
      * sweep removes its rules at their end") is never removed here.
      */
     @Test
-    void defect_oneTransientSchedulerFailureEndsThePeriodicSweepForGood() {
+    void oneTransientSchedulerFailureDoesNotEndThePeriodicSweep() {
         AtomicInteger sweeps = new AtomicInteger();
         Forwarding counting = new Forwarding(r.net) {
             @Override
@@ -147,9 +147,9 @@ class Issue9SecondPassTest {
         };
         JitAccess jit = builder().backend(counting).scheduler(flaky).build(); // first sweep at +1 min
         jit.enable(Rig.policy(r.vm, 22), r.admin);
-        failNext.set(1); // the expiry of the next grant fails to schedule: "the sweep removes its rules"
         Grant g = requestSsh(jit);
-        failNext.set(1); // ... and so does the sweep's one reschedule
+        failNext.set(1); // the sweep's one reschedule fails (since the fix, a grant whose expiry cannot be scheduled
+                         // is removed at once: aThrowingSchedulerWithTheSweepOff... below)
         inner.advance(Duration.ofMinutes(1));
         assertThat(sweeps.get()).as("the first periodic sweep ran").isEqualTo(1);
         inner.advance(Duration.ofHours(2));
@@ -165,7 +165,7 @@ class Issue9SecondPassTest {
      * failed. Promise: access ends at its end time, or the request fails closed.
      */
     @Test
-    void defect_aThrowingSchedulerWithTheSweepOffLeavesTheGrantOpenForever() {
+    void aThrowingSchedulerWithTheSweepOffFailsTheRequestClosed() {
         AtomicBoolean broken = new AtomicBoolean(false);
         ManualScheduler inner = new ManualScheduler(r.clock);
         Scheduler flaky = (at, task) -> {
@@ -192,7 +192,7 @@ class Issue9SecondPassTest {
      * first, the deterministic form of that interleaving.
      */
     @Test
-    void defect_closeRacingTheSweepsRescheduleLeavesTheSweepRunningAfterClose() {
+    void closeRacingTheSweepsRescheduleStopsTheSweep() {
         AtomicInteger sweeps = new AtomicInteger();
         Forwarding counting = new Forwarding(r.net) {
             @Override
@@ -258,7 +258,7 @@ class Issue9SecondPassTest {
      * unknown id is not audited at all, so only refused callers get their text recorded.
      */
     @Test
-    void defect_aDeniedRevokeRecordsTheRefusedCallersUnvalidatedGrantId() {
+    void aDeniedRevokeRecordsNoUnvalidatedGrantId() {
         JitAccess denying = builder().authorizer((p, a, vm) -> false).build();
         String hostile = "no-such-grant\nFORGED outcome=SUCCEEDED\u202e" + "y".repeat(100_000);
         assertThatThrownBy(() -> denying.revoke(hostile, r.barbara)).isInstanceOf(AccessDeniedException.class);
