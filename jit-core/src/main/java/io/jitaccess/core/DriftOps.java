@@ -91,8 +91,7 @@ final class DriftOps {
         // 1. close: remove allow rules that open more or other than a grant allows
         for (Drift d : findings) {
             if (d.kind() == Drift.Kind.ALLOW_CHANGED || d.kind() == Drift.Kind.ORPHAN_ALLOW) {
-                writer.backend().deleteRule(d.nsgId(), d.ruleName());
-                repaired.add("DELETE " + d.ruleName() + " in " + d.nsgId());
+                delete(d.nsgId(), d.ruleName(), repaired);
             }
         }
         // 2. the deny: a missing one is re-created, an edited one replaced (the new one first)
@@ -104,8 +103,7 @@ final class DriftOps {
             plan.creates().forEach(x -> repaired.add("CREATE " + x.rule().name() + " in " + x.nsgId()));
             for (RuleChange d : plan.deletes()) {
                 if (deleted.add(d.nsgId() + "|" + d.rule().name())) {
-                    writer.backend().deleteRule(d.nsgId(), d.rule().name());
-                    repaired.add("DELETE " + d.rule().name() + " in " + d.nsgId());
+                    delete(d.nsgId(), d.rule().name(), repaired);
                 }
             }
         }
@@ -132,10 +130,15 @@ final class DriftOps {
         for (Drift d : findings) {
             if ((d.kind() == Drift.Kind.STALE_DENY || d.kind() == Drift.Kind.DENY_CHANGED)
                     && deleted.add(d.nsgId() + "|" + d.ruleName())) {
-                writer.backend().deleteRule(d.nsgId(), d.ruleName());
-                repaired.add("DELETE " + d.ruleName() + " in " + d.nsgId());
+                delete(d.nsgId(), d.ruleName(), repaired);
             }
         }
         return null;
+    }
+
+    /** Deletes one rule and notes the repair. */
+    private void delete(String nsgId, String ruleName, List<String> repaired) {
+        writer.backend().deleteRule(nsgId, ruleName);
+        repaired.add("DELETE " + ruleName + " in " + nsgId);
     }
 }
