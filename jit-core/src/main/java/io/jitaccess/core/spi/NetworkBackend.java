@@ -34,6 +34,16 @@ public interface NetworkBackend {
     VmNetwork resolveVm(VmId vmId);
 
     /**
+     * What {@link #listNsgIds()} covers, as a stable name: instances on one shared store sweep each scope once per
+     * interval (lease {@code sweep/<scope>}). Two backends that see different NSGs must return different scopes (the
+     * Azure backend returns its subscription, and resource group when scoped to one). The default is
+     * {@code "default"}: every backend on the store is taken to see the same NSGs.
+     */
+    default String scope() {
+        return "default";
+    }
+
+    /**
      * Reads an NSG's custom rules and its ETag.
      *
      * @param nsgId the NSG's id

@@ -7,15 +7,49 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Where policies and the grant history live (Defender keeps both in its policy resource). Correctness never depends
- * on it: the rules in the NSGs carry their own end times. Implementations must be thread-safe.
+ * Where the truth about intent lives: policies (versioned), the grant history, and, for a store shared by several
+ * instances, the leases that serialise them ({@link #leases()}). The truth about rules lives in the NSGs.
+ *
+ * <p>Contract (checked by {@code PolicyStoreContract} in the test kit, {@code io.jitaccess:jit-testing}, on every
+ * store the project ships):
+ * <ul>
+ *   <li>A policy's version is 1 when first saved and one more on every save; {@link #savePolicy(JitPolicy, long)}
+ *       stores only when the stored version is the expected one (0: none stored), atomically.</li>
+ *   <li>{@link #replaceGrant} replaces a grant only when the stored one still has the expected status, reason and end
+ *       time, atomically: of two instances closing one grant, exactly one succeeds.</li>
+ *   <li>Lists are ordered oldest first: by start time, then in the order the grants were first saved.</li>
+ *   <li>A record that cannot be read raises {@link io.jitaccess.core.StoreDataException}; a store that cannot answer
+ *       raises {@link io.jitaccess.core.StoreException}. No other exception type escapes.</li>
+ * </ul>
+ * Implementations must be thread-safe.
  */
 public interface PolicyStore {
     /** The VM's policy, if enabled. */
-    Optional<JitPolicy> findPolicy(VmId vmId);
+    default Optional<JitPolicy> findPolicy(VmId vmId) {
+        return readPolicy(vmId).map(VersionedPolicy::policy);
+    }
 
-    /** Stores (replaces) a VM's policy. */
-    void savePolicy(JitPolicy policy);
+    /** The VM's policy with its version, if enabled. */
+    Optional<VersionedPolicy> readPolicy(VmId vmId);
+
+    /**
+     * Stores a VM's policy when the stored version is {@code expectedVersion} (0: no policy stored).
+     *
+     * @return the new version, or empty when the stored version differs (nothing was written)
+     */
+    java.util.OptionalLong savePolicy(JitPolicy policy, long expectedVersion);
+
+    /** Stores (replaces) a VM's policy whatever its version; for tools and tests, the facade never calls it. */
+    default void savePolicy(JitPolicy policy) {
+        for (int i = 0; i < 100; i++) {
+            long v = readPolicy(policy.vmId()).map(VersionedPolicy::version).orElse(0L);
+            if (savePolicy(policy, v).isPresent()) {
+                return;
+            }
+        }
+        throw new io.jitaccess.core.StoreConflictException("policy of VM '" + Escape.text(policy.vmId())
+                + "' kept changing while it was saved");
+    }
 
     /** Removes a VM's policy; true when there was one. */
     boolean deletePolicy(VmId vmId);
@@ -23,20 +57,57 @@ public interface PolicyStore {
     /** Every policy. */
     List<JitPolicy> policies();
 
-    /** Stores (replaces by id) a grant. */
+    /** Stores a new grant (or replaces one by id, unconditionally: tools and tests; the facade adds only new ones). */
     void saveGrant(Grant grant);
+
+    /**
+     * Replaces a stored grant with {@code updated} (same id) only when the stored one still has {@code expected}'s
+     * status, status reason and end time.
+     *
+     * @return whether it was replaced
+     */
+    boolean replaceGrant(Grant expected, Grant updated);
 
     /** A grant by id. */
     Optional<Grant> findGrant(String grantId);
 
-    /** Every grant of a VM, oldest first. */
+    /** Every grant of a VM, oldest first (Defender's request history of that VM). */
     List<Grant> grants(VmId vmId);
+
+    /** Every grant a principal requested, oldest first (their request history). */
+    List<Grant> grantsOf(String requestor);
+
+    /** The VM's open grants ({@code Initiated}), oldest first. */
+    default List<Grant> openGrants(VmId vmId) {
+        return grants(vmId).stream().filter(Grant::isActive).toList();
+    }
+
+    /** Every open grant, oldest first: what the sweep and a restarted instance's expiry schedule need. */
+    default List<Grant> openGrants() {
+        return allGrants().stream().filter(Grant::isActive).toList();
+    }
 
     /** Every grant, oldest first. */
     List<Grant> allGrants();
 
-    /** A new thread-safe in-memory store. */
+    /**
+     * The leases that serialise instances sharing this store; empty for a store of one process (the facade's
+     * in-process locks then suffice). A shared store must return them.
+     */
+    default Optional<Leases> leases() {
+        return Optional.empty();
+    }
+
+    /**
+     * A new thread-safe in-memory store. Its leases (on the system clock) serialise facades sharing it in one JVM, as
+     * a database store's serialise instances.
+     */
     static PolicyStore inMemory() {
-        return new InMemoryPolicyStore();
+        return new InMemoryPolicyStore(java.time.Clock.systemUTC());
+    }
+
+    /** A new thread-safe in-memory store whose leases expire on {@code clock} (tests advance it). */
+    static PolicyStore inMemory(java.time.Clock clock) {
+        return new InMemoryPolicyStore(clock);
     }
 }
