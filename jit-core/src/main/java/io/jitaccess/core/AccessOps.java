@@ -88,7 +88,7 @@ final class AccessOps {
             writer.writeWithRetries("request access to " + vm.name(), net,
                     (nsgs, attempt) -> RulePlanner.planGrants(net, nsgs, specs, NsgWriter.spread(attempt)),
                     creates -> creates);
-            grants.forEach(store::saveGrant);
+            storeOrUndo(grants, net, vm);
             LOG.info("jit.grant.created vm={} grants={}", Escape.text(vm.name()), Escape.text(grants));
             audit.record(c.event().grantIds(grants.stream().map(Grant::id).toList()));
             List<String> unscheduled = new ArrayList<>();
@@ -162,6 +162,41 @@ final class AccessOps {
         return guard.onGrant(AuditEvent.REVOKE, Action.REVOKE, grantId, ctx, (g, c) -> g.isActive()
                 ? closer.removeGrantRules(g, StatusReason.USER_REQUESTED, writer.resolve(g.vmId()), ctx.principal())
                 : g);
+    }
+
+    /**
+     * Stores the new grants' records; when that fails, removes their rules again (a grant is never open without its
+     * record: nothing would close it, and reconcile would not know it) and throws. A record the store may have kept
+     * despite the failure (a write that timed out after committing) is closed too, best effort, so that it is not
+     * reported open without its rule.
+     */
+    private void storeOrUndo(List<Grant> grants, VmNetwork net, VmId vm) {
+        try {
+            grants.forEach(store::saveGrant);
+            return;
+        } catch (RuntimeException e) {
+            List<String> left = new ArrayList<>();
+            for (Grant g : grants) {
+                try {
+                    left.addAll(closer.closeGrantRules(g, net.nsgIds()));
+                } catch (RuntimeException undo) {
+                    left.add(RuleMetadata.allowName(g.id()) + " (expires at " + g.endTimeUtc() + ")");
+                }
+            }
+            for (Grant g : grants) {
+                try {
+                    store.findGrant(g.id()).filter(Grant::isActive).ifPresent(stored -> store.replaceGrant(stored,
+                            stored.revoked(StatusReason.USER_REQUESTED, clock.instant())));
+                } catch (RuntimeException ignored) {
+                    // the store is still failing: the record, if any, is closed by the sweep at its end
+                }
+            }
+            LOG.warn("jit.grant.store_failed vm={} cause={} left={}", Escape.text(vm.name()),
+                    Escape.text(e.getMessage()), Escape.text(left));
+            throw new StoreException("access to " + Escape.text(vm.name()) + " was not granted: storing its record "
+                    + "failed (" + e.getMessage() + "); " + (left.isEmpty() ? "its rules were removed again"
+                    : "rules left in place until their end time: " + left), e);
+        }
     }
 
     private String newId() {

@@ -37,9 +37,13 @@ final class Audit {
                 .window(g.startTimeUtc(), g.endTimeUtc()).justification(g.justification()).grantIds(List.of(g.id()));
     }
 
-    /** The outcome of an operation that failed with {@code e}: FAILED for the backend's failures, else REJECTED. */
+    /**
+     * The outcome of an operation that failed with {@code e}: FAILED for the backend's and the store's failures and a
+     * VM busy with another instance, else REJECTED.
+     */
     static AuditEvent.Outcome outcomeOf(JitException e) {
-        return e instanceof BackendException ? AuditEvent.Outcome.FAILED : AuditEvent.Outcome.REJECTED;
+        return e instanceof BackendException || e instanceof StoreException || e instanceof VmBusyException
+                ? AuditEvent.Outcome.FAILED : AuditEvent.Outcome.REJECTED;
     }
 
     /** Stamps the event with the clock's time and records it; a sink that throws is logged, never propagated. */

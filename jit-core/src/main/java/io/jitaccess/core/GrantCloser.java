@@ -41,7 +41,7 @@ final class GrantCloser {
 
     /** The VM's open grants, as the store holds them. */
     List<Grant> activeGrants(VmId vm) {
-        return store.grants(vm).stream().filter(Grant::isActive).toList();
+        return store.openGrants(vm);
     }
 
     /** Ids of the VM's open grants this store knows: the planner treats only their allow rules as intended. */
@@ -115,16 +115,27 @@ final class GrantCloser {
         return r;
     }
 
-    /** The one terminal transition: only a grant the store still holds open changes, so it is audited once. */
+    /**
+     * The one terminal transition: only a grant the store still holds open changes, and the change is conditional on
+     * the stored grant being the one read (another instance, or this one after a lost lease, may have closed it
+     * meanwhile), so it is audited once across instances.
+     */
     private Optional<Grant> close(Grant g, StatusReason reason, Instant now) {
-        Grant current = store.findGrant(g.id()).orElse(g);
+        Optional<Grant> stored = store.findGrant(g.id());
+        if (stored.isEmpty()) {
+            // the store forgot it (or never saved it): save the closed state, so that nothing reports it open
+            store.saveGrant(g.revoked(reason, now));
+            expiries.cancel(g.id());
+            return Optional.of(g.revoked(reason, now));
+        }
+        Grant current = stored.get();
         if (!current.isActive()) {
             expiries.cancel(g.id());
             return Optional.empty();
         }
         Grant r = current.revoked(reason, now);
-        store.saveGrant(r);
+        boolean won = store.replaceGrant(current, r);
         expiries.cancel(g.id());
-        return Optional.of(r);
+        return won ? Optional.of(r) : Optional.empty();
     }
 }

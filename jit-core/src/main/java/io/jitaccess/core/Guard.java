@@ -8,11 +8,8 @@ import io.jitaccess.core.spi.Authorizer;
 import io.jitaccess.core.spi.Escape;
 import io.jitaccess.core.spi.PolicyStore;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -21,25 +18,26 @@ import java.util.function.Supplier;
  * The frame of every operation, written once: authorise (a refusal is audited DENIED and thrown before anything else
  * happens, including any store read that could reveal whether a policy or grant exists); take the VM's lock; run;
  * audit a {@link JitException} once (REJECTED, or FAILED for the backend's) and rethrow. Success events carry what
- * only the body knows, so the body records them. Owns the per-VM locks, which serialise the operations on one VM in
- * this process.
+ * only the body knows, so the body records them. The per-VM locks (and a shared store's leases) are {@link VmLocks}'.
  */
 final class Guard {
     private final Authorizer authorizer;
     private final PolicyStore store;
     private final Audit audit;
-    private final Map<VmId, ReentrantLock> locks = new ConcurrentHashMap<>();
+    private final VmLocks locks;
 
-    Guard(Authorizer authorizer, PolicyStore store, Audit audit) {
+    Guard(Authorizer authorizer, PolicyStore store, Audit audit, VmLocks locks) {
         this.authorizer = authorizer;
         this.store = store;
         this.audit = audit;
+        this.locks = locks;
     }
 
     /** Authorises the call, then runs the body under the VM's lock; a failure is audited once and rethrown. */
     <T> T onVm(Call call, Function<Call, T> body) {
         authorize(call);
-        return locked(call.vm, () -> audited(call, body));
+        // a VM busy with another instance, or a store that fails, is audited FAILED as the body's failures are
+        return audited(call, c -> locked(call.vm, () -> body.apply(c)));
     }
 
     /**
@@ -52,18 +50,20 @@ final class Guard {
                   BiFunction<Grant, Call, T> body) {
         Grant known = authorizeGrant(ctx, action, grantId, operation).orElseThrow(() ->
                 new GrantNotFoundException("no grant with id '" + Escape.text(grantId) + "'"));
-        return locked(known.vmId(), () -> {
-            Grant g = store.findGrant(grantId).orElseThrow();
-            Call call = new Call(operation, action, ctx, g.vmId(), List.of(g.number()))
-                    .grantWindow(g.source(), g.startTimeUtc(), g.endTimeUtc()).justification(g.justification());
-            try {
+        Grant[] seen = {known}; // the grant as read under the lock, for the failure event
+        try {
+            return locked(known.vmId(), () -> {
+                Grant g = store.findGrant(grantId).orElseThrow();
+                seen[0] = g;
+                Call call = new Call(operation, action, ctx, g.vmId(), List.of(g.number()))
+                        .grantWindow(g.source(), g.startTimeUtc(), g.endTimeUtc()).justification(g.justification());
                 return body.apply(g, call);
-            } catch (JitException e) {
-                audit.record(Audit.grantEvent(operation, ctx.principal(), g).outcome(Audit.outcomeOf(e))
-                        .detail(e.getMessage()));
-                throw e;
-            }
-        });
+            });
+        } catch (JitException e) {
+            audit.record(Audit.grantEvent(operation, ctx.principal(), seen[0]).outcome(Audit.outcomeOf(e))
+                    .detail(e.getMessage()));
+            throw e;
+        }
     }
 
     /** Asks the authorizer about a call on a VM; a refusal is audited DENIED and thrown. */
@@ -111,15 +111,14 @@ final class Guard {
         return g;
     }
 
-    /** Runs under the VM's lock. */
+    /** Runs under the VM's lock (and lease, for a shared store). */
     <T> T locked(VmId vm, Supplier<T> body) {
-        ReentrantLock l = locks.computeIfAbsent(vm, k -> new ReentrantLock());
-        l.lock();
-        try {
-            return body.get();
-        } finally {
-            l.unlock();
-        }
+        return locks.locked(vm, body);
+    }
+
+    /** See {@link VmLocks#tryOncePerInterval}. */
+    boolean tryOncePerInterval(String name, java.time.Duration interval) {
+        return locks.tryOncePerInterval(name, interval);
     }
 
     private <T> T audited(Call call, Function<Call, T> body) {

@@ -24,7 +24,6 @@ import org.slf4j.LoggerFactory;
  * JitAccess jit = JitAccess.builder()
  *         .backend(backend)                      // InMemoryNetwork, or the Azure backend
  *         .authorizer(myAuthorizer)              // required: no silent allow-all
- *         .clock(Clock.systemUTC())
  *         .build();
  * jit.enable(JitPolicy.of(vm, PortRule.tcp(22, AllowedSources.prefixes("203.0.113.0/24"), Duration.ofHours(3))), ctx);
  * List<Grant> grants = jit.requestAccess(AccessRequest.of(vm, "deploy fix", PortRequest.of(22, Duration.ofHours(1))), ctx);
@@ -42,8 +41,8 @@ import org.slf4j.LoggerFactory;
  * expired rule of ours in the backend, whoever wrote it. {@link #close()} stops scheduling but leaves rules in place;
  * any instance's sweep removes them at their end time.
  *
- * <p>Thread-safe: operations on one VM are serialised by a per-VM lock; operations on VMs sharing an NSG may run in
- * parallel and resolve priority collisions by retrying.
+ * <p>Thread-safe: operations on one VM are serialised by a per-VM lock and, on a shared store, the VM's lease across
+ * instances; operations on VMs sharing an NSG may run in parallel and resolve priority collisions by retrying.
  *
  * <p>This class is the API and the wiring only. Each job lives in one package-private collaborator (see
  * {@code docs/architecture.md}): {@code Guard} (authorise → lock → run → audit), {@code PolicyOps}, {@code AccessOps},
@@ -76,7 +75,8 @@ public final class JitAccess implements AutoCloseable {
         }
         Audit audit = new Audit(c.auditSink(), c.clock());
         ExpirySchedule expiries = new ExpirySchedule(scheduler);
-        this.guard = new Guard(c.authorizer(), store, audit);
+        this.guard = new Guard(c.authorizer(), store, audit, new VmLocks(store.leases(), c.instanceId(), c.leaseTtl(),
+                c.leaseWait(), c.clock(), scheduler));
         this.writer = new NsgWriter(c.backend(), c.maxAttempts());
         GrantCloser closer = new GrantCloser(store, writer, audit, c.clock(), expiries);
         this.policies = new PolicyOps(guard, store, writer, closer, audit, c.limits(), c.placementMode());
@@ -86,6 +86,7 @@ public final class JitAccess implements AutoCloseable {
         this.sweeper = new Sweeper(store, writer, closer, guard, audit, c.clock(), scheduler, expiries,
                 c.sweepInterval());
         sweeper.scheduleSweep();
+        sweeper.scheduleStoredGrants();
     }
 
     /** A new builder. */
@@ -199,6 +200,16 @@ public final class JitAccess implements AutoCloseable {
         Objects.requireNonNull(vm, "vm");
         guard.authorizeRead(ctx, vm);
         return store.grants(vm);
+    }
+
+    /**
+     * Every grant a principal requested (their request history), oldest first, on the VMs the caller may read (a
+     * filter, as {@link #policies}).
+     */
+    public List<Grant> grantsOf(String requestor, RequestContext ctx) {
+        Objects.requireNonNull(requestor, "requestor");
+        Objects.requireNonNull(ctx, "ctx");
+        return store.grantsOf(requestor).stream().filter(g -> guard.mayRead(ctx, g.vmId())).toList();
     }
 
     /** A grant by id. */

@@ -29,6 +29,9 @@ public final class JitAccessBuilder {
     private PlacementMode placementMode = PlacementMode.DEFENDER_COMPATIBLE;
     private int maxAttempts = 5;
     private Duration sweepInterval = Duration.ofMinutes(1);
+    private String instanceId = "jit-" + java.util.UUID.randomUUID();
+    private Duration leaseTtl = Duration.ofMinutes(2);
+    private Duration leaseWait = Duration.ofSeconds(30);
     private Supplier<String> idGenerator = () -> {
         byte[] b = new byte[8];
         RANDOM.nextBytes(b);
@@ -115,6 +118,45 @@ public final class JitAccessBuilder {
     }
 
     /**
+     * This instance's id, the owner of its leases in a shared store (see {@link io.jitaccess.core.spi.Leases});
+     * default: a random UUID, so two instances never share one. 1..128 printable characters.
+     */
+    public JitAccessBuilder instanceId(String id) {
+        Objects.requireNonNull(id, "id");
+        if (id.isEmpty() || id.length() > 128 || !id.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+            throw ValidationException.single("instanceId", id, "must be 1..128 printable ASCII characters");
+        }
+        this.instanceId = id;
+        return this;
+    }
+
+    /**
+     * How long a VM's lease stays held without a renewal; default 2 minutes. While an operation runs, the lease is
+     * renewed every third of it; a crashed holder's lease is free again after it.
+     */
+    public JitAccessBuilder leaseTtl(Duration ttl) {
+        Objects.requireNonNull(ttl, "ttl");
+        if (ttl.compareTo(Duration.ofSeconds(3)) < 0) {
+            throw ValidationException.single("leaseTtl", ttl.toString(), "must be at least PT3S");
+        }
+        this.leaseTtl = ttl;
+        return this;
+    }
+
+    /**
+     * How long an operation waits for a VM's lease another instance holds; default 30 seconds; then
+     * {@link VmBusyException}.
+     */
+    public JitAccessBuilder leaseWait(Duration wait) {
+        Objects.requireNonNull(wait, "wait");
+        if (wait.isNegative()) {
+            throw ValidationException.single("leaseWait", wait.toString(), "must not be negative");
+        }
+        this.leaseWait = wait;
+        return this;
+    }
+
+    /**
      * Checks the configuration and builds the facade, which starts its periodic sweep.
      *
      * @throws IllegalStateException when the backend or the authorizer is not set
@@ -133,6 +175,6 @@ public final class JitAccessBuilder {
                     + "demos and tests)");
         }
         return new JitAccessConfig(backend, authorizer, audit, store, clock, scheduler, limits, placementMode,
-                maxAttempts, sweepInterval, idGenerator);
+                maxAttempts, sweepInterval, idGenerator, instanceId, leaseTtl, leaseWait);
     }
 }

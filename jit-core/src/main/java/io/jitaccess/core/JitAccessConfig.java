@@ -29,10 +29,17 @@ public final class JitAccessConfig {
     private final int maxAttempts;
     private final Duration sweepInterval;
     private final Supplier<String> idGenerator;
+    private final String instanceId;
+    private final Duration leaseTtl;
+    private final Duration leaseWait;
 
     JitAccessConfig(NetworkBackend backend, Authorizer authorizer, AuditSink auditSink, PolicyStore policyStore,
                     Clock clock, Scheduler scheduler, JitLimits limits, PlacementMode placementMode, int maxAttempts,
-                    Duration sweepInterval, Supplier<String> idGenerator) {
+                    Duration sweepInterval, Supplier<String> idGenerator, String instanceId, Duration leaseTtl,
+                    Duration leaseWait) {
+        this.instanceId = instanceId;
+        this.leaseTtl = leaseTtl;
+        this.leaseWait = leaseWait;
         this.backend = backend;
         this.authorizer = authorizer;
         this.auditSink = auditSink;
@@ -101,10 +108,25 @@ public final class JitAccessConfig {
         return idGenerator;
     }
 
+    /** This instance's id: the owner of the leases it takes in a shared store. */
+    public String instanceId() {
+        return instanceId;
+    }
+
+    /** How long a lease of this instance stays held without a renewal (renewed every third of it while held). */
+    public Duration leaseTtl() {
+        return leaseTtl;
+    }
+
+    /** How long an operation waits for a VM's lease held by another instance before {@link VmBusyException}. */
+    public Duration leaseWait() {
+        return leaseWait;
+    }
+
     @Override
     public String toString() {
         return "JitAccessConfig[backend=" + backend.getClass().getSimpleName() + ", limits=" + limits
                 + ", placementMode=" + placementMode + ", maxAttempts=" + maxAttempts + ", sweepInterval="
-                + sweepInterval + "]";
+                + sweepInterval + ", instanceId=" + instanceId + ", leaseTtl=" + leaseTtl + ", leaseWait=" + leaseWait + "]";
     }
 }

@@ -15,6 +15,7 @@ import io.jitaccess.core.rules.VmNetwork;
 import io.jitaccess.core.spi.AuditEvent;
 import io.jitaccess.core.spi.Escape;
 import io.jitaccess.core.spi.PolicyStore;
+import io.jitaccess.core.spi.VersionedPolicy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -54,12 +55,13 @@ final class PolicyOps {
         Call call = new Call(AuditEvent.CONFIGURE, Action.CONFIGURE, ctx, vm, policy.portNumbers());
         // authorised before the store is asked whether the policy exists (issue 8 §8)
         return guard.onVm(call, c -> {
-            if (mustExist && store.findPolicy(vm).isEmpty()) {
+            Optional<VersionedPolicy> read = store.readPolicy(vm);
+            if (mustExist && read.isEmpty()) {
                 throw new PolicyNotFoundException("VM '" + Escape.text(vm) + "' has no JIT policy to update");
             }
             RequestValidator.validatePolicyLimits(policy, limits);
             VmNetwork net = writer.resolve(vm);
-            Optional<JitPolicy> previous = store.findPolicy(vm);
+            Optional<JitPolicy> previous = read.map(VersionedPolicy::policy);
             List<Grant> revoked = new ArrayList<>();
             if (previous.isPresent()) {
                 for (Grant g : closer.activeGrants(vm)) {
@@ -75,7 +77,14 @@ final class PolicyOps {
             List<String> created = plan.creates().stream().map(x -> x.rule().name()).toList();
             // the new deny exists: record the policy before the old deny goes, so that a crash in between leaves two
             // denies (ports closed), never a stored port without one
-            store.savePolicy(policy);
+            // conditional on the version read: a writer whose lease lapsed cannot overwrite a newer policy (its deny
+            // stays beside the other's: ports closed); a store that fails leaves the same two denies
+            long expected = read.map(VersionedPolicy::version).orElse(0L);
+            if (store.savePolicy(policy, expected).isEmpty()) {
+                throw new StoreConflictException("the policy of VM '" + Escape.text(vm) + "' changed while it was "
+                        + "being " + (mustExist ? "updated" : "enabled") + " (stored version is no longer " + expected
+                        + "); the deny rules written stay and keep the ports closed; read the policy and try again");
+            }
             List<String> deleted = new ArrayList<>();
             List<String> keptUnknown = new ArrayList<>();
             for (RuleChange d : plan.deletes()) {

@@ -73,7 +73,7 @@ final class Sweeper {
 
         // known grants past the store's end (a snapshot: each is re-read under its VM's lock before it changes)
         Map<String, Grant> due = new LinkedHashMap<>();
-        for (Grant g : store.allGrants()) {
+        for (Grant g : openGrantsOrNone(failures)) {
             if (g.isActive() && !g.endTimeUtc().isAfter(now)) {
                 due.put(RuleMetadata.allowName(g.id()), g);
             }
@@ -132,6 +132,40 @@ final class Sweeper {
             });
         }
         return new SweepResult(all.size(), removed, expired, failures, unrecognised);
+    }
+
+    /**
+     * The store's open grants; when the store fails (unreachable, a record it cannot read), none, reported: the sweep
+     * still removes every expired rule of ours by the end time the rule carries, so a failing store delays only the
+     * store's end times of edited rules and the closing of the records.
+     */
+    private List<Grant> openGrantsOrNone(List<SweepResult.Failure> failures) {
+        try {
+            return store.openGrants();
+        } catch (RuntimeException e) {
+            failures.add(new SweepResult.Failure("*", Optional.empty(), "reading the store's open grants: "
+                    + e.getMessage()));
+            LOG.warn("jit.sweep.store_failed cause={} (expired rules are still removed by their own end times)",
+                    Escape.text(e.getMessage()));
+            return List.of();
+        }
+    }
+
+    /**
+     * Schedules the expiry of every open grant the store holds: a restarted instance (or one joining a shared store)
+     * expires on time what an earlier process granted. A store that fails is logged; the periodic sweep then removes
+     * those rules within one interval of their end.
+     */
+    void scheduleStoredGrants() {
+        try {
+            for (Grant g : store.openGrants()) {
+                expiries.schedule(g).ifPresent(why -> LOG.warn("jit.grant.expiry_not_scheduled grant={} cause={} "
+                        + "(the sweep removes it)", Escape.text(g.id()), Escape.text(why)));
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("jit.start.store_failed cause={} (stored grants are expired by the periodic sweep)",
+                    Escape.text(e.getMessage()));
+        }
     }
 
     /**
@@ -205,6 +239,17 @@ final class Sweeper {
     /** A grant's scheduled expiry: removes its rules, then marks it expired; a failure leaves it to the sweep. */
     void expire(String grantId) {
         rearm();
+        try {
+            expireLocked(grantId);
+        } catch (RuntimeException e) {
+            // the store or the lease failed: the grant stays open in the store; the sweep removes its rules by their
+            // own end time and closes it once the store answers
+            LOG.warn("jit.grant.expire_failed grant={} cause={} (the next sweep retries)", Escape.text(grantId),
+                    Escape.text(e.getMessage()));
+        }
+    }
+
+    private void expireLocked(String grantId) {
         Optional<Grant> found = store.findGrant(grantId);
         if (found.isEmpty() || expiries.isClosed()) {
             return;
@@ -241,6 +286,9 @@ final class Sweeper {
         sweepArmed = true;
         Scheduler.Cancellable t = scheduler.schedule(clock.instant().plus(sweepInterval), () -> {
             try {
+                if (!takeSweepTurn()) {
+                    return; // another instance on this store swept this scope in this interval
+                }
                 SweepResult r = sweepExpired();
                 if (!r.rulesRemoved().isEmpty() || !r.failures().isEmpty()) {
                     LOG.info("jit.sweep removed={} failures={}", Escape.text(r.rulesRemoved()),
@@ -256,6 +304,20 @@ final class Sweeper {
         sweepTask = t;
         if (expiries.isClosed()) { // close() ran meanwhile and may have cancelled the previous task only
             t.cancel();
+        }
+    }
+
+    /**
+     * Whether this instance sweeps now: with a shared store, one instance per scope per interval (the lease
+     * {@code sweep/<scope>}, held for nine tenths of the interval and not released), so that N instances do not
+     * multiply ARM's reads. A store that cannot answer does not stop the sweep: sweeping only removes expired access.
+     */
+    private boolean takeSweepTurn() {
+        try {
+            return guard.tryOncePerInterval("sweep/" + backend.scope(), sweepInterval.multipliedBy(9).dividedBy(10));
+        } catch (RuntimeException e) {
+            LOG.warn("jit.sweep.lease_failed cause={} (sweeping anyway)", Escape.text(e.getMessage()));
+            return true;
         }
     }
 

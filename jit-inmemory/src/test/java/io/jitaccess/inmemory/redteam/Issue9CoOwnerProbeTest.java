@@ -30,6 +30,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import io.jitaccess.inmemory.reliability.WithoutLeases;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -47,7 +48,40 @@ class Issue9CoOwnerProbeTest {
 
     JitAccess second() {
         return JitAccess.builder().backend(r.net).authorizer(Authorizer.permitAll()).auditSink(r.audit::add)
-                .policyStore(r.store).clock(r.clock).scheduler(new ManualScheduler(r.clock)).build();
+                .policyStore(r.store).clock(r.clock).scheduler(new ManualScheduler(r.clock)).leaseWait(Duration.ZERO)
+                .build();
+    }
+
+    /**
+     * A second instance on a view of the same store without leases: what a lost lease (a holder paused past its time to
+     * live) leaves, where only the store's conditional writes protect.
+     */
+    JitAccess secondWithoutLease() {
+        return JitAccess.builder().backend(r.net).authorizer(Authorizer.permitAll()).auditSink(r.audit::add)
+                .policyStore(new WithoutLeases(r.store)).clock(r.clock).scheduler(new ManualScheduler(r.clock))
+                .build();
+    }
+
+    /** Two instances on one store: the second cannot enter the first's window at all, its call fails VmBusy. */
+    @Test
+    void withLeasesTheSecondInstanceCannotEnterTheFirstsWindow() {
+        r.jit.enable(Rig.policy(r.vm, 22), r.admin);
+        Grant g = requestSsh(r.jit);
+        JitAccess other = second();
+        List<RuntimeException> seen = new java.util.ArrayList<>();
+        r.net.beforeNext(Operation.DELETE_RULE, n -> {
+            try {
+                other.revoke(g.id(), r.admin);
+            } catch (RuntimeException e) {
+                seen.add(e);
+            }
+        });
+        assertThat(r.jit.revoke(g.id(), r.admin).status()).isEqualTo(GrantStatus.REVOKED);
+        assertThat(seen).singleElement().isInstanceOf(io.jitaccess.core.VmBusyException.class);
+        assertThat(r.audit).filteredOn(e -> e.outcome() == AuditEvent.Outcome.FAILED)
+                .singleElement().satisfies(e -> assertThat(e.detail()).contains("busy"));
+        assertThat(terminal(g.id())).isEqualTo(1);
+        assertThat(r.ourAllows()).isEmpty();
     }
 
     long terminal(String grantId) {
@@ -65,7 +99,7 @@ class Issue9CoOwnerProbeTest {
     void twoInstancesRevokeTheSameGrantInsideEachOthersWindow() {
         r.jit.enable(Rig.policy(r.vm, 22), r.admin);
         Grant g = requestSsh(r.jit);
-        JitAccess other = second();
+        JitAccess other = secondWithoutLease();
         r.net.beforeNext(Operation.DELETE_RULE, n -> other.revoke(g.id(), r.admin));
         Grant back = r.jit.revoke(g.id(), r.admin);
         assertThat(back.status()).isEqualTo(GrantStatus.REVOKED);
@@ -79,7 +113,7 @@ class Issue9CoOwnerProbeTest {
     void scheduledExpiryRacesAnotherInstancesRevoke() {
         r.jit.enable(Rig.policy(r.vm, 22), r.admin);
         Grant g = requestSsh(r.jit);
-        JitAccess other = second();
+        JitAccess other = secondWithoutLease();
         r.net.beforeNext(Operation.DELETE_RULE, n -> other.revoke(g.id(), r.admin));
         r.scheduler.advance(Duration.ofHours(1));
         assertThat(terminal(g.id())).isEqualTo(1);
@@ -99,7 +133,7 @@ class Issue9CoOwnerProbeTest {
         noTimers.enable(Rig.policy(r.vm, 22), r.admin);
         Grant g = requestSsh(noTimers);
         r.clock.advance(Duration.ofHours(2));        // past its end; the scheduler of noTimers never runs
-        JitAccess other = second();
+        JitAccess other = secondWithoutLease();
         r.net.beforeNext(Operation.DELETE_RULE, n -> other.revoke(g.id(), r.admin));
         noTimers.sweepExpired();
         assertThat(terminal(g.id())).isEqualTo(1);
@@ -153,13 +187,14 @@ class Issue9CoOwnerProbeTest {
      */
     @Test
     void twoInstancesEnableTheSameVmInsideEachOthersWindow() {
-        JitAccess other = second();
+        JitAccess other = secondWithoutLease();
         r.net.beforeNext(Operation.CREATE_RULE, n -> other.enable(Rig.policy(r.vm, 22), r.admin));
         try {
             r.jit.enable(Rig.policy(r.vm, 22), r.admin);
         } catch (RuntimeException e) {
-            // acceptable only as a typed, audited failure that left the other's deny in place
-            assertThat(e).isInstanceOf(OperationFailedException.class);
+            // acceptable only as a typed, audited failure that left the other's deny in place (a create that
+            // collided, or a conditional policy save that lost to the other's)
+            assertThat(e).isInstanceOfAny(OperationFailedException.class, io.jitaccess.core.StoreConflictException.class);
         }
         long denies = r.net.snapshot(r.nicNsg).rules().stream().filter(x -> x.name().startsWith("jitaccess-deny-"))
                 .count();
