@@ -56,7 +56,7 @@ final class DriftOps {
         Objects.requireNonNull(vm, "vm");
         guard.authorizeRead(ctx, vm);
         VmNetwork net = writer.resolve(vm);
-        return new DriftReport(vm, DriftCheck.findings(vm, store.findPolicy(vm), store.grants(vm), net,
+        return new DriftReport(vm, DriftCheck.findings(vm, store.findPolicy(vm), GrantCloser.asIntended(store.grants(vm)), net,
                 writer.read(net.nsgIds()), clock.instant()), List.of());
     }
 
@@ -68,13 +68,20 @@ final class DriftOps {
         return guard.onVm(new Call(AuditEvent.RECONCILE, Action.CONFIGURE, ctx, vm, List.of()), c -> {
             VmNetwork net = writer.resolve(vm);
             Optional<JitPolicy> policy = store.findPolicy(vm);
-            List<Drift> findings = DriftCheck.findings(vm, policy, store.grants(vm), net, writer.read(net.nsgIds()),
-                    clock.instant());
+            List<Grant> known = store.grants(vm);
+            List<Drift> findings = DriftCheck.findings(vm, policy, GrantCloser.asIntended(known), net,
+                    writer.read(net.nsgIds()), clock.instant());
             List<String> repaired = new ArrayList<>();
-            if (findings.isEmpty()) {
+            List<Grant> closing = known.stream().filter(Grant::isClosing).toList();
+            if (findings.isEmpty() && closing.isEmpty()) {
                 return new DriftReport(vm, findings, repaired);
             }
             writer.withNsgLocks(net.nsgIds(), () -> repair(vm, net, policy, findings, repaired));
+            // revocations that began and did not finish: their rules are removed (again) and their records closed
+            for (Grant g : closing) {
+                closer.removeGrantRules(g, g.statusReason(), net, ctx.principal());
+                repaired.add("CLOSE grant " + g.id() + " (its revocation had not finished)");
+            }
             findings.stream().filter(d -> d.kind() == Drift.Kind.UNKNOWN_DENY || d.kind() == Drift.Kind.UNKNOWN_ALLOW)
                     .forEach(d -> LOG.warn("jit.reconcile.unknown vm={} {} (kept: this store does not know it)",
                             Escape.text(vm.name()), Escape.text(d.toString())));
@@ -113,7 +120,9 @@ final class DriftOps {
         findings.stream().filter(d -> d.kind() == Drift.Kind.MISSING_ALLOW || d.kind() == Drift.Kind.ALLOW_CHANGED)
                 .forEach(d -> missing.add(d.ruleName()));
         for (Grant g : closer.activeGrants(vm)) {
-            if (missing.contains(RuleMetadata.allowName(g.id())) && g.endTimeUtc().isAfter(clock.instant())) {
+            // a closing grant is never re-opened (its revocation began: see Grant#isClosing)
+            if (!g.isClosing() && missing.contains(RuleMetadata.allowName(g.id()))
+                    && g.endTimeUtc().isAfter(clock.instant())) {
                 specs.add(new GrantSpec(g.id(), vm, g.number(), g.protocol(), g.source().equals("*")
                         ? Optional.empty() : IpPrefix.parse(g.source()), g.endTimeUtc()));
             }

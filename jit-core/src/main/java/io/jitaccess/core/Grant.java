@@ -138,9 +138,31 @@ public final class Grant {
         return statusReason;
     }
 
-    /** When the rules were removed, for a revoked grant. */
+    /**
+     * When the rules were removed, for a revoked grant; for an open one, when its early revocation began
+     * ({@link #isClosing()}).
+     */
     public Optional<Instant> revokedAt() {
         return revokedAt;
+    }
+
+    /**
+     * Whether an early revocation of this open grant began and did not finish (a store that failed after the rules
+     * were removed, a crash): its rules may be gone, it is never re-opened, and reconcile and the sweep finish it.
+     */
+    public boolean isClosing() {
+        return status == GrantStatus.INITIATED && revokedAt.isPresent();
+    }
+
+    /**
+     * This open grant marked as being revoked from {@code at} for {@code reason} (see {@link #isClosing()}): it keeps
+     * status {@code Initiated} and carries the reason it will be revoked with.
+     */
+    public Grant closing(StatusReason reason, Instant at) {
+        if (!isActive()) {
+            throw new IllegalStateException("grant " + id + " is already " + status + "/" + statusReason);
+        }
+        return toBuilder().statusReason(reason).revokedAt(at).build();
     }
 
     /** Whether the grant is still open. */

@@ -56,8 +56,48 @@ final class GrantCloser {
      * the exception propagates and the grant stays open (the next sweep retries).
      */
     Grant removeGrantRules(Grant g, StatusReason reason, VmNetwork net, String principal) {
-        List<String> left = closeGrantRules(g, net.nsgIds());
-        return markRevoked(g, reason, principal, leftDetail(left));
+        Optional<Grant> marked = beginClose(g, reason);
+        if (marked.isEmpty()) {
+            return store.findGrant(g.id()).orElse(g); // closed meanwhile, by someone who audited it
+        }
+        List<String> left = closeGrantRules(marked.get(), net.nsgIds());
+        return markRevoked(marked.get(), reason, principal, leftDetail(left));
+    }
+
+    /**
+     * Records that an early revocation begins ({@link Grant#closing}) before any rule is removed, so that a store
+     * failing after the removal leaves a record that nothing re-opens: reconcile does not re-create a closing grant's
+     * rules, and it and the sweep finish the revocation. A store that fails here fails the revocation before anything
+     * changed.
+     *
+     * @return the marked grant, or empty when the stored grant is no longer open
+     */
+    Optional<Grant> beginClose(Grant g, StatusReason reason) {
+        for (int attempt = 0; attempt < 3; attempt++) {
+            Optional<Grant> stored = store.findGrant(g.id());
+            if (stored.isEmpty()) {
+                return Optional.of(g); // never stored (a request whose record failed): nothing to mark
+            }
+            Grant current = stored.get();
+            if (!current.isActive()) {
+                return Optional.empty();
+            }
+            if (current.isClosing()) {
+                return Optional.of(current);
+            }
+            Grant marked = current.closing(reason, clock.instant());
+            if (store.replaceGrant(current, marked)) {
+                return Optional.of(marked);
+            }
+        }
+        throw new StoreConflictException("grant '" + Escape.text(g.id()) + "' kept changing while its revocation "
+                + "began; nothing was removed");
+    }
+
+    /** The grants as drift checks should see them: a closing grant as the revoked grant it is becoming. */
+    static List<Grant> asIntended(List<Grant> grants) {
+        return grants.stream().map(g -> g.isClosing()
+                ? g.revoked(g.statusReason(), g.revokedAt().orElseThrow()) : g).toList();
     }
 
     /**

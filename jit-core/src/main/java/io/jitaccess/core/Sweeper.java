@@ -74,7 +74,8 @@ final class Sweeper {
         // known grants past the store's end (a snapshot: each is re-read under its VM's lock before it changes)
         Map<String, Grant> due = new LinkedHashMap<>();
         for (Grant g : openGrantsOrNone(failures)) {
-            if (g.isActive() && !g.endTimeUtc().isAfter(now)) {
+            // past its end, or a revocation that began and did not finish (both only ever narrow access)
+            if (g.isActive() && (!g.endTimeUtc().isAfter(now) || g.isClosing())) {
                 due.put(RuleMetadata.allowName(g.id()), g);
             }
         }
@@ -125,6 +126,12 @@ final class Sweeper {
                 List<String> left = new ArrayList<>(leftByName.getOrDefault(name, List.of()));
                 if (!unread.isEmpty() && !closeAfterIncompleteListing(g, name, removed, left, failures)) {
                     return null; // reported; the grant stays open and the next sweep retries
+                }
+                if (g.isClosing() && g.endTimeUtc().isAfter(now)) {
+                    expired.add(closer.markRevoked(g, g.statusReason(), Audit.SYSTEM, "sweep finished a "
+                            + "revocation that had not finished" + (left.isEmpty() ? "" : "; "
+                            + GrantCloser.leftDetail(left))));
+                    return null;
                 }
                 closer.markExpired(g, now, "sweep" + (left.isEmpty() ? "" : "; " + GrantCloser.leftDetail(left)))
                         .ifPresent(expired::add);
