@@ -78,11 +78,12 @@ class ArchitectureTest {
                 }
                 Matcher x = name.matcher(pom);
                 assertThat(x.find()).as(m + " sets jit.module.name").isTrue();
-                assertThat(x.group(1)).as(m + "'s module name").matches("io\\.jitaccess\\.[a-z]+");
+                assertThat(x.group(1)).as(m + "'s module name").matches("io\\.jitaccess(\\.[a-z]+)+");
                 assertThat(names.add(x.group(1))).as("unique: " + x.group(1)).isTrue();
             }
         }
-        assertThat(names).contains("io.jitaccess.core", "io.jitaccess.inmemory", "io.jitaccess.azure");
+        assertThat(names).contains("io.jitaccess.core", "io.jitaccess.inmemory", "io.jitaccess.azure",
+                "io.jitaccess.store.jdbc");
     }
 
     @Test

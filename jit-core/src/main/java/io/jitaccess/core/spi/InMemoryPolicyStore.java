@@ -21,14 +21,16 @@ import java.util.OptionalLong;
  * O(grants of that VM), not O(all grants); leases expire on the injected clock. Thread-safe.
  */
 final class InMemoryPolicyStore implements PolicyStore, Leases {
-    private static final Comparator<Grant> OLDEST_FIRST = Comparator.comparing(Grant::startTimeUtc);
-
     private final Clock clock;
     private final Map<VmId, VersionedPolicy> policies = new LinkedHashMap<>();
     private final Map<String, Grant> grants = new LinkedHashMap<>();
     private final Map<VmId, Map<String, Grant>> grantsByVm = new HashMap<>();
     private final Map<String, Map<String, Grant>> grantsByRequestor = new HashMap<>();
-    private final Map<String, Map<String, Grant>> open = new LinkedHashMap<>();
+    private final Map<VmId, Map<String, Grant>> open = new LinkedHashMap<>();
+    /** When each grant id was first saved: the tie-break of "oldest first" (a replace keeps a grant's place). */
+    private final Map<String, Long> firstSaved = new HashMap<>();
+    private final Comparator<Grant> oldestFirst = Comparator.comparing(Grant::startTimeUtc)
+            .thenComparing(g -> firstSaved.get(g.id()));
     private final Map<String, Held> leases = new HashMap<>();
 
     private record Held(String owner, Instant until) {
@@ -74,16 +76,17 @@ final class InMemoryPolicyStore implements PolicyStore, Leases {
             grantsByRequestor.get(old.requestor()).remove(old.id());
         }
         grants.put(grant.id(), grant);
+        firstSaved.putIfAbsent(grant.id(), (long) firstSaved.size());
         grantsByVm.computeIfAbsent(grant.vmId(), k -> new LinkedHashMap<>()).put(grant.id(), grant);
         grantsByRequestor.computeIfAbsent(grant.requestor(), k -> new LinkedHashMap<>()).put(grant.id(), grant);
-        Map<String, Grant> vmOpen = open.computeIfAbsent(grant.vmId().value(), k -> new LinkedHashMap<>());
+        Map<String, Grant> vmOpen = open.computeIfAbsent(grant.vmId(), k -> new LinkedHashMap<>());
         if (grant.isActive()) {
             vmOpen.put(grant.id(), grant);
         } else {
             vmOpen.remove(grant.id());
         }
         if (old != null && !old.vmId().equals(grant.vmId())) {
-            Map<String, Grant> before = open.get(old.vmId().value());
+            Map<String, Grant> before = open.get(old.vmId());
             if (before != null) {
                 before.remove(old.id());
             }
@@ -123,14 +126,14 @@ final class InMemoryPolicyStore implements PolicyStore, Leases {
 
     @Override
     public synchronized List<Grant> openGrants(VmId vmId) {
-        return sorted(open.get(vmId.value()));
+        return sorted(open.get(vmId));
     }
 
     @Override
     public synchronized List<Grant> openGrants() {
         List<Grant> all = new ArrayList<>();
         open.values().forEach(m -> all.addAll(m.values()));
-        all.sort(OLDEST_FIRST);
+        all.sort(oldestFirst);
         return all;
     }
 
@@ -139,12 +142,12 @@ final class InMemoryPolicyStore implements PolicyStore, Leases {
         return sorted(grants);
     }
 
-    private static List<Grant> sorted(Map<String, Grant> m) {
+    private List<Grant> sorted(Map<String, Grant> m) {
         if (m == null) {
             return List.of();
         }
-        List<Grant> out = new ArrayList<>(m.values()); // insertion order; the sort is stable
-        out.sort(OLDEST_FIRST);
+        List<Grant> out = new ArrayList<>(m.values());
+        out.sort(oldestFirst);
         return out;
     }
 

@@ -1,0 +1,107 @@
+package io.jitaccess.store.jdbc;
+
+import static io.jitaccess.store.jdbc.Fixtures.T0;
+import static io.jitaccess.store.jdbc.Fixtures.VM;
+import static io.jitaccess.store.jdbc.Fixtures.grant;
+import static io.jitaccess.store.jdbc.Fixtures.policy;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.jitaccess.core.Grant;
+import io.jitaccess.core.StatusReason;
+import io.jitaccess.core.StoreException;
+import io.jitaccess.core.spi.VersionedPolicy;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The embedded default: H2 in file mode survives a restart; its schema runner and change log. */
+class H2StoreTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    @DisplayName("restart: a new store on the same directory has every policy, grant, change and lease")
+    void restart() {
+        Grant g1 = grant("restart-1", VM, T0);
+        Grant g2 = grant("restart-2", VM, T0.plusSeconds(5));
+        try (JdbcPolicyStore s = JdbcPolicyStore.h2File(dir).build()) {
+            s.savePolicy(policy(VM, 22), 0);
+            s.savePolicy(policy(VM, 22, 443), 1);
+            s.saveGrant(g1);
+            s.saveGrant(g2);
+            assertThat(s.replaceGrant(g1, g1.revoked(StatusReason.USER_REQUESTED, T0.plusSeconds(9)))).isTrue();
+            assertThat(s.tryAcquire("vm/held", "instance-a", Duration.ofHours(1))).isPresent();
+        }
+        try (JdbcPolicyStore s = JdbcPolicyStore.h2File(dir).build()) {
+            assertThat(s.readPolicy(VM)).contains(new VersionedPolicy(policy(VM, 22, 443), 2));
+            assertThat(s.grants(VM)).containsExactly(g1.revoked(StatusReason.USER_REQUESTED, T0.plusSeconds(9)), g2);
+            assertThat(s.openGrants()).containsExactly(g2);
+            assertThat(s.changes(VM)).extracting(StoreChange::version)
+                    .containsExactly(OptionalLong.of(1), OptionalLong.of(2));
+            assertThat(s.changes("restart-1")).extracting(StoreChange::kind)
+                    .containsExactly(StoreChange.Kind.GRANT_SAVED, StoreChange.Kind.GRANT_REPLACED);
+            assertThat(s.tryAcquire("vm/held", "instance-b", Duration.ofHours(1))).as("lease survives").isEmpty();
+        }
+    }
+
+    @Test
+    @DisplayName("the change log records every mutation in its transaction, and nothing for a lost race")
+    void changeLog() {
+        try (JdbcPolicyStore s = JdbcPolicyStore.h2File(dir).build()) {
+            s.savePolicy(policy(VM, 22), 0);
+            assertThat(s.savePolicy(policy(VM, 80), 0)).isEmpty();
+            assertThat(s.savePolicy(policy(VM, 80), 5)).isEmpty();
+            s.deletePolicy(VM);
+            s.deletePolicy(VM);
+            assertThat(s.changes(VM)).extracting(StoreChange::kind)
+                    .containsExactly(StoreChange.Kind.POLICY_SAVED, StoreChange.Kind.POLICY_DELETED);
+            assertThat(s.changes(VM).get(0).body()).isEqualTo("jit-policy 1\n22 TCP PT3H per-request\n");
+            assertThat(s.changes(VM).get(0).key()).isEqualTo(Codec.vmKey(VM));
+            Grant g = grant("log-1", VM, T0).toBuilder().justification("two\nlines \\ here").build();
+            s.saveGrant(g);
+            assertThat(s.replaceGrant(g.revoked(StatusReason.EXPIRED, T0), g)).isFalse();
+            assertThat(s.changes("log-1")).singleElement().satisfies(c -> {
+                assertThat(c.kind()).isEqualTo(StoreChange.Kind.GRANT_SAVED);
+                assertThat(c.body()).contains("justification=two\\nlines \\\\ here\n")
+                        .contains("start_time=2026-01-05T09:00:00.123456789Z\n");
+            });
+        }
+    }
+
+    @Test
+    @DisplayName("a schema newer than the library is refused at build, naming both versions")
+    void newerSchema() throws Exception {
+        JdbcPolicyStore.h2File(dir).build().close();
+        H2FileDataSource ds = new H2FileDataSource(dir);
+        Fixtures.exec(ds, "INSERT INTO jit_schema_version VALUES (" + (Migrations.LATEST + 1) + ", 'future', 0)");
+        assertThatThrownBy(() -> JdbcPolicyStore.h2File(dir).build())
+                .isInstanceOfSatisfying(SchemaVersionException.class, e -> {
+                    assertThat(e.found()).isEqualTo(Migrations.LATEST + 1);
+                    assertThat(e.known()).isEqualTo(Migrations.LATEST);
+                }).isInstanceOf(StoreException.class).hasMessageContaining("upgrade");
+    }
+
+    @Test
+    @DisplayName("starting twice applies each migration once; two prefixes are two independent stores")
+    void migrationsOnce() throws Exception {
+        JdbcPolicyStore.h2File(dir).build().close();
+        try (JdbcPolicyStore a = JdbcPolicyStore.h2File(dir).build();
+             JdbcPolicyStore b = JdbcPolicyStore.h2File(dir).tablePrefix("other_").build()) {
+            a.savePolicy(policy(VM, 22), 0);
+            assertThat(b.readPolicy(VM)).isEmpty();
+            H2FileDataSource ds = new H2FileDataSource(dir);
+            try (var c = ds.getConnection(); var st = c.createStatement();
+                 var rs = st.executeQuery("SELECT version FROM jit_schema_version ORDER BY version")) {
+                for (int v = 1; v <= Migrations.LATEST; v++) {
+                    assertThat(rs.next()).isTrue();
+                    assertThat(rs.getInt(1)).isEqualTo(v);
+                }
+                assertThat(rs.next()).isFalse();
+            }
+        }
+    }
+}
