@@ -3,10 +3,12 @@ package io.jitaccess.core;
 import io.jitaccess.core.internal.DriftCheck;
 import io.jitaccess.core.internal.EnablePlan;
 import io.jitaccess.core.internal.GrantSpec;
+import io.jitaccess.core.internal.RequestValidator;
 import io.jitaccess.core.internal.RuleChange;
 import io.jitaccess.core.internal.RuleMetadata;
 import io.jitaccess.core.internal.RulePlanner;
 import io.jitaccess.core.net.IpPrefix;
+import io.jitaccess.core.policy.JitLimits;
 import io.jitaccess.core.policy.JitPolicy;
 import io.jitaccess.core.policy.VmId;
 import io.jitaccess.core.rules.NsgSnapshot;
@@ -38,10 +40,12 @@ final class DriftOps {
     private final Clock clock;
     private final PlacementMode placementMode;
     private final ExpirySchedule expiries;
+    private final JitLimits limits;
 
     DriftOps(Guard guard, PolicyStore store, NsgWriter writer, GrantCloser closer, Audit audit, Clock clock,
-             PlacementMode placementMode, ExpirySchedule expiries) {
+             PlacementMode placementMode, ExpirySchedule expiries, JitLimits limits) {
         this.expiries = expiries;
+        this.limits = limits;
         this.guard = guard;
         this.store = store;
         this.writer = writer;
@@ -120,9 +124,11 @@ final class DriftOps {
         findings.stream().filter(d -> d.kind() == Drift.Kind.MISSING_ALLOW || d.kind() == Drift.Kind.ALLOW_CHANGED)
                 .forEach(d -> missing.add(d.ruleName()));
         for (Grant g : closer.activeGrants(vm)) {
-            // a closing grant is never re-opened (its revocation began: see Grant#isClosing)
+            // a closing grant is never re-opened (its revocation began: see Grant#isClosing); nor is a record that
+            // no longer fits the policy (a row edited by hand, a policy narrowed since): the store is not trusted to
+            // widen access on its own
             if (!g.isClosing() && missing.contains(RuleMetadata.allowName(g.id()))
-                    && g.endTimeUtc().isAfter(clock.instant())) {
+                    && g.endTimeUtc().isAfter(clock.instant()) && fitsPolicy(g, policy, repaired)) {
                 specs.add(new GrantSpec(g.id(), vm, g.number(), g.protocol(), g.source().equals("*")
                         ? Optional.empty() : IpPrefix.parse(g.source()), g.endTimeUtc()));
             }
@@ -143,6 +149,34 @@ final class DriftOps {
             }
         }
         return null;
+    }
+
+    /**
+     * Whether an open grant's record still passes the checks a request for it would pass now: its port and protocol in
+     * the policy, its source allowed, its window within the port's maximum. A record that does not is noted and its
+     * rule is not re-created.
+     */
+    private boolean fitsPolicy(Grant g, Optional<JitPolicy> policy, List<String> repaired) {
+        String why;
+        if (policy.isEmpty()) {
+            why = "the VM has no policy";
+        } else if (policy.get().port(g.number()).filter(p -> p.protocol() == g.protocol()).isEmpty()) {
+            why = "port " + g.number() + "/" + g.protocol() + " is not in the policy";
+        } else {
+            try {
+                RequestValidator.validate(AccessRequest.of(g.vmId(), g.justification(), PortRequest.until(g.number(),
+                        g.source(), g.endTimeUtc())), RequestContext.of(g.requestor()), policy, g.startTimeUtc(),
+                        limits);
+                return true;
+            } catch (ValidationException | IllegalArgumentException e) {
+                why = e.getMessage();
+            }
+        }
+        LOG.warn("jit.reconcile.grant_not_recreated grant={} vm={}: its record does not fit the policy ({}); its "
+                + "rule is not re-created", Escape.text(g.id()), Escape.text(g.vmId().name()), Escape.text(why));
+        repaired.add("NOT re-created " + RuleMetadata.allowName(g.id()) + ": the record does not fit the policy ("
+                + why + ")");
+        return false;
     }
 
     /** Deletes one rule and notes the repair. */

@@ -5,7 +5,6 @@ import io.jitaccess.core.policy.VmId;
 import io.jitaccess.core.rules.NsgSnapshot;
 import io.jitaccess.core.spi.AuditEvent;
 import io.jitaccess.core.spi.Escape;
-import io.jitaccess.core.spi.NetworkBackend;
 import io.jitaccess.core.spi.PolicyStore;
 import io.jitaccess.core.time.ExecutorScheduler;
 import io.jitaccess.core.time.Scheduler;
@@ -82,7 +81,8 @@ public final class JitAccess implements AutoCloseable {
         this.policies = new PolicyOps(guard, store, writer, closer, audit, c.limits(), c.placementMode());
         this.access = new AccessOps(guard, store, writer, closer, expiries, policies, audit, c.clock(), c.limits(),
                 c.idGenerator());
-        this.drift = new DriftOps(guard, store, writer, closer, audit, c.clock(), c.placementMode(), expiries);
+        this.drift = new DriftOps(guard, store, writer, closer, audit, c.clock(), c.placementMode(), expiries,
+                c.limits());
         this.sweeper = new Sweeper(store, writer, closer, guard, audit, c.clock(), scheduler, expiries,
                 c.sweepInterval());
         sweeper.scheduleSweep();
@@ -251,7 +251,7 @@ public final class JitAccess implements AutoCloseable {
     /**
      * Removes every expired allow rule of ours in every NSG the backend lists, including rules written by another
      * instance or before a restart, and marks the grants it knows Revoked/Expired once their rules are confirmed gone.
-     * Reads through {@link NetworkBackend#readAllNsgs()} (on Azure: one GET per page of the listing) and writes only
+     * Reads through {@link io.jitaccess.core.spi.NetworkBackend#readAllNsgs()} (on Azure: one GET per page of the listing) and writes only
      * the deletes.
      *
      * <p>What is expired: a rule of ours (name, metadata, access and direction all agree) whose own end time has

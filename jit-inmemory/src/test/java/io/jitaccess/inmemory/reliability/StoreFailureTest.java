@@ -252,4 +252,28 @@ class StoreFailureTest {
         assertThat(r.net.calls()).noneMatch(c -> c.operation().isWrite());
         assertThat(sshOpen()).isFalse();
     }
+
+    @Test
+    @DisplayName("a hand-edited grant record (wider source, longer window): reconcile never re-creates its rule")
+    void handEditedGrantIsNotRecreated() {
+        jit.enable(Rig.policy(r.vm, 22), r.admin);
+        Grant g = ssh();
+        for (String nsg : r.net.nsgIds()) {
+            r.net.removeRule(nsg, io.jitaccess.core.internal.RuleMetadata.allowName(g.id()));
+        }
+        // someone with write access to the database widens the source to anywhere
+        r.store.saveGrant(g.toBuilder().source("*").build());
+        var report = jit.reconcile(r.vm, r.admin);
+        assertThat(report.repaired()).anySatisfy(x -> assertThat(x).startsWith("NOT re-created"));
+        assertThat(r.net.canConnect("198.51.100.7", r.vm, 22).allowed()).isFalse();
+        assertThat(sshOpen()).isFalse();
+        // or stretches its window past the port's three-hour maximum
+        r.store.saveGrant(g.toBuilder().endTimeUtc(g.startTimeUtc().plus(Duration.ofHours(30))).build());
+        assertThat(jit.reconcile(r.vm, r.admin).repaired()).anySatisfy(x -> assertThat(x).contains("NOT re-created"));
+        assertThat(sshOpen()).isFalse();
+        // the untouched record is re-created as before
+        r.store.saveGrant(g);
+        jit.reconcile(r.vm, r.admin);
+        assertThat(sshOpen()).isTrue();
+    }
 }
