@@ -217,6 +217,15 @@ public final class AzureNsgBackend implements NetworkBackend {
         }
     }
 
+    /**
+     * {@code subscriptions/<id>}: the listing covers the whole subscription, so instances on one shared store sweep
+     * each subscription once per interval, and instances on different subscriptions do not skip each other's.
+     */
+    @Override
+    public String scope() {
+        return "subscriptions/" + client.getSubscriptionId();
+    }
+
     /** Every NSG of the subscription from its listing: one GET per page, rules and ETags included. */
     @Override
     public List<NsgSnapshot> readAllNsgs() {
