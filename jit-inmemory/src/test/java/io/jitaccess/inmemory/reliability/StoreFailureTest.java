@@ -168,6 +168,9 @@ class StoreFailureTest {
         store.heal();
         jit.enable(Rig.policy(r.vm, 22), r.admin);
         assertThat(r.store.findPolicy(r.vm)).isPresent();
+        // enabling again adopts the deny already there (its name is the VM's and the ports'): one deny, no drift
+        assertThat(r.net.snapshot(r.nicNsg).rules()).filteredOn(x -> x.name().startsWith("jitaccess-deny-")).hasSize(1);
+        assertThat(jit.verify(r.vm, r.admin).findings()).isEmpty();
         Grant g = ssh();
         assertThat(sshOpen()).isTrue();
         assertThat(jit.verify(r.vm, r.admin).findings()).noneMatch(d -> d.kind() == Drift.Kind.MISSING_DENY);
