@@ -119,7 +119,8 @@ public final class JitAccessBuilder {
 
     /**
      * This instance's id, the owner of its leases in a shared store (see {@link io.jitaccess.core.spi.Leases});
-     * default: a random UUID, so two instances never share one. 1..128 printable characters.
+     * default: a random UUID, so two instances never share one. 1..128 printable characters. It must be unique among
+     * the live instances on one store: two instances with one id share every lease, and nothing serialises them.
      */
     public JitAccessBuilder instanceId(String id) {
         Objects.requireNonNull(id, "id");
