@@ -47,6 +47,13 @@ class AzureNsgBackendTest {
     }
 
     @Test
+    @DisplayName("the sweep scope is the subscription: instances on other subscriptions never skip each other's sweep")
+    void scopeIsTheSubscription() {
+        assertThat(f.backend.scope()).isEqualTo("subscriptions/" + f.net.subscription());
+        assertThat(f.arm.requests()).isEmpty();
+    }
+
+    @Test
     @DisplayName("resolving a VM costs one VM read, one NIC read and one VNet read")
     void resolveRequests() {
         VmNetwork n = f.backend.resolveVm(f.vm);

@@ -381,6 +381,12 @@ public final class InMemoryNetwork implements NetworkBackend {
         return subscription;
     }
 
+    /** {@code subscriptions/<id>}, as the Azure backend: the sweep's scope on a shared store. */
+    @Override
+    public String scope() {
+        return "subscriptions/" + subscription;
+    }
+
     /** The resource group used in ARM ids. */
     public String resourceGroup() {
         return resourceGroup;
