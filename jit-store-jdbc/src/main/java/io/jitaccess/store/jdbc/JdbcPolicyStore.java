@@ -428,8 +428,13 @@ public final class JdbcPolicyStore implements PolicyStore, Leases, AutoCloseable
     // ------------------------------------------------------------------ grants
 
     private void bindGrant(PreparedStatement ps, Grant g, int from) throws SQLException {
+        ps.setString(from, g.id());
+        bindGrantFields(ps, g, from + 1);
+    }
+
+    /** Binds every field of a grant but its id, in the column order of {@code GRANT_COLS}; returns the next index. */
+    private static int bindGrantFields(PreparedStatement ps, Grant g, int from) throws SQLException {
         int i = from;
-        ps.setString(i++, g.id());
         ps.setString(i++, g.requestId());
         ps.setString(i++, Codec.vmKey(g.vmId()));
         ps.setString(i++, g.vmId().value());
@@ -443,10 +448,11 @@ public final class JdbcPolicyStore implements PolicyStore, Leases, AutoCloseable
         ps.setString(i++, g.status().text());
         ps.setString(i++, g.statusReason().text());
         if (g.revokedAt().isPresent()) {
-            ps.setLong(i, Codec.nanos(g.revokedAt().get(), "revokedAt"));
+            ps.setLong(i++, Codec.nanos(g.revokedAt().get(), "revokedAt"));
         } else {
-            ps.setNull(i, Types.BIGINT);
+            ps.setNull(i++, Types.BIGINT);
         }
+        return i;
     }
 
     @Override
@@ -476,25 +482,7 @@ public final class JdbcPolicyStore implements PolicyStore, Leases, AutoCloseable
                     + "vm_id = ?, port_number = ?, protocol = ?, source = ?, requestor = ?, justification = ?, "
                     + "start_time = ?, end_time = ?, status = ?, status_reason = ?, revoked_at = ? "
                     + "WHERE id = ? AND status = ? AND status_reason = ? AND end_time = ?")) {
-                // bindGrant's order with id last: shift by binding the id separately
-                int i = 1;
-                ps.setString(i++, updated.requestId());
-                ps.setString(i++, Codec.vmKey(updated.vmId()));
-                ps.setString(i++, updated.vmId().value());
-                ps.setInt(i++, updated.number());
-                ps.setString(i++, Codec.protocolText(updated.protocol()));
-                ps.setString(i++, updated.source());
-                ps.setString(i++, updated.requestor());
-                ps.setString(i++, updated.justification());
-                ps.setLong(i++, Codec.nanos(updated.startTimeUtc(), "startTimeUtc"));
-                ps.setLong(i++, Codec.nanos(updated.endTimeUtc(), "endTimeUtc"));
-                ps.setString(i++, updated.status().text());
-                ps.setString(i++, updated.statusReason().text());
-                if (updated.revokedAt().isPresent()) {
-                    ps.setLong(i++, Codec.nanos(updated.revokedAt().get(), "revokedAt"));
-                } else {
-                    ps.setNull(i++, Types.BIGINT);
-                }
+                int i = bindGrantFields(ps, updated, 1);
                 ps.setString(i++, expected.id());
                 ps.setString(i++, expected.status().text());
                 ps.setString(i++, expected.statusReason().text());
