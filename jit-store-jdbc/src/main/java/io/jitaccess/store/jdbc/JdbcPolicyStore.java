@@ -657,12 +657,27 @@ public final class JdbcPolicyStore implements PolicyStore, Leases, AutoCloseable
         String op = "acquiring lease '" + Escape.text(name) + "'";
         boolean taken;
         // ShedLock's pattern, each statement in its own transaction: insert; on a duplicate key, take it over only
-        // when it expired or is already ours
+        // when it expired or is already ours (on PostgreSQL both in one INSERT ... ON CONFLICT DO UPDATE ... WHERE)
         try (Connection c = dataSource.getConnection()) {
             long now = now();
             long until = Codec.nanos(clock.instant().plus(ttl), "lease expiry");
             if (!c.getAutoCommit()) {
                 c.setAutoCommit(true);
+            }
+            if (dialect == Dialect.POSTGRESQL) {
+                // one statement, and no duplicate-key error in the server's log for every refused waiter
+                try (PreparedStatement ps = prepare(c, "INSERT INTO " + tLeases + " AS l (name, owner, lock_until, "
+                        + "locked_at) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET owner = EXCLUDED.owner, "
+                        + "lock_until = EXCLUDED.lock_until, locked_at = EXCLUDED.locked_at "
+                        + "WHERE l.lock_until <= ? OR l.owner = ?")) {
+                    ps.setString(1, name);
+                    ps.setString(2, owner);
+                    ps.setLong(3, until);
+                    ps.setLong(4, now);
+                    ps.setLong(5, now);
+                    ps.setString(6, owner);
+                    return ps.executeUpdate() == 1 ? Optional.of(new JdbcLease(name, owner)) : Optional.empty();
+                }
             }
             boolean inserted;
             try (PreparedStatement ps = prepare(c, "INSERT INTO " + tLeases

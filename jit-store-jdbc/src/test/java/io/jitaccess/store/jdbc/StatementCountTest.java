@@ -24,7 +24,7 @@ class StatementCountTest {
     @TempDir
     Path dir;
 
-    private void check(DataSource target, String prefix) {
+    private void check(DataSource target, String prefix, int heldAcquire) {
         Fixtures.Counting counting = new Fixtures.Counting(target);
         JdbcPolicyStore store = JdbcPolicyStore.builder(counting.dataSource).tablePrefix(prefix).build();
         counting.reset();
@@ -53,7 +53,8 @@ class StatementCountTest {
         Leases.Lease l = store.tryAcquire("vm/x", "a", Duration.ofSeconds(30)).orElseThrow();
         assertThat(counting.reset()).as("tryAcquire (free)").isEqualTo(1);
         store.tryAcquire("vm/x", "a", Duration.ofSeconds(30)).orElseThrow();
-        assertThat(counting.reset()).as("tryAcquire (held: insert, then update)").isEqualTo(2);
+        // PostgreSQL: one INSERT ... ON CONFLICT DO UPDATE ... WHERE; H2: an INSERT, then an UPDATE
+        assertThat(counting.reset()).as("tryAcquire (held)").isEqualTo(heldAcquire);
         l.renew(Duration.ofSeconds(30));
         l.close();
         assertThat(counting.reset()).as("renew + close").isEqualTo(2);
@@ -62,12 +63,12 @@ class StatementCountTest {
     @Test
     @DisplayName("PostgreSQL: 2 statements per grant stored")
     void postgres() {
-        check(EmbeddedPg.dataSource(), EmbeddedPg.freshPrefix());
+        check(EmbeddedPg.dataSource(), EmbeddedPg.freshPrefix(), 1);
     }
 
     @Test
     @DisplayName("H2: 2 statements per grant stored")
     void h2() {
-        check(new H2FileDataSource(dir), "jit_");
+        check(new H2FileDataSource(dir), "jit_", 2);
     }
 }
