@@ -1,0 +1,121 @@
+package io.jitaccess.store.jdbc;
+
+import static io.jitaccess.store.jdbc.RedWorld.ADMIN;
+import static io.jitaccess.store.jdbc.RedWorld.ALICE;
+import static io.jitaccess.store.jdbc.RedWorld.STRANGER;
+import static io.jitaccess.store.jdbc.RedWorld.nanos;
+import static io.jitaccess.store.jdbc.RedWorld.perRequest;
+import static io.jitaccess.store.jdbc.RedWorld.update;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jitaccess.core.AccessRequest;
+import io.jitaccess.core.DriftReport;
+import io.jitaccess.core.Grant;
+import io.jitaccess.core.JitAccess;
+import io.jitaccess.core.PortRequest;
+import io.jitaccess.core.policy.JitPolicy;
+import io.jitaccess.inmemory.ManualScheduler;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Red team, issue 10: a database co-owner edits rows of the H2 file by hand, then an administrator runs
+ * {@code reconcile} (or a process restarts). The design's promise: "Bad data in the database, such as a row edited by
+ * hand, gets a typed error and never an opened port"; "a record is re-opened only if it passes the checks a request
+ * would pass now".
+ */
+class RedDbCoOwnerTest {
+    @TempDir
+    Path dir;
+    RedWorld w;
+    JdbcPolicyStore store;
+    H2FileDataSource sql;
+    JitAccess jit;
+
+    @BeforeEach
+    void setUp() {
+        w = new RedWorld();
+        store = JdbcPolicyStore.h2File(dir).clock(w.clock).build();
+        sql = new H2FileDataSource(dir);
+        jit = w.instance(store);
+    }
+
+    @AfterEach
+    void tearDown() {
+        w.closeAll();
+        store.close();
+    }
+
+    private Grant aliceRequests(int port, Duration d) {
+        return jit.requestAccess(AccessRequest.of(w.web, "hotfix", PortRequest.of(port, d)), ALICE).get(0);
+    }
+
+    @Test
+    @DisplayName("a policy body widened by hand (prefixes:0.0.0.0/0) is used by the next request")
+    void policyBodyWidenedByHand() throws Exception {
+        jit.enable(JitPolicy.of(w.web, io.jitaccess.core.policy.PortRule.tcp(22,
+                io.jitaccess.core.policy.AllowedSources.prefixes("203.0.113.0/24"), Duration.ofHours(3))), ADMIN);
+        update(sql, "UPDATE jit_policies SET body = ?", "jit-policy 1\n22 TCP PT3H prefixes:0.0.0.0/0\n");
+        // a request from anywhere is now allowed by the stored policy: pinned (a DB writer is a policy writer)
+        jit.requestAccess(AccessRequest.of(w.web, "x", PortRequest.of(22, Duration.ofHours(1))),
+                io.jitaccess.core.RequestContext.of("eve@example.com", "192.0.2.1"));
+        assertThat(w.net.canConnect("192.0.2.1", w.web, 22).allowed()).isTrue();
+        // ...and the change log is the only trace: the last POLICY_SAVED body still says 203.0.113.0/24
+        assertThat(store.changes(w.web)).last().satisfies(c -> assertThat(c.body()).contains("203.0.113.0/24"));
+    }
+
+    @Test
+    @DisplayName("an edited end time earlier than the rule's is honoured (narrowing only)")
+    void endTimeShortenedByHandNarrows() throws Exception {
+        jit.enable(perRequest(w.web, 22), ADMIN);
+        Grant g = aliceRequests(22, Duration.ofHours(1));
+        update(sql, "UPDATE jit_grants SET end_time = ? WHERE id = ?",
+                nanos(w.clock.instant().plus(Duration.ofMinutes(10))), g.id());
+        jit.reconcile(w.web, ADMIN);
+        w.clock.advance(Duration.ofMinutes(11));
+        jit.sweepExpired();
+        assertThat(w.net.canConnect("203.0.113.10", w.web, 22).allowed()).isFalse();
+    }
+
+    @Test
+    @DisplayName("an end time extended by hand alone (window longer than the port's maximum) is not re-created")
+    void endTimeExtendedAloneIsRefused() throws Exception {
+        jit.enable(perRequest(w.web, 22), ADMIN);
+        Grant g = aliceRequests(22, Duration.ofHours(1));
+        update(sql, "UPDATE jit_grants SET end_time = ? WHERE id = ?",
+                nanos(w.clock.instant().plus(Duration.ofDays(30))), g.id());
+        DriftReport r = jit.reconcile(w.web, ADMIN);
+        assertThat(r.repaired()).anySatisfy(x -> assertThat(x).startsWith("NOT re-created"));
+        w.clock.advance(Duration.ofHours(2));
+        jit.sweepExpired();
+        assertThat(w.net.canConnect("203.0.113.10", w.web, 22).allowed()).isFalse();
+    }
+
+    @Test
+    @DisplayName("a source widened by hand to a /8 is not re-created")
+    void sourceWidenedByHandIsRefused() throws Exception {
+        jit.enable(perRequest(w.web, 22), ADMIN);
+        Grant g = aliceRequests(22, Duration.ofHours(1));
+        update(sql, "UPDATE jit_grants SET source = '203.0.0.0/8' WHERE id = ?", g.id());
+        jit.reconcile(w.web, ADMIN);
+        assertThat(w.net.canConnect("203.1.2.3", w.web, 22).allowed()).isFalse();
+    }
+
+    @Test
+    @DisplayName("a port added to a grant row by hand (not in the policy) is not opened")
+    void portChangedByHandIsRefused() throws Exception {
+        jit.enable(perRequest(w.web, 22), ADMIN);
+        Grant g = aliceRequests(22, Duration.ofHours(1));
+        update(sql, "UPDATE jit_grants SET port_number = 5432 WHERE id = ?", g.id());
+        jit.reconcile(w.web, ADMIN);
+        assertThat(w.net.snapshot(w.net.nsgId("web-01-nsg")).rules()).noneSatisfy(
+                x -> assertThat(x.name()).isEqualTo("jitaccess-allow-" + g.id()));
+    }
+}
