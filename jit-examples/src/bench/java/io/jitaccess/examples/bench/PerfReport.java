@@ -54,9 +54,16 @@ public final class PerfReport {
         if (only.equals("all") || only.equals("arm")) {
             md.addAll(arm());
         }
+        // the store block is measured by StoreBench in jit-store-jdbc (-Pstore-bench): kept as it was
+        String previous = Files.exists(out) ? Files.readString(out, StandardCharsets.UTF_8) : "";
+        int storeBegin = previous.indexOf("<!-- store:begin");
+        int storeEnd = previous.indexOf("<!-- store:end -->");
+        if (storeBegin >= 0 && storeEnd > storeBegin) {
+            md.add(previous.substring(storeBegin, storeEnd + "<!-- store:end -->".length()));
+            md.add("");
+        }
         // the transport block is measured by transport.sh (it needs two resolved classpaths): kept as it was
-        String transport = Files.exists(out) ? TransportReport.block(Files.readString(out, StandardCharsets.UTF_8))
-                : "";
+        String transport = TransportReport.block(previous);
         if (!transport.isEmpty()) {
             md.add(transport);
             md.add("");

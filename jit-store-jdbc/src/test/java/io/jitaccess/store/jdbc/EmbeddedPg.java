@@ -48,6 +48,12 @@ final class EmbeddedPg {
         return pg.getPostgresDatabase();
     }
 
+    /** The server's JDBC URL (user {@code postgres}, database {@code postgres}), for another process. */
+    static synchronized String jdbcUrl() {
+        dataSource();
+        return pg.getJdbcUrl("postgres", "postgres");
+    }
+
     private static int prefixes;
 
     /** A table prefix no other test of this JVM uses: isolates tests sharing the one server. */
