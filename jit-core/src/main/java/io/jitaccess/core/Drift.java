@@ -1,5 +1,6 @@
 package io.jitaccess.core;
 
+import io.jitaccess.core.spi.Escape;
 import java.util.Objects;
 
 /**
@@ -45,8 +46,13 @@ public record Drift(Kind kind, String nsgId, String ruleName, String detail) {
         Objects.requireNonNull(detail, "detail");
     }
 
+    /**
+     * One line: the rule name and detail carry text from the NSG and from the store (a source, a description), so
+     * line breaks and control characters are escaped here, whoever prints the report.
+     */
     @Override
     public String toString() {
-        return kind + " " + ruleName + " in " + nsgId.substring(nsgId.lastIndexOf('/') + 1) + ": " + detail;
+        return kind + " " + Escape.controls(ruleName) + " in " + Escape.controls(nsgId.substring(
+                nsgId.lastIndexOf('/') + 1)) + ": " + Escape.controls(detail);
     }
 }

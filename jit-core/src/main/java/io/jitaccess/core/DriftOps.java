@@ -2,21 +2,19 @@ package io.jitaccess.core;
 
 import io.jitaccess.core.internal.DriftCheck;
 import io.jitaccess.core.internal.EnablePlan;
-import io.jitaccess.core.internal.GrantSpec;
-import io.jitaccess.core.internal.RequestValidator;
 import io.jitaccess.core.internal.RuleChange;
 import io.jitaccess.core.internal.RuleMetadata;
 import io.jitaccess.core.internal.RulePlanner;
-import io.jitaccess.core.net.IpPrefix;
-import io.jitaccess.core.policy.JitLimits;
 import io.jitaccess.core.policy.JitPolicy;
 import io.jitaccess.core.policy.VmId;
 import io.jitaccess.core.rules.NsgSnapshot;
 import io.jitaccess.core.rules.PlacementMode;
+import io.jitaccess.core.rules.SecurityRule;
 import io.jitaccess.core.rules.VmNetwork;
 import io.jitaccess.core.spi.AuditEvent;
 import io.jitaccess.core.spi.Escape;
 import io.jitaccess.core.spi.PolicyStore;
+import io.jitaccess.core.spi.VersionedPolicy;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -40,12 +38,10 @@ final class DriftOps {
     private final Clock clock;
     private final PlacementMode placementMode;
     private final ExpirySchedule expiries;
-    private final JitLimits limits;
 
     DriftOps(Guard guard, PolicyStore store, NsgWriter writer, GrantCloser closer, Audit audit, Clock clock,
-             PlacementMode placementMode, ExpirySchedule expiries, JitLimits limits) {
+             PlacementMode placementMode, ExpirySchedule expiries) {
         this.expiries = expiries;
-        this.limits = limits;
         this.guard = guard;
         this.store = store;
         this.writer = writer;
@@ -68,23 +64,39 @@ final class DriftOps {
     DriftReport reconcile(VmId vm, RequestContext ctx) {
         Objects.requireNonNull(vm, "vm");
         Objects.requireNonNull(ctx, "ctx");
-        expiries.requireOpen("reconcile"); // it re-creates the allow rules of open grants
         return guard.onVm(new Call(AuditEvent.RECONCILE, Action.CONFIGURE, ctx, vm, List.of()), c -> {
             VmNetwork net = writer.resolve(vm);
-            Optional<JitPolicy> policy = store.findPolicy(vm);
+            Optional<VersionedPolicy> read = store.readPolicy(vm);
+            Optional<JitPolicy> policy = read.map(VersionedPolicy::policy);
             List<Grant> known = store.grants(vm);
             List<Drift> findings = DriftCheck.findings(vm, policy, GrantCloser.asIntended(known), net,
                     writer.read(net.nsgIds()), clock.instant());
             List<String> repaired = new ArrayList<>();
-            List<Grant> closing = known.stream().filter(Grant::isClosing).toList();
-            if (findings.isEmpty() && closing.isEmpty()) {
+            Set<String> lost = new LinkedHashSet<>();
+            findings.stream().filter(d -> d.kind() == Drift.Kind.MISSING_ALLOW || d.kind() == Drift.Kind.ALLOW_CHANGED)
+                    .forEach(d -> lost.add(d.ruleName()));
+            // grants to close: revocations that did not finish, and open grants whose rules were removed or changed
+            // out of band (a record alone never opens a port: only a request does)
+            List<Grant> toClose = known.stream().filter(Grant::isActive)
+                    .filter(g -> g.isClosing() || lost.contains(RuleMetadata.allowName(g.id()))).toList();
+            if (findings.isEmpty() && toClose.isEmpty()) {
                 return new DriftReport(vm, findings, repaired);
             }
+            boolean denies = findings.stream().anyMatch(d -> d.kind() == Drift.Kind.MISSING_DENY
+                    || d.kind() == Drift.Kind.DENY_CHANGED || d.kind() == Drift.Kind.STALE_DENY);
+            if (denies && read.isPresent() && store.savePolicy(read.get().policy(), read.get().version()).isEmpty()) {
+                // fence: the policy changed since it was read (another instance, after this one's lease lapsed);
+                // repairing denies from the stale policy could delete the new policy's deny
+                throw new StoreConflictException("the policy of VM '" + Escape.text(vm) + "' changed during "
+                        + "reconcile; no deny was changed; run reconcile again");
+            }
             writer.withNsgLocks(net.nsgIds(), () -> repair(vm, net, policy, findings, repaired));
-            // revocations that began and did not finish: their rules are removed (again) and their records closed
-            for (Grant g : closing) {
-                closer.removeGrantRules(g, g.statusReason(), net, ctx.principal());
-                repaired.add("CLOSE grant " + g.id() + " (its revocation had not finished)");
+            for (Grant g : toClose) {
+                boolean unfinished = g.isClosing();
+                closer.removeGrantRules(g, unfinished ? g.statusReason() : StatusReason.USER_REQUESTED, net,
+                        ctx.principal());
+                repaired.add("CLOSE grant " + g.id() + (unfinished ? " (its revocation had not finished)"
+                        : " (its rule was removed or changed out of band; request access again)"));
             }
             findings.stream().filter(d -> d.kind() == Drift.Kind.UNKNOWN_DENY || d.kind() == Drift.Kind.UNKNOWN_ALLOW)
                     .forEach(d -> LOG.warn("jit.reconcile.unknown vm={} {} (kept: this store does not know it)",
@@ -114,69 +126,47 @@ final class DriftOps {
             plan.creates().forEach(x -> repaired.add("CREATE " + x.rule().name() + " in " + x.nsgId()));
             for (RuleChange d : plan.deletes()) {
                 if (deleted.add(d.nsgId() + "|" + d.rule().name())) {
-                    delete(d.nsgId(), d.rule().name(), repaired);
+                    deleteDeny(vm, d.nsgId(), d.rule(), policy, repaired);
                 }
             }
         }
-        // 3. open grants get their rules back for the rest of their window
-        List<GrantSpec> specs = new ArrayList<>();
-        Set<String> missing = new LinkedHashSet<>();
-        findings.stream().filter(d -> d.kind() == Drift.Kind.MISSING_ALLOW || d.kind() == Drift.Kind.ALLOW_CHANGED)
-                .forEach(d -> missing.add(d.ruleName()));
-        for (Grant g : closer.activeGrants(vm)) {
-            // a closing grant is never re-opened (its revocation began: see Grant#isClosing); nor is a record that
-            // no longer fits the policy (a row edited by hand, a policy narrowed since): the store is not trusted to
-            // widen access on its own
-            if (!g.isClosing() && missing.contains(RuleMetadata.allowName(g.id()))
-                    && g.endTimeUtc().isAfter(clock.instant()) && fitsPolicy(g, policy, repaired)) {
-                specs.add(new GrantSpec(g.id(), vm, g.number(), g.protocol(), g.source().equals("*")
-                        ? Optional.empty() : IpPrefix.parse(g.source()), g.endTimeUtc()));
-            }
-        }
-        if (!specs.isEmpty()) {
-            Map<String, NsgSnapshot> nsgs = writer.read(net.nsgIds());
-            // a grant may still have its rule in one NSG; only the ones without get a new one
-            List<RuleChange> creates = RulePlanner.planGrants(net, nsgs, specs).stream()
-                    .filter(x -> nsgs.get(x.nsgId()).rule(x.rule().name()).isEmpty()).toList();
-            writer.applyCreates("reconcile " + vm.name(), creates);
-            creates.forEach(x -> repaired.add("CREATE " + x.rule().name() + " in " + x.nsgId()));
-        }
+        // 3. (open grants whose rules are missing or changed are closed after the repair: see reconcile)
         // 4. edited and stale denies last: the intended deny exists by now
+        Map<String, NsgSnapshot> now = null;
         for (Drift d : findings) {
             if ((d.kind() == Drift.Kind.STALE_DENY || d.kind() == Drift.Kind.DENY_CHANGED)
                     && deleted.add(d.nsgId() + "|" + d.ruleName())) {
-                delete(d.nsgId(), d.ruleName(), repaired);
+                now = now != null ? now : writer.read(net.nsgIds());
+                Optional<SecurityRule> r = Optional.ofNullable(now.get(d.nsgId())).flatMap(n -> n.rule(d.ruleName()));
+                if (r.isPresent()) {
+                    deleteDeny(vm, d.nsgId(), r.get(), policy, repaired);
+                }
             }
         }
         return null;
     }
 
     /**
-     * Whether an open grant's record still passes the checks a request for it would pass now: its port and protocol in
-     * the policy, its source allowed, its window within the port's maximum. A record that does not is noted and its
-     * rule is not re-created.
+     * Deletes a deny of ours that is not the policy's own only when every port it closes is a policy port (so the
+     * policy's deny keeps it closed): a deny that also closes other ports is kept and reported, since deleting it
+     * could open them (a policy edited in the database, another store's deny for the same VM, a stale view after a
+     * lost lease: issue 10 red team). {@code disable} removes it.
      */
-    private boolean fitsPolicy(Grant g, Optional<JitPolicy> policy, List<String> repaired) {
-        String why;
-        if (policy.isEmpty()) {
-            why = "the VM has no policy";
-        } else if (policy.get().port(g.number()).filter(p -> p.protocol() == g.protocol()).isEmpty()) {
-            why = "port " + g.number() + "/" + g.protocol() + " is not in the policy";
-        } else {
-            try {
-                RequestValidator.validate(AccessRequest.of(g.vmId(), g.justification(), PortRequest.until(g.number(),
-                        g.source(), g.endTimeUtc())), RequestContext.of(g.requestor()), policy, g.startTimeUtc(),
-                        limits);
-                return true;
-            } catch (ValidationException | IllegalArgumentException e) {
-                why = e.getMessage();
-            }
+    private void deleteDeny(VmId vm, String nsgId, SecurityRule deny, Optional<JitPolicy> policy,
+                            List<String> repaired) {
+        Set<Integer> ports = new java.util.HashSet<>(policy.map(JitPolicy::portNumbers).orElse(List.of()));
+        boolean onlyPolicyPorts = !deny.destinationPorts().isEmpty() && deny.destinationPorts().stream()
+                .allMatch(pr -> pr.to() - pr.from() < ports.size()
+                        && java.util.stream.IntStream.rangeClosed(pr.from(), pr.to()).allMatch(ports::contains));
+        if (onlyPolicyPorts) {
+            delete(nsgId, deny.name(), repaired);
+            return;
         }
-        LOG.warn("jit.reconcile.grant_not_recreated grant={} vm={}: its record does not fit the policy ({}); its "
-                + "rule is not re-created", Escape.text(g.id()), Escape.text(g.vmId().name()), Escape.text(why));
-        repaired.add("NOT re-created " + RuleMetadata.allowName(g.id()) + ": the record does not fit the policy ("
-                + why + ")");
-        return false;
+        LOG.warn("jit.reconcile.deny_kept vm={} rule={} nsg={}: it closes ports outside the policy {}; deleting it "
+                + "could open them", Escape.text(vm.name()), Escape.text(deny.name()), Escape.text(nsgId),
+                policy.map(JitPolicy::portNumbers).orElse(List.of()));
+        repaired.add("KEPT " + deny.name() + " in " + nsgId + ": it closes ports outside the policy (deleting it "
+                + "could open them; disable removes it)");
     }
 
     /** Deletes one rule and notes the repair. */

@@ -18,7 +18,7 @@ final class ExpirySchedule {
 
     private final Scheduler scheduler;
     private final Map<String, Scheduler.Cancellable> expiries = new ConcurrentHashMap<>();
-    private volatile Consumer<String> onDue = id -> { };
+    private volatile Consumer<Grant> onDue = g -> { };
     private volatile Runnable onScheduled = () -> { };
     private volatile boolean closed;
 
@@ -26,8 +26,8 @@ final class ExpirySchedule {
         this.scheduler = scheduler;
     }
 
-    /** What runs when a grant's end time comes (the grant id is passed). */
-    void onDue(Consumer<String> action) {
+    /** What runs when a grant's end time comes (the grant as it was scheduled is passed). */
+    void onDue(Consumer<Grant> action) {
         this.onDue = action;
     }
 
@@ -50,7 +50,7 @@ final class ExpirySchedule {
         try {
             expiries.put(g.id(), scheduler.schedule(g.endTimeUtc(), () -> {
                 expiries.remove(g.id());
-                onDue.accept(g.id());
+                onDue.accept(g);
             }));
         } catch (RuntimeException e) {
             LOG.error("jit.grant.schedule_failed grant={} end={} cause={} (its access is removed again)",

@@ -81,8 +81,7 @@ public final class JitAccess implements AutoCloseable {
         this.policies = new PolicyOps(guard, store, writer, closer, audit, c.limits(), c.placementMode());
         this.access = new AccessOps(guard, store, writer, closer, expiries, policies, audit, c.clock(), c.limits(),
                 c.idGenerator());
-        this.drift = new DriftOps(guard, store, writer, closer, audit, c.clock(), c.placementMode(), expiries,
-                c.limits());
+        this.drift = new DriftOps(guard, store, writer, closer, audit, c.clock(), c.placementMode(), expiries);
         this.sweeper = new Sweeper(store, writer, closer, guard, audit, c.clock(), scheduler, expiries,
                 c.sweepInterval());
         sweeper.scheduleSweep();
@@ -237,8 +236,9 @@ public final class JitAccess implements AutoCloseable {
 
     /**
      * Repairs what {@link #verify} finds, fail-closed and without touching foreign rules: edited or orphaned allow
-     * rules of ours are deleted first; a missing or edited deny is re-created (the edited one deleted after); allow
-     * rules of open grants are re-created for the rest of their window; stale denies are deleted last. What this
+     * rules of ours are deleted first; a missing or edited deny is re-created (the edited one deleted after); stale
+     * denies are deleted last; an open grant whose allow rule was removed or changed is closed (a record never opens a
+     * port by itself: request again), and a revocation that did not finish is finished. What this
      * store does not know is reported, never deleted: a deny of ours for a VM without a stored policy
      * ({@link Drift.Kind#UNKNOWN_DENY}; only {@link #disable} removes it) and an allow of a grant the store does not
      * know ({@link Drift.Kind#UNKNOWN_ALLOW}; it expires by its own end time). One audit event when anything was
@@ -275,9 +275,9 @@ public final class JitAccess implements AutoCloseable {
 
     /**
      * Stops scheduling (pending expiries and the periodic sweep) and shuts down a scheduler the builder created.
-     * Afterwards the operations that can open access ({@link #requestAccess}, {@link #connect}, {@link #reconcile})
-     * throw {@link IllegalStateException}: nothing in this process would remove what they opened (a request that was
-     * writing when this instance closed removes its access again). Reads, revoke, disable, enable, update and
+     * Afterwards the operations that can open access ({@link #requestAccess}, {@link #connect}) throw
+     * {@link IllegalStateException}: nothing in this process would remove what they opened (a request that was writing
+     * when this instance closed removes its access again). Reads, revoke, disable, enable, update, reconcile and
      * {@link #sweepExpired()} still work: none of them creates an allow rule.
      * Rules stay in place; they carry their end times, so any instance's {@link #sweepExpired()} removes them.
      */

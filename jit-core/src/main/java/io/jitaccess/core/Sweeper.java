@@ -244,15 +244,25 @@ final class Sweeper {
     }
 
     /** A grant's scheduled expiry: removes its rules, then marks it expired; a failure leaves it to the sweep. */
-    void expire(String grantId) {
+    void expire(Grant scheduled) {
         rearm();
+        String grantId = scheduled.id();
         try {
             expireLocked(grantId);
         } catch (RuntimeException e) {
-            // the store or the lease failed: the grant stays open in the store; the sweep removes its rules by their
-            // own end time and closes it once the store answers
-            LOG.warn("jit.grant.expire_failed grant={} cause={} (the next sweep retries)", Escape.text(grantId),
-                    Escape.text(e.getMessage()));
+            // the store or the VM's lease failed (another instance holds it, or a lease row that never expires): the
+            // record stays open until the sweep closes it, but the rules go now: deleting an allow rule of a grant at
+            // its end only narrows access, so it needs no lease
+            LOG.warn("jit.grant.expire_failed grant={} cause={} (removing its rules without the lease; the sweep "
+                    + "closes the record)", Escape.text(grantId), Escape.text(e.getMessage()));
+            if (e instanceof VmBusyException || e instanceof StoreException) {
+                try {
+                    closer.closeGrantRules(scheduled, writer.resolve(scheduled.vmId()).nsgIds());
+                } catch (RuntimeException again) {
+                    LOG.warn("jit.grant.expire_failed grant={} cause={} (the sweep removes its rules)",
+                            Escape.text(grantId), Escape.text(again.getMessage()));
+                }
+            }
         }
     }
 

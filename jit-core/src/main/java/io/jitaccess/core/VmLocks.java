@@ -41,7 +41,9 @@ final class VmLocks {
 
     VmLocks(Optional<Leases> leases, String owner, Duration ttl, Duration wait, Clock clock, Scheduler scheduler) {
         this.leases = leases;
-        this.owner = owner;
+        // unique per facade even when two instances were configured with one instanceId: a shared owner would share
+        // every lease, and nothing would serialise them (issue 10 red team)
+        this.owner = owner + "/" + Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
         this.ttl = ttl;
         this.wait = wait;
         this.clock = clock;
@@ -86,8 +88,14 @@ final class VmLocks {
             }
             long left = deadline - System.nanoTime();
             if (left <= 0) {
+                String by;
+                try {
+                    by = leases.orElseThrow().holder(name).map(h -> " (held by " + Escape.text(h) + ")").orElse("");
+                } catch (RuntimeException e) {
+                    by = "";
+                }
                 throw new VmBusyException("VM '" + Escape.text(vm.value()) + "' is busy: another instance has held "
-                        + "its lease for longer than " + wait + "; nothing was done, try again later");
+                        + "its lease for longer than " + wait + by + "; nothing was done, try again later");
             }
             // jittered backoff up to 250 ms, so that waiters do not poll the store in step
             long pause = Math.min(TimeUnit.NANOSECONDS.toMicros(left), ThreadLocalRandom.current()

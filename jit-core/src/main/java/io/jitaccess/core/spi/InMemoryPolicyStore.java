@@ -157,12 +157,20 @@ final class InMemoryPolicyStore implements PolicyStore, Leases {
     }
 
     @Override
+    public synchronized Optional<String> holder(String name) {
+        Held h = leases.get(name);
+        return h == null || !h.until().isAfter(clock.instant()) ? Optional.empty()
+                : Optional.of(h.owner() + " until " + h.until());
+    }
+
+    @Override
     public synchronized Optional<Lease> tryAcquire(String name, String owner, Duration ttl) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(owner, "owner");
         Instant now = clock.instant();
         Held h = leases.get(name);
-        if (h != null && !h.owner().equals(owner) && h.until().isAfter(now)) {
+        if (h != null && !h.owner().equals(owner) && h.until().isAfter(now)
+                && !h.until().isAfter(now.plus(ttl.multipliedBy(10)))) {
             return Optional.empty();
         }
         leases.put(name, new Held(owner, now.plus(ttl)));

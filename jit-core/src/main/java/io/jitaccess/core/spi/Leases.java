@@ -17,7 +17,10 @@ import java.util.Optional;
 public interface Leases {
 
     /**
-     * Takes the lease when it is free, expired, or already held by {@code owner} (then its expiry is extended).
+     * Takes the lease when it is free, expired, or already held by {@code owner} (then its expiry is extended), or
+     * when its expiry lies more than ten times {@code ttl} ahead: no holder on the library's settings gets that far
+     * (renewals extend by one time to live), so such a row is a tampered one or a holder whose clock runs far ahead,
+     * and honouring it would block the VM or the sweep for as long as it says.
      *
      * @param name  the lease's name
      * @param owner who takes it: one id per facade instance
@@ -26,6 +29,14 @@ public interface Leases {
      * @throws io.jitaccess.core.StoreException when the store cannot answer
      */
     Optional<Lease> tryAcquire(String name, String owner, Duration ttl);
+
+    /**
+     * Who holds the named lease and until when, for messages ({@code "<owner> until <instant>"}); empty when it is
+     * free or the store cannot say. The default says nothing.
+     */
+    default Optional<String> holder(String name) {
+        return Optional.empty();
+    }
 
     /** A held lease. */
     interface Lease extends AutoCloseable {

@@ -6,6 +6,7 @@ import io.jitaccess.core.AccessRequest;
 import io.jitaccess.core.Drift;
 import io.jitaccess.core.DriftReport;
 import io.jitaccess.core.Grant;
+import io.jitaccess.core.GrantStatus;
 import io.jitaccess.core.PortRequest;
 import io.jitaccess.core.net.Address;
 import io.jitaccess.core.net.PortRange;
@@ -44,6 +45,14 @@ class DriftTest {
 
     /** Applies an out-of-band change, checks verify reports the kind, reconcile repairs, and verify is clean again. */
     void driftAndRepair(Drift.Kind kind, BiConsumer<Rig, Grant> change) {
+        driftAndRepair(kind, change, true);
+    }
+
+    /**
+     * Drifts, reconciles, and checks the intended state holds again. When the grant's own rule drifted, the intended
+     * state is "closed": reconcile never re-creates an allow rule from a record (issue 10), it closes the grant.
+     */
+    void driftAndRepair(Drift.Kind kind, BiConsumer<Rig, Grant> change, boolean requesterKeepsAccess) {
         change.accept(r, ssh);
         DriftReport found = r.jit.verify(r.vm, r.admin);
         assertThat(found.findings()).extracting(Drift::kind).contains(kind);
@@ -51,10 +60,16 @@ class DriftTest {
         DriftReport fixed = r.jit.reconcile(r.vm, r.admin);
         assertThat(fixed.repaired()).isNotEmpty();
         assertThat(r.jit.verify(r.vm, r.admin).findings()).isEmpty();
-        assertThat(r.audit).singleElement().satisfies(e -> assertThat(e.operation()).isEqualTo(AuditEvent.RECONCILE));
+        // one RECONCILE event, and the grant's one terminal REVOKE event when it was closed
+        assertThat(r.audit).extracting(AuditEvent::operation).containsExactlyInAnyOrderElementsOf(requesterKeepsAccess
+                ? List.of(AuditEvent.RECONCILE) : List.of(AuditEvent.REVOKE, AuditEvent.RECONCILE));
         assertThat(r.violations()).isEmpty();
         // the intended effect holds again
-        assertThat(r.net.canConnect("203.0.113.10", r.vm, 22).allowed()).isTrue();
+        assertThat(r.net.canConnect("203.0.113.10", r.vm, 22).allowed()).isEqualTo(requesterKeepsAccess);
+        if (!requesterKeepsAccess) {
+            assertThat(r.store.findGrant(ssh.id()).orElseThrow().status()).isEqualTo(GrantStatus.REVOKED);
+            assertThat(fixed.repaired()).anySatisfy(x -> assertThat(x).contains("request access again"));
+        }
         assertThat(r.net.canConnect("8.8.8.8", r.vm, 22).allowed()).isFalse();
         assertThat(r.net.canConnect("10.0.0.5", r.vm, 3389).allowed()).isFalse();
         assertThat(r.net.canConnect("203.0.113.10", r.vm, 3389).allowed()).isFalse();
@@ -81,7 +96,7 @@ class DriftTest {
     }
 
     @Test
-    @DisplayName("someone widens our allow rule to any source")
+    @DisplayName("someone widens our allow rule to any source: reconcile deletes it and closes the grant")
     void widenedAllow() {
         driftAndRepair(Drift.Kind.ALLOW_CHANGED, (rig, g) -> {
             SecurityRule a = allow(rig.nicNsg);
@@ -93,27 +108,27 @@ class DriftTest {
                     a.destinations(), a.destinationPorts(), a.description()));
             assertThat(rig.net.canConnect("8.8.8.8", rig.vm, 22).allowed()).as("open to all while drifted")
                     .isTrue();
-        });
+        }, false);
     }
 
     @Test
-    @DisplayName("someone edits the description of our allow rule (its metadata)")
+    @DisplayName("someone edits the description of our allow rule (its metadata): deleted, the grant closed")
     void editedAllowMetadata() {
         driftAndRepair(Drift.Kind.ALLOW_CHANGED, (rig, g) -> {
             SecurityRule a = allow(rig.nicNsg);
             rig.net.putRule(rig.nicNsg, new SecurityRule(a.name(), a.priority(), a.direction(), a.access(),
                     a.protocol(), a.sources(), a.sourcePorts(), a.destinations(), a.destinationPorts(),
                     "kept open for bob"));
-        });
+        }, false);
     }
 
     @Test
-    @DisplayName("someone deletes our allow rule: the requester is locked out until reconcile")
+    @DisplayName("someone deletes our allow rule: the requester is locked out; reconcile closes the grant")
     void deletedAllow() {
         driftAndRepair(Drift.Kind.MISSING_ALLOW, (rig, g) -> {
             rig.net.removeRule(rig.nicNsg, RuleMetadata.allowName(g.id()));
             assertThat(rig.net.canConnect("203.0.113.10", rig.vm, 22).allowed()).isFalse();
-        });
+        }, false);
     }
 
     @Test

@@ -257,8 +257,8 @@ class StoreFailureTest {
     }
 
     @Test
-    @DisplayName("a hand-edited grant record (wider source, longer window): reconcile never re-creates its rule")
-    void handEditedGrantIsNotRecreated() {
+    @DisplayName("a grant record whose rule is gone: reconcile closes it, never re-creates the rule, edited or not")
+    void aRecordNeverOpensAPort() {
         jit.enable(Rig.policy(r.vm, 22), r.admin);
         Grant g = ssh();
         for (String nsg : r.net.nsgIds()) {
@@ -267,16 +267,15 @@ class StoreFailureTest {
         // someone with write access to the database widens the source to anywhere
         r.store.saveGrant(g.toBuilder().source("*").build());
         var report = jit.reconcile(r.vm, r.admin);
-        assertThat(report.repaired()).anySatisfy(x -> assertThat(x).startsWith("NOT re-created"));
+        assertThat(report.repaired()).anySatisfy(x -> assertThat(x).startsWith("CLOSE grant " + g.id()));
         assertThat(r.net.canConnect("198.51.100.7", r.vm, 22).allowed()).isFalse();
         assertThat(sshOpen()).isFalse();
-        // or stretches its window past the port's three-hour maximum
-        r.store.saveGrant(g.toBuilder().endTimeUtc(g.startTimeUtc().plus(Duration.ofHours(30))).build());
-        assertThat(jit.reconcile(r.vm, r.admin).repaired()).anySatisfy(x -> assertThat(x).contains("NOT re-created"));
-        assertThat(sshOpen()).isFalse();
-        // the untouched record is re-created as before
-        r.store.saveGrant(g);
+        assertThat(r.store.findGrant(g.id()).orElseThrow().isActive()).isFalse();
+        // a grant row nobody requested, untouched and plausible: not opened either
+        Grant forged = g.toBuilder().id("f0f0f0f0f0f0f0f0").requestId("f0f0f0f0f0f0f0f1").build();
+        r.store.saveGrant(forged);
         jit.reconcile(r.vm, r.admin);
-        assertThat(sshOpen()).isTrue();
+        assertThat(sshOpen()).isFalse();
+        assertThat(r.ourAllows()).isEmpty();
     }
 }

@@ -75,6 +75,7 @@ public final class JdbcPolicyStore implements PolicyStore, Leases, AutoCloseable
     private final int timeoutSeconds;
     private final Duration queryTimeout;
     private final Dialect dialect;
+    private final Duration leaseOffset;
     private final Connection keeper;
 
     private final String tPolicies;
@@ -83,9 +84,10 @@ public final class JdbcPolicyStore implements PolicyStore, Leases, AutoCloseable
     private final String tLeases;
     private final String sqlSaveGrant;
 
-    private JdbcPolicyStore(Builder b, Dialect dialect, Connection keeper) {
+    private JdbcPolicyStore(Builder b, Dialect dialect, Connection keeper, Duration leaseOffset) {
         this.dataSource = b.dataSource;
         this.clock = b.clock;
+        this.leaseOffset = leaseOffset;
         this.prefix = b.prefix;
         this.queryTimeout = b.queryTimeout;
         this.timeoutSeconds = seconds(b.queryTimeout);
@@ -120,7 +122,7 @@ public final class JdbcPolicyStore implements PolicyStore, Leases, AutoCloseable
      * driver.
      */
     public static Builder builder(DataSource dataSource) {
-        return new Builder(Objects.requireNonNull(dataSource, "dataSource"), false);
+        return new Builder(Objects.requireNonNull(dataSource, "dataSource"), false, "");
     }
 
     /**
@@ -132,25 +134,44 @@ public final class JdbcPolicyStore implements PolicyStore, Leases, AutoCloseable
      */
     public static Builder h2File(Path dir) {
         Objects.requireNonNull(dir, "dir");
-        return new Builder(new H2FileDataSource(dir), true);
+        return new Builder(new H2FileDataSource(dir), true, " in '" + Escape.text(dir.toString()) + "'");
     }
 
     /** Configures and builds a {@link JdbcPolicyStore}; not thread-safe. */
     public static final class Builder {
         private final DataSource dataSource;
         private final boolean embedded;
+        private final String where;
         private Clock clock = Clock.systemUTC();
+        private boolean clockSet;
+        private Boolean anchor;
         private String prefix = "jit_";
         private Duration queryTimeout = Duration.ofSeconds(30);
 
-        private Builder(DataSource dataSource, boolean embedded) {
+        private Builder(DataSource dataSource, boolean embedded, String where) {
             this.dataSource = dataSource;
             this.embedded = embedded;
+            this.where = where;
         }
 
-        /** The clock of change-log times and lease expiry; the system clock by default. */
+        /**
+         * The clock of change-log times and leases; the system clock by default. A clock set here is trusted as it is
+         * for leases (tests drive it), unless {@link #leaseTimeFromDatabase(boolean)} says otherwise.
+         */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
+            this.clockSet = true;
+            return this;
+        }
+
+        /**
+         * Whether lease expiry is anchored on the database's time: the offset between the clock and the database's
+         * is measured once when the store is built and added to every lease time, so that instances whose clocks
+         * disagree still agree on who holds a lease (ShedLock's "use the database's time"). Default: on with the
+         * default system clock, off when {@link #clock(Clock)} was set.
+         */
+        public Builder leaseTimeFromDatabase(boolean anchor) {
+            this.anchor = anchor;
             return this;
         }
 
@@ -190,13 +211,15 @@ public final class JdbcPolicyStore implements PolicyStore, Leases, AutoCloseable
             try (Connection c = dataSource.getConnection()) {
                 Dialect d = Dialect.of(c.getMetaData());
                 Migrations.apply(c, d, prefix, clock, seconds(queryTimeout));
+                boolean anchored = anchor != null ? anchor : !clockSet;
+                Duration offset = anchored ? databaseOffset(c, clock) : Duration.ZERO;
                 if (embedded) {
                     keeper = dataSource.getConnection(); // keeps the H2 database open until close()
                 }
-                return new JdbcPolicyStore(this, d, keeper);
+                return new JdbcPolicyStore(this, d, keeper, offset);
             } catch (SQLException e) {
                 closeQuietly(keeper);
-                throw new StoreException("policy store: starting (connect, migrate tables '" + prefix
+                throw new StoreException("policy store" + where + ": starting (connect, migrate tables '" + prefix
                         + "*') failed: " + state(e), e);
             } catch (RuntimeException e) {
                 closeQuietly(keeper);
@@ -302,6 +325,26 @@ public final class JdbcPolicyStore implements PolicyStore, Leases, AutoCloseable
 
     private long now() {
         return Codec.nanos(clock.instant(), "the clock's time");
+    }
+
+    /** The time leases are measured on: the store's clock, anchored on the database's time at build. */
+    private java.time.Instant leaseNow() {
+        return clock.instant().plus(leaseOffset);
+    }
+
+    /** How far the database's clock is ahead of {@code clock}, measured once; logged when beyond five seconds. */
+    private static Duration databaseOffset(Connection c, Clock clock) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT CURRENT_TIMESTAMP");
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            java.time.Instant db = rs.getObject(1, java.time.OffsetDateTime.class).toInstant();
+            Duration offset = Duration.between(clock.instant(), db);
+            if (offset.abs().compareTo(Duration.ofSeconds(5)) > 0) {
+                LOG.warn("jit.store.clock_skew offset={}: this host's clock differs from the database's; leases use "
+                        + "the database's time", offset);
+            }
+            return offset;
+        }
     }
 
     private void logChange(Connection c, StoreChange.Kind kind, String key, OptionalLong version, String body)
@@ -571,8 +614,14 @@ public final class JdbcPolicyStore implements PolicyStore, Leases, AutoCloseable
         }
         Protocol protocol = Codec.parseProtocol(t, id, rs.getString("protocol"));
         String source = rs.getString("source");
-        if (source.isBlank()) {
-            throw new StoreDataException(t, id, "source", source, "must not be empty", null);
+        if (source == null || !(source.equals("*") || io.jitaccess.core.net.IpPrefix.parse(source).isPresent())) {
+            throw new StoreDataException(t, id, "source", String.valueOf(source), "not an address prefix or '*'",
+                    null);
+        }
+        String requestor = rs.getString("requestor");
+        if (requestor == null || requestor.isBlank() || requestor.chars().anyMatch(Character::isISOControl)) {
+            throw new StoreDataException(t, id, "requestor", String.valueOf(requestor), "empty or holds control "
+                    + "characters", null);
         }
         Instant start = Codec.instant(rs.getLong("start_time"));
         Instant end = Codec.instant(rs.getLong("end_time"));
@@ -585,7 +634,7 @@ public final class JdbcPolicyStore implements PolicyStore, Leases, AutoCloseable
         boolean hasRevoked = !rs.wasNull();
         try {
             Grant.Builder b = Grant.builder().id(id).requestId(rs.getString("request_id")).vmId(vm).number(port)
-                    .protocol(protocol).source(source).requestor(rs.getString("requestor"))
+                    .protocol(protocol).source(source).requestor(requestor)
                     .justification(rs.getString("justification")).startTimeUtc(start).endTimeUtc(end)
                     .status(status).statusReason(reason);
             if (hasRevoked) {
@@ -659,8 +708,11 @@ public final class JdbcPolicyStore implements PolicyStore, Leases, AutoCloseable
         // ShedLock's pattern, each statement in its own transaction: insert; on a duplicate key, take it over only
         // when it expired or is already ours (on PostgreSQL both in one INSERT ... ON CONFLICT DO UPDATE ... WHERE)
         try (Connection c = dataSource.getConnection()) {
-            long now = now();
-            long until = Codec.nanos(clock.instant().plus(ttl), "lease expiry");
+            java.time.Instant at = leaseNow();
+            long now = Codec.nanos(at, "the lease time");
+            long until = Codec.nanos(at.plus(ttl), "lease expiry");
+            // an expiry further ahead than ten times to live is no holder's on the library's settings (see Leases)
+            long implausible = Codec.nanos(at.plus(ttl.multipliedBy(10)), "lease expiry");
             if (!c.getAutoCommit()) {
                 c.setAutoCommit(true);
             }
@@ -669,13 +721,14 @@ public final class JdbcPolicyStore implements PolicyStore, Leases, AutoCloseable
                 try (PreparedStatement ps = prepare(c, "INSERT INTO " + tLeases + " AS l (name, owner, lock_until, "
                         + "locked_at) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET owner = EXCLUDED.owner, "
                         + "lock_until = EXCLUDED.lock_until, locked_at = EXCLUDED.locked_at "
-                        + "WHERE l.lock_until <= ? OR l.owner = ?")) {
+                        + "WHERE l.lock_until <= ? OR l.owner = ? OR l.lock_until > ?")) {
                     ps.setString(1, name);
                     ps.setString(2, owner);
                     ps.setLong(3, until);
                     ps.setLong(4, now);
                     ps.setLong(5, now);
                     ps.setString(6, owner);
+                    ps.setLong(7, implausible);
                     return ps.executeUpdate() == 1 ? Optional.of(new JdbcLease(name, owner)) : Optional.empty();
                 }
             }
@@ -697,13 +750,14 @@ public final class JdbcPolicyStore implements PolicyStore, Leases, AutoCloseable
                 taken = true;
             } else {
                 try (PreparedStatement ps = prepare(c, "UPDATE " + tLeases + " SET owner = ?, lock_until = ?, "
-                        + "locked_at = ? WHERE name = ? AND (lock_until <= ? OR owner = ?)")) {
+                        + "locked_at = ? WHERE name = ? AND (lock_until <= ? OR owner = ? OR lock_until > ?)")) {
                     ps.setString(1, owner);
                     ps.setLong(2, until);
                     ps.setLong(3, now);
                     ps.setString(4, name);
                     ps.setLong(5, now);
                     ps.setString(6, owner);
+                    ps.setLong(7, implausible);
                     taken = ps.executeUpdate() == 1;
                 }
             }
@@ -711,6 +765,22 @@ public final class JdbcPolicyStore implements PolicyStore, Leases, AutoCloseable
             throw failure(op, true, e);
         }
         return taken ? Optional.of(new JdbcLease(name, owner)) : Optional.empty();
+    }
+
+    @Override
+    public Optional<String> holder(String name) {
+        Objects.requireNonNull(name, "name");
+        return read("reading lease '" + Escape.text(name) + "'", c -> {
+            try (PreparedStatement ps = prepare(c, "SELECT owner, lock_until FROM " + tLeases + " WHERE name = ? "
+                    + "AND lock_until > ?")) {
+                ps.setString(1, name);
+                ps.setLong(2, Codec.nanos(leaseNow(), "the lease time"));
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(rs.getString(1) + " until " + Codec.instant(rs.getLong(2)))
+                            : Optional.<String>empty();
+                }
+            }
+        });
     }
 
     private final class JdbcLease implements Lease {
@@ -733,7 +803,7 @@ public final class JdbcPolicyStore implements PolicyStore, Leases, AutoCloseable
             if (ttl.isNegative() || ttl.isZero()) {
                 throw new IllegalArgumentException("ttl must be positive, was " + ttl);
             }
-            long until = Codec.nanos(clock.instant().plus(ttl), "lease expiry");
+            long until = Codec.nanos(leaseNow().plus(ttl), "lease expiry");
             return write("renewing lease '" + Escape.text(name) + "'", c -> {
                 try (PreparedStatement ps = prepare(c, "UPDATE " + tLeases + " SET lock_until = ? "
                         + "WHERE name = ? AND owner = ?")) {

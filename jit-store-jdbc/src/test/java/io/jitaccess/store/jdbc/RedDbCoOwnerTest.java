@@ -85,14 +85,16 @@ class RedDbCoOwnerTest {
     }
 
     @Test
-    @DisplayName("an end time extended by hand alone (window longer than the port's maximum) is not re-created")
+    @DisplayName("an end time extended by hand alone: reconcile deletes the rule that no longer matches and closes the grant")
     void endTimeExtendedAloneIsRefused() throws Exception {
         jit.enable(perRequest(w.web, 22), ADMIN);
         Grant g = aliceRequests(22, Duration.ofHours(1));
         update(sql, "UPDATE jit_grants SET end_time = ? WHERE id = ?",
                 nanos(w.clock.instant().plus(Duration.ofDays(30))), g.id());
         DriftReport r = jit.reconcile(w.web, ADMIN);
-        assertThat(r.repaired()).anySatisfy(x -> assertThat(x).startsWith("NOT re-created"));
+        // the rule's end no longer matches the record: reconcile deletes the rule and closes the grant
+        assertThat(r.repaired()).anySatisfy(x -> assertThat(x).startsWith("CLOSE grant " + g.id()));
+        assertThat(w.net.canConnect("203.0.113.10", w.web, 22).allowed()).isFalse();
         w.clock.advance(Duration.ofHours(2));
         jit.sweepExpired();
         assertThat(w.net.canConnect("203.0.113.10", w.web, 22).allowed()).isFalse();
