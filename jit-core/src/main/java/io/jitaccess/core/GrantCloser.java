@@ -158,15 +158,21 @@ final class GrantCloser {
     /**
      * The one terminal transition: only a grant the store still holds open changes, and the change is conditional on
      * the stored grant being the one read (another instance, or this one after a lost lease, may have closed it
-     * meanwhile), so it is audited once across instances.
+     * meanwhile), so it is audited once across instances. The grant as the caller read it (under the VM's lock) is
+     * tried first, so a close costs one conditional write; the store is read again only when that write loses.
      */
     private Optional<Grant> close(Grant g, StatusReason reason, Instant now) {
+        if (g.isActive() && store.replaceGrant(g, g.revoked(reason, now))) {
+            expiries.cancel(g.id());
+            return Optional.of(g.revoked(reason, now));
+        }
         Optional<Grant> stored = store.findGrant(g.id());
         if (stored.isEmpty()) {
             // the store forgot it (or never saved it): save the closed state, so that nothing reports it open
-            store.saveGrant(g.revoked(reason, now));
+            Grant r = g.isActive() ? g.revoked(reason, now) : g;
+            store.saveGrant(r);
             expiries.cancel(g.id());
-            return Optional.of(g.revoked(reason, now));
+            return g.isActive() ? Optional.of(r) : Optional.empty();
         }
         Grant current = stored.get();
         if (!current.isActive()) {

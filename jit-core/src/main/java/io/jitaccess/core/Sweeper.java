@@ -248,7 +248,7 @@ final class Sweeper {
         rearm();
         String grantId = scheduled.id();
         try {
-            expireLocked(grantId);
+            expireLocked(scheduled);
         } catch (RuntimeException e) {
             // the store or the VM's lease failed (another instance holds it, or a lease row that never expires): the
             // record stays open until the sweep closes it, but the rules go now: deleting an allow rule of a grant at
@@ -266,16 +266,17 @@ final class Sweeper {
         }
     }
 
-    private void expireLocked(String grantId) {
-        Optional<Grant> found = store.findGrant(grantId);
-        if (found.isEmpty() || expiries.isClosed()) {
+    private void expireLocked(Grant scheduled) {
+        String grantId = scheduled.id();
+        if (expiries.isClosed()) {
             return;
         }
-        guard.locked(found.get().vmId(), () -> {
-            Grant g = store.findGrant(grantId).orElseThrow();
-            if (!g.isActive()) {
+        guard.locked(scheduled.vmId(), () -> {
+            Optional<Grant> found = store.findGrant(grantId);
+            if (found.isEmpty() || !found.get().isActive()) {
                 return null;
             }
+            Grant g = found.get();
             try {
                 List<String> left = closer.closeGrantRules(g, writer.resolve(g.vmId()).nsgIds());
                 closer.markExpired(g, clock.instant(), "scheduler"
