@@ -86,6 +86,30 @@ class H2StoreTest {
     }
 
     @Test
+    @DisplayName("a database at version 1 is upgraded to the latest on start, its data kept")
+    void upgradeFromVersionOne() throws Exception {
+        try (JdbcPolicyStore s = JdbcPolicyStore.h2File(dir).build()) {
+            s.savePolicy(policy(VM, 22), 0);
+        }
+        H2FileDataSource ds = new H2FileDataSource(dir);
+        Fixtures.exec(ds, "DROP INDEX jit_grants_vm_open");
+        Fixtures.exec(ds, "DELETE FROM jit_schema_version WHERE version > 1");
+        try (JdbcPolicyStore s = JdbcPolicyStore.h2File(dir).build();
+             java.sql.Connection c = ds.getConnection();
+             java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT MAX(version), COUNT(*) FROM "
+                     + "jit_schema_version");
+             java.sql.ResultSet ix = c.createStatement().executeQuery("SELECT COUNT(*) FROM "
+                     + "INFORMATION_SCHEMA.INDEXES WHERE INDEX_NAME = 'JIT_GRANTS_VM_OPEN'")) {
+            rs.next();
+            assertThat(rs.getInt(1)).isEqualTo(Migrations.LATEST).isEqualTo(2);
+            assertThat(rs.getInt(2)).isEqualTo(Migrations.LATEST);
+            ix.next();
+            assertThat(ix.getInt(1)).as("the index version 2 adds").isEqualTo(1);
+            assertThat(s.readPolicy(VM)).isPresent();
+        }
+    }
+
+    @Test
     @DisplayName("starting twice applies each migration once; two prefixes are two independent stores")
     void migrationsOnce() throws Exception {
         JdbcPolicyStore.h2File(dir).build().close();
