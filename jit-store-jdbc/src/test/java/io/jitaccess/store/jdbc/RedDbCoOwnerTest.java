@@ -120,4 +120,79 @@ class RedDbCoOwnerTest {
         assertThat(w.net.snapshot(w.net.nsgId("web-01-nsg")).rules()).noneSatisfy(
                 x -> assertThat(x.name()).isEqualTo("jitaccess-allow-" + g.id()));
     }
+
+    // ---- findings of the first pass, fixed (each failed before its fix)
+
+    @Test
+    @DisplayName("a grant row inserted by hand (never requested, never authorised) is not opened by reconcile")
+    void fabricatedGrantRowIsNotOpened() throws Exception {
+        jit.enable(perRequest(w.web, 22), ADMIN);
+        Instant now = w.clock.instant();
+        RedWorld.insertOpenGrant(sql, "jit_", "0badc0de0badc0de", w.web, 22, "198.51.100.66",
+                "mallory@example.com", now, now.plus(Duration.ofHours(3)));
+        assertThat(w.net.canConnect("198.51.100.66", w.web, 22).allowed()).isFalse();
+        DriftReport r = jit.reconcile(w.web, ADMIN);
+        assertThat(w.net.canConnect("198.51.100.66", w.web, 22).allowed())
+                .as("reconcile opened port 22 to 198.51.100.66 for a grant row nobody requested; report: %s", r)
+                .isFalse();
+    }
+
+    @Test
+    @DisplayName("a revoked grant set back to Initiated by hand is not re-opened by reconcile")
+    void resurrectedGrantIsNotReopened() throws Exception {
+        jit.enable(perRequest(w.web, 22), ADMIN);
+        Grant g = aliceRequests(22, Duration.ofHours(1));
+        jit.revoke(g.id(), ADMIN);
+        assertThat(w.net.canConnect("203.0.113.10", w.web, 22).allowed()).isFalse();
+        update(sql, "UPDATE jit_grants SET status = 'Initiated', status_reason = 'UserRequested', revoked_at = NULL "
+                + "WHERE id = ?", g.id());
+        DriftReport r = jit.reconcile(w.web, ADMIN);
+        assertThat(w.net.canConnect("203.0.113.10", w.web, 22).allowed())
+                .as("reconcile re-opened a revoked grant; report: %s", r).isFalse();
+    }
+
+    @Test
+    @DisplayName("a grant whose start and end are moved a month ahead by hand does not get a rule ending then")
+    void windowMovedAheadIsNotReopened() throws Exception {
+        jit.enable(perRequest(w.web, 22), ADMIN);
+        Grant g = aliceRequests(22, Duration.ofHours(1));
+        Instant later = w.clock.instant().plus(Duration.ofDays(30));
+        // the window stays within the port's maximum (3 h), only moved: start+30d .. start+30d+3h
+        update(sql, "UPDATE jit_grants SET start_time = ?, end_time = ? WHERE id = ?", nanos(later),
+                nanos(later.plus(Duration.ofHours(3))), g.id());
+        // the process restarts (its timers are gone); an administrator reconciles
+        w.closeAll();
+        JitAccess second = w.instance(store);
+        DriftReport r = second.reconcile(w.web, ADMIN);
+        w.clock.advance(Duration.ofHours(2)); // past the grant's real end
+        second.sweepExpired();
+        assertThat(w.net.canConnect("203.0.113.10", w.web, 22).allowed())
+                .as("alice still has port 22 an hour after her grant ended; report: %s", r).isFalse();
+    }
+
+    @Test
+    @DisplayName("a grant moved by hand onto the neighbour VM's id does not open the neighbour")
+    void grantMovedToNeighbourIsNotOpened() throws Exception {
+        jit.enable(perRequest(w.web, 22), ADMIN);
+        jit.enable(perRequest(w.db, 22), ADMIN);
+        Grant g = aliceRequests(22, Duration.ofHours(1));
+        assertThat(w.net.canConnect("203.0.113.10", w.db, 22).allowed()).isFalse();
+        update(sql, "UPDATE jit_grants SET vm_id = ?, vm_key = ? WHERE id = ?", w.db.value(), Codec.vmKey(w.db),
+                g.id());
+        DriftReport r = jit.reconcile(w.db, ADMIN);
+        assertThat(w.net.canConnect("203.0.113.10", w.db, 22).allowed())
+                .as("reconcile of db-01 opened it to alice, who only ever asked for web-01; report: %s", r).isFalse();
+    }
+
+    @Test
+    @DisplayName("a policy body narrowed by hand (port 3389 dropped) does not get 3389's deny removed by reconcile")
+    void policyBodyNarrowedByHandKeepsTheDeny() throws Exception {
+        jit.enable(perRequest(w.web, 22, 3389), ADMIN);
+        JitPolicy narrowed = perRequest(w.web, 22);
+        update(sql, "UPDATE jit_policies SET body = ?", Codec.policyBody(narrowed));
+        DriftReport r = jit.reconcile(w.web, ADMIN);
+        assertThat(w.net.canConnect(STRANGER, w.web, 3389).allowed())
+                .as("port 3389 was opened to the Internet by reconcile after a hand edit of the policy body "
+                        + "(the change log still says 22,3389 at this version); report: %s", r).isFalse();
+    }
 }
