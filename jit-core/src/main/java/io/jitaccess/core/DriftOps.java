@@ -7,6 +7,7 @@ import io.jitaccess.core.internal.RuleMetadata;
 import io.jitaccess.core.internal.RulePlanner;
 import io.jitaccess.core.policy.JitPolicy;
 import io.jitaccess.core.policy.VmId;
+import io.jitaccess.core.rules.DenyPlacement;
 import io.jitaccess.core.rules.NsgSnapshot;
 import io.jitaccess.core.rules.PlacementMode;
 import io.jitaccess.core.rules.SecurityRule;
@@ -119,54 +120,86 @@ final class DriftOps {
         }
         // 2. the deny: a missing one is re-created, an edited one replaced (the new one first)
         Set<String> deleted = new LinkedHashSet<>();
+        List<DenyPlacement> targets = List.of();
+        List<RuleChange> superseded = List.of();
         if (policy.isPresent()) {
             EnablePlan plan = RulePlanner.planEnable(policy.get(), net, writer.read(net.nsgIds()), placementMode,
                     closer.liveGrantIds(vm));
             writer.applyCreates("reconcile " + vm.name(), plan.creates());
             plan.creates().forEach(x -> repaired.add("CREATE " + x.rule().name() + " in " + x.nsgId()));
-            for (RuleChange d : plan.deletes()) {
-                if (deleted.add(d.nsgId() + "|" + d.rule().name())) {
-                    deleteDeny(vm, d.nsgId(), d.rule(), policy, repaired);
-                }
-            }
+            targets = plan.placements();
+            superseded = plan.deletes();
         }
         // 3. (open grants whose rules are missing or changed are closed after the repair: see reconcile)
-        // 4. edited and stale denies last: the intended deny exists by now
-        Map<String, NsgSnapshot> now = null;
+        // 4. superseded, edited and stale denies last, once the intended deny exists, each only where it is redundant
+        Map<String, NsgSnapshot> now = writer.read(net.nsgIds());
+        List<SecurityRule> candidates = new ArrayList<>();
+        List<String> where = new ArrayList<>();
+        for (RuleChange d : superseded) {
+            candidates.add(d.rule());
+            where.add(d.nsgId());
+        }
         for (Drift d : findings) {
-            if ((d.kind() == Drift.Kind.STALE_DENY || d.kind() == Drift.Kind.DENY_CHANGED)
-                    && deleted.add(d.nsgId() + "|" + d.ruleName())) {
-                now = now != null ? now : writer.read(net.nsgIds());
-                Optional<SecurityRule> r = Optional.ofNullable(now.get(d.nsgId())).flatMap(n -> n.rule(d.ruleName()));
-                if (r.isPresent()) {
-                    deleteDeny(vm, d.nsgId(), r.get(), policy, repaired);
-                }
+            if (d.kind() == Drift.Kind.STALE_DENY || d.kind() == Drift.Kind.DENY_CHANGED) {
+                Optional.ofNullable(now.get(d.nsgId())).flatMap(n -> n.rule(d.ruleName())).ifPresent(r -> {
+                    candidates.add(r);
+                    where.add(d.nsgId());
+                });
+            }
+        }
+        for (int i = 0; i < candidates.size(); i++) {
+            String nsgId = where.get(i);
+            String name = candidates.get(i).name();
+            SecurityRule deny = Optional.ofNullable(now.get(nsgId)).flatMap(n -> n.rule(name)).orElse(null);
+            if (deny != null && deleted.add(nsgId + "|" + deny.name())) {
+                deleteDeny(vm, nsgId, deny, policy, targets, now, repaired);
             }
         }
         return null;
     }
 
     /**
-     * Deletes a deny of ours that is not the policy's own only when every port it closes is a policy port (so the
-     * policy's deny keeps it closed): a deny that also closes other ports is kept and reported, since deleting it
-     * could open them (a policy edited in the database, another store's deny for the same VM, a stale view after a
-     * lost lease: issue 10 red team). {@code disable} removes it.
+     * Deletes a deny of ours that is not the policy's own only where it is provably redundant: the policy's own deny
+     * stands in the same NSG, closes every port and every destination it closes, and no rule that is not a deny lies
+     * between them when it is evaluated first (a lower priority number). Otherwise it is kept and reported, since deleting it could open something: a deny that
+     * also closes other ports or other addresses (a policy edited in the database, another store's deny, a co-owner's
+     * widening), or one that outranks an allow the policy's deny does not (a co-owner moved it; issue 10 red team).
+     * {@code disable} removes it.
      */
     private void deleteDeny(VmId vm, String nsgId, SecurityRule deny, Optional<JitPolicy> policy,
-                            List<String> repaired) {
+                            List<DenyPlacement> targets, Map<String, NsgSnapshot> now, List<String> repaired) {
         Set<Integer> ports = new java.util.HashSet<>(policy.map(JitPolicy::portNumbers).orElse(List.of()));
         boolean onlyPolicyPorts = !deny.destinationPorts().isEmpty() && deny.destinationPorts().stream()
                 .allMatch(pr -> pr.to() - pr.from() < ports.size()
                         && java.util.stream.IntStream.rangeClosed(pr.from(), pr.to()).allMatch(ports::contains));
-        if (onlyPolicyPorts) {
+        Optional<SecurityRule> own = targets.stream().filter(t -> t.nsgId().equals(nsgId)).findFirst()
+                .flatMap(t -> Optional.ofNullable(now.get(nsgId)).flatMap(n -> n.rule(t.ruleName())))
+                .filter(t -> !t.name().equals(deny.name()));
+        String why;
+        if (deny.access() == io.jitaccess.core.rules.Access.ALLOW) {
+            delete(nsgId, deny.name(), repaired); // a deny of ours flipped to Allow: removing it only narrows
+            return;
+        } else if (!onlyPolicyPorts) {
+            why = "it closes ports outside the policy " + ports;
+        } else if (own.isEmpty()) {
+            why = "the policy's own deny is not in this NSG";
+        } else if (own.get().priority() > deny.priority() && now.get(nsgId).rules().stream()
+                .anyMatch(r -> r.access() != io.jitaccess.core.rules.Access.DENY && r.direction() == deny.direction()
+                        && r.priority() > deny.priority() && r.priority() < own.get().priority())) {
+            why = "it is evaluated before the policy's own deny (priority " + deny.priority() + " < "
+                    + own.get().priority() + ") and an allow rule lies between them, which would then decide";
+        } else if (!own.get().destinations().containsAll(deny.destinations())
+                || own.get().protocol() != io.jitaccess.core.net.Protocol.ANY && own.get().protocol() != deny.protocol()
+                || !own.get().sources().contains(io.jitaccess.core.net.Address.ANY)) {
+            why = "it closes addresses or protocols the policy's own deny does not";
+        } else {
             delete(nsgId, deny.name(), repaired);
             return;
         }
-        LOG.warn("jit.reconcile.deny_kept vm={} rule={} nsg={}: it closes ports outside the policy {}; deleting it "
-                + "could open them", Escape.text(vm.name()), Escape.text(deny.name()), Escape.text(nsgId),
-                policy.map(JitPolicy::portNumbers).orElse(List.of()));
-        repaired.add("KEPT " + deny.name() + " in " + nsgId + ": it closes ports outside the policy (deleting it "
-                + "could open them; disable removes it)");
+        LOG.warn("jit.reconcile.deny_kept vm={} rule={} nsg={}: {}; deleting it could open access",
+                Escape.text(vm.name()), Escape.text(deny.name()), Escape.text(nsgId), Escape.text(why));
+        repaired.add("KEPT " + deny.name() + " in " + nsgId + ": " + why + " (deleting it could open access; disable "
+                + "removes it)");
     }
 
     /** Deletes one rule and notes the repair. */

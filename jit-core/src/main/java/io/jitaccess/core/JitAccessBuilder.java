@@ -132,13 +132,13 @@ public final class JitAccessBuilder {
     }
 
     /**
-     * How long a VM's lease stays held without a renewal; default 2 minutes. While an operation runs, the lease is
-     * renewed every third of it; a crashed holder's lease is free again after it.
+     * How long a VM's lease stays held without a renewal, 3 seconds to 1 hour; default 2 minutes. While an operation
+     * runs, the lease is renewed every third of it; a crashed holder's lease is free again after it.
      */
     public JitAccessBuilder leaseTtl(Duration ttl) {
         Objects.requireNonNull(ttl, "ttl");
-        if (ttl.compareTo(Duration.ofSeconds(3)) < 0) {
-            throw ValidationException.single("leaseTtl", ttl.toString(), "must be at least PT3S");
+        if (ttl.compareTo(Duration.ofSeconds(3)) < 0 || ttl.compareTo(Duration.ofHours(1)) > 0) {
+            throw ValidationException.single("leaseTtl", ttl.toString(), "must be PT3S..PT1H");
         }
         this.leaseTtl = ttl;
         return this;

@@ -127,7 +127,7 @@ final class Sweeper {
                 if (!unread.isEmpty() && !closeAfterIncompleteListing(g, name, removed, left, failures)) {
                     return null; // reported; the grant stays open and the next sweep retries
                 }
-                if (g.isClosing() && g.endTimeUtc().isAfter(now)) {
+                if (g.isClosing()) { // a revocation that did not finish keeps its reason, before or after the end
                     expired.add(closer.markRevoked(g, g.statusReason(), Audit.SYSTEM, "sweep finished a "
                             + "revocation that had not finished" + (left.isEmpty() ? "" : "; "
                             + GrantCloser.leftDetail(left))));
@@ -279,8 +279,14 @@ final class Sweeper {
             Grant g = found.get();
             try {
                 List<String> left = closer.closeGrantRules(g, writer.resolve(g.vmId()).nsgIds());
-                closer.markExpired(g, clock.instant(), "scheduler"
-                        + (left.isEmpty() ? "" : "; " + GrantCloser.leftDetail(left)));
+                String detail = left.isEmpty() ? "" : "; " + GrantCloser.leftDetail(left);
+                if (g.isClosing()) {
+                    // a revocation that did not finish: closed with the reason it was begun for, not as expired
+                    closer.markRevoked(g, g.statusReason(), Audit.SYSTEM, "scheduler finished a revocation that "
+                            + "had not finished" + detail);
+                } else {
+                    closer.markExpired(g, clock.instant(), "scheduler" + detail);
+                }
             } catch (JitException e) {
                 // the grant stays open: its rules are not confirmed gone; the next sweep retries
                 LOG.warn("jit.grant.expire_failed grant={} cause={} (the next sweep retries)", Escape.text(grantId),

@@ -18,9 +18,10 @@ public interface Leases {
 
     /**
      * Takes the lease when it is free, expired, or already held by {@code owner} (then its expiry is extended), or
-     * when its expiry lies more than ten times {@code ttl} ahead: no holder on the library's settings gets that far
-     * (renewals extend by one time to live), so such a row is a tampered one or a holder whose clock runs far ahead,
-     * and honouring it would block the VM or the sweep for as long as it says.
+     * when its expiry lies further ahead than {@link #implausibleAfter(Duration)}: no holder on the library's settings
+     * gets that far (the facade's lease time to live is at most an hour; renewals extend by one time to live), so such
+     * a row is a tampered one or a holder whose clock runs far ahead, and honouring it would block the VM or the sweep
+     * for as long as it says.
      *
      * @param name  the lease's name
      * @param owner who takes it: one id per facade instance
@@ -29,6 +30,16 @@ public interface Leases {
      * @throws io.jitaccess.core.StoreException when the store cannot answer
      */
     Optional<Lease> tryAcquire(String name, String owner, Duration ttl);
+
+    /**
+     * How far ahead of now an expiry must lie for {@link #tryAcquire} to take the lease over: ten times the requested
+     * time to live, and at least ten hours, so that instances configured with different times to live (up to an hour)
+     * never take each other's live leases.
+     */
+    static Duration implausibleAfter(Duration ttl) {
+        Duration tenTimes = ttl.multipliedBy(10);
+        return tenTimes.compareTo(Duration.ofHours(10)) > 0 ? tenTimes : Duration.ofHours(10);
+    }
 
     /**
      * Who holds the named lease and until when, for messages ({@code "<owner> until <instant>"}); empty when it is

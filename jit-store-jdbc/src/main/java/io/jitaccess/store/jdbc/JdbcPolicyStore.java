@@ -75,7 +75,9 @@ public final class JdbcPolicyStore implements PolicyStore, Leases, AutoCloseable
     private final int timeoutSeconds;
     private final Duration queryTimeout;
     private final Dialect dialect;
-    private final Duration leaseOffset;
+    private final boolean anchored;
+    private volatile java.time.Instant dbAnchor;
+    private volatile long monoAnchor;
     private final Connection keeper;
 
     private final String tPolicies;
@@ -84,10 +86,12 @@ public final class JdbcPolicyStore implements PolicyStore, Leases, AutoCloseable
     private final String tLeases;
     private final String sqlSaveGrant;
 
-    private JdbcPolicyStore(Builder b, Dialect dialect, Connection keeper, Duration leaseOffset) {
+    private JdbcPolicyStore(Builder b, Dialect dialect, Connection keeper, java.time.Instant dbAnchor, long monoAnchor) {
         this.dataSource = b.dataSource;
         this.clock = b.clock;
-        this.leaseOffset = leaseOffset;
+        this.anchored = dbAnchor != null;
+        this.dbAnchor = dbAnchor;
+        this.monoAnchor = monoAnchor;
         this.prefix = b.prefix;
         this.queryTimeout = b.queryTimeout;
         this.timeoutSeconds = seconds(b.queryTimeout);
@@ -165,10 +169,10 @@ public final class JdbcPolicyStore implements PolicyStore, Leases, AutoCloseable
         }
 
         /**
-         * Whether lease expiry is anchored on the database's time: the offset between the clock and the database's
-         * is measured once when the store is built and added to every lease time, so that instances whose clocks
-         * disagree still agree on who holds a lease (ShedLock's "use the database's time"). Default: on with the
-         * default system clock, off when {@link #clock(Clock)} was set.
+         * Whether lease time is the database's: read at start (and every ten minutes), advanced by the monotonic
+         * clock in between, so that instances whose clocks disagree, or step, still agree on who holds a lease
+         * (ShedLock's "use the database's time"). Default: on with the default system clock, off when
+         * {@link #clock(Clock)} was set (the injected clock is then the lease time).
          */
         public Builder leaseTimeFromDatabase(boolean anchor) {
             this.anchor = anchor;
@@ -212,11 +216,21 @@ public final class JdbcPolicyStore implements PolicyStore, Leases, AutoCloseable
                 Dialect d = Dialect.of(c.getMetaData());
                 Migrations.apply(c, d, prefix, clock, seconds(queryTimeout));
                 boolean anchored = anchor != null ? anchor : !clockSet;
-                Duration offset = anchored ? databaseOffset(c, clock) : Duration.ZERO;
+                java.time.Instant dbNow = null;
+                long mono = System.nanoTime();
+                if (anchored) {
+                    dbNow = databaseTime(c);
+                    mono = (mono + System.nanoTime()) / 2;
+                    Duration skew = Duration.between(clock.instant(), dbNow);
+                    if (skew.abs().compareTo(Duration.ofSeconds(5)) > 0) {
+                        LOG.warn("jit.store.clock_skew offset={}: this host's clock differs from the database's; "
+                                + "leases use the database's time", skew);
+                    }
+                }
                 if (embedded) {
                     keeper = dataSource.getConnection(); // keeps the H2 database open until close()
                 }
-                return new JdbcPolicyStore(this, d, keeper, offset);
+                return new JdbcPolicyStore(this, d, keeper, dbNow, mono);
             } catch (SQLException e) {
                 closeQuietly(keeper);
                 throw new StoreException("policy store" + where + ": starting (connect, migrate tables '" + prefix
@@ -327,23 +341,45 @@ public final class JdbcPolicyStore implements PolicyStore, Leases, AutoCloseable
         return Codec.nanos(clock.instant(), "the clock's time");
     }
 
-    /** The time leases are measured on: the store's clock, anchored on the database's time at build. */
+    /**
+     * The time leases are measured on. Anchored (the default with the system clock): the database's time read at an
+     * anchor, plus the monotonic time elapsed since ({@link System#nanoTime()}), so that neither a host clock that
+     * disagrees with the database's nor one that steps (NTP) after the anchor moves it; re-anchored every ten minutes
+     * to bound the drift between the two. Otherwise the store's clock as it is (tests drive it).
+     */
     private java.time.Instant leaseNow() {
-        return clock.instant().plus(leaseOffset);
+        if (!anchored) {
+            return clock.instant();
+        }
+        if (System.nanoTime() - monoAnchor > REANCHOR_NANOS) {
+            reanchor();
+        }
+        return dbAnchor.plusNanos(System.nanoTime() - monoAnchor);
     }
 
-    /** How far the database's clock is ahead of {@code clock}, measured once; logged when beyond five seconds. */
-    private static Duration databaseOffset(Connection c, Clock clock) throws SQLException {
+    private static final long REANCHOR_NANOS = Duration.ofMinutes(10).toNanos();
+
+    private synchronized void reanchor() {
+        if (System.nanoTime() - monoAnchor <= REANCHOR_NANOS) {
+            return;
+        }
+        try (Connection c = dataSource.getConnection()) {
+            long before = System.nanoTime();
+            java.time.Instant db = databaseTime(c);
+            monoAnchor = (before + System.nanoTime()) / 2;
+            dbAnchor = db;
+        } catch (SQLException | RuntimeException e) {
+            // keep the old anchor (the monotonic clock drifts slowly); the next lease operation tries again
+            LOG.warn("jit.store.reanchor_failed cause={}", Escape.text(e.getMessage()));
+        }
+    }
+
+    /** The database's current time. */
+    private static java.time.Instant databaseTime(Connection c) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT CURRENT_TIMESTAMP");
              ResultSet rs = ps.executeQuery()) {
             rs.next();
-            java.time.Instant db = rs.getObject(1, java.time.OffsetDateTime.class).toInstant();
-            Duration offset = Duration.between(clock.instant(), db);
-            if (offset.abs().compareTo(Duration.ofSeconds(5)) > 0) {
-                LOG.warn("jit.store.clock_skew offset={}: this host's clock differs from the database's; leases use "
-                        + "the database's time", offset);
-            }
-            return offset;
+            return rs.getObject(1, java.time.OffsetDateTime.class).toInstant();
         }
     }
 
@@ -711,8 +747,8 @@ public final class JdbcPolicyStore implements PolicyStore, Leases, AutoCloseable
             java.time.Instant at = leaseNow();
             long now = Codec.nanos(at, "the lease time");
             long until = Codec.nanos(at.plus(ttl), "lease expiry");
-            // an expiry further ahead than ten times to live is no holder's on the library's settings (see Leases)
-            long implausible = Codec.nanos(at.plus(ttl.multipliedBy(10)), "lease expiry");
+            // an expiry further ahead than this is no holder's on the library's settings (see Leases)
+            long implausible = Codec.nanos(at.plus(Leases.implausibleAfter(ttl)), "lease expiry");
             if (!c.getAutoCommit()) {
                 c.setAutoCommit(true);
             }
