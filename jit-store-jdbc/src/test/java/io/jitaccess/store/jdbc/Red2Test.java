@@ -25,6 +25,17 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import io.jitaccess.core.BackendException;
+import io.jitaccess.core.VmBusyException;
+import io.jitaccess.core.spi.Leases;
+import io.jitaccess.core.spi.PolicyStore;
+import io.jitaccess.core.spi.VersionedPolicy;
+import io.jitaccess.inmemory.MutableClock;
+import io.jitaccess.inmemory.Operation;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** Red team, second pass on the issue-10 fixes: green probes pinning what holds. */
 class Red2Test {
@@ -144,5 +155,104 @@ class Red2Test {
                         || e.operation().equals(io.jitaccess.core.spi.AuditEvent.REVOKE))
                         && e.outcome() == io.jitaccess.core.spi.AuditEvent.Outcome.SUCCEEDED).toList();
         assertThat(ends).hasSize(1);
+    }
+
+    // ---- findings of the second pass, fixed (each failed before its fix)
+
+    @Test
+    @DisplayName("reconcile (DEFENDER_COMPATIBLE) deletes a deny of ours that a co-owner raised above a foreign allow: "
+            + "its ports are policy ports, but the policy's new deny sits below the allow, so the port opens")
+    void reconcileDeletesTheDenyThatActuallyCloses() {
+        JitAccess jit = w.instance(store);
+        jit.enable(perRequest(w.web, 22), ADMIN);
+        String nsg = webNsg();
+        SecurityRule deny = w.net.readNsg(nsg).rules().stream()
+                .filter(r -> r.name().startsWith(RuleMetadata.NAME_PREFIX + "deny")).findFirst().orElseThrow();
+        // the co-owner moves our deny up (not drift: priority is not checked) and then adds a vendor's allow for 22
+        w.net.deleteRule(nsg, deny.name());
+        w.net.putRule(nsg, deny.withPriority(200));
+        w.net.rule(nsg).named("vendor-ssh").priority(3000).allow().tcp().fromAny().toAny().toPort(22).put();
+        assertThat(w.net.canConnect(STRANGER, w.web, 22).allowed()).as("closed before reconcile").isFalse();
+        assertThat(jit.verify(w.web, ADMIN).clean()).isTrue();
+        // the policy gains a port (a DB edit, or an update whose delete of the old deny failed)
+        VersionedPolicy v = store.readPolicy(w.web).orElseThrow();
+        assertThat(store.savePolicy(perRequest(w.web, 22, 3389), v.version())).isPresent();
+        DriftReport r = jit.reconcile(w.web, ADMIN);
+        assertThat(w.net.canConnect(STRANGER, w.web, 22).allowed())
+                .as("port 22 open to a stranger after reconcile; repaired %s; rules %s", r.repaired(),
+                        w.net.readNsg(nsg).rules().stream().map(x -> x.name() + "@" + x.priority()).toList())
+                .isFalse();
+    }
+
+    // ------------------------------------------------------------------ 2. leases
+
+    @Test
+    @DisplayName("leases: an instance with the default leaseTtl (2 min) takes over a VM lease held by an instance that "
+            + "raised leaseTtl to 30 min (as design.md advises for slow ARM calls)")
+    void mixedLeaseTtlBreaksSerialisation() {
+        Leases l = store.leases().orElseThrow();
+        assertThat(l.tryAcquire("vm/x", "slow-host/1", Duration.ofMinutes(30))).isPresent();
+        assertThat(l.tryAcquire("vm/x", "default-host/2", Duration.ofMinutes(2)))
+                .as("a live 30-minute lease taken over by a 2-minute requester").isEmpty();
+    }
+
+    @Test
+    @DisplayName("leases through the facade: B (default leaseTtl) runs its request on the VM while A (leaseTtl 30 min) "
+            + "is in the middle of an update of that VM")
+    void mixedLeaseTtlThroughTheFacade() {
+        JitAccess a = w.track(w.builder(store, new ManualScheduler(w.clock)).leaseTtl(Duration.ofMinutes(30)).build());
+        JitAccess b = w.track(w.builder(store, new ManualScheduler(w.clock)).leaseWait(Duration.ZERO).build());
+        a.enable(perRequest(w.web, 22), ADMIN);
+        AtomicReference<Object> inside = new AtomicReference<>();
+        w.net.beforeNext(Operation.CREATE_RULE, n -> {
+            try {
+                inside.set(b.requestAccess(AccessRequest.of(w.web, "x", PortRequest.of(22, Duration.ofMinutes(5))),
+                        ALICE));
+            } catch (RuntimeException e) {
+                inside.set(e);
+            }
+        });
+        a.update(perRequest(w.web, 22, 3389), ADMIN);
+        assertThat(inside.get()).as("B inside A's update got %s", inside.get()).isInstanceOf(VmBusyException.class);
+    }
+
+    @Test
+    @DisplayName("leases anchored on database time: the offset is measured once, so a host clock stepped by NTP after "
+            + "build takes over another instance's live lease")
+    void clockStepAfterBuildTakesOverALiveLease() {
+        // H2's CURRENT_TIMESTAMP is the system clock; this host's clock is 10 minutes behind at build
+        MutableClock hostA = new MutableClock(Instant.now().minus(Duration.ofMinutes(10)));
+        JdbcPolicyStore a = JdbcPolicyStore.h2File(dir).clock(hostA).leaseTimeFromDatabase(true).build();
+        JdbcPolicyStore b = JdbcPolicyStore.h2File(dir).clock(Clock.systemUTC()).leaseTimeFromDatabase(true).build();
+        try {
+            assertThat(b.tryAcquire("vm/y", "b/1", Duration.ofMinutes(2))).isPresent();
+            assertThat(a.tryAcquire("vm/y", "a/1", Duration.ofMinutes(2))).as("before the step").isEmpty();
+            hostA.setInstant(Instant.now()); // NTP steps host A's clock to the right time
+            assertThat(a.tryAcquire("vm/y", "a/1", Duration.ofMinutes(2)))
+                    .as("after an NTP step host A takes B's live lease").isEmpty();
+        } finally {
+            a.close();
+            b.close();
+        }
+    }
+
+    // ------------------------------------------------------------------ 3. closing
+
+    @Test
+    @DisplayName("a user's revocation whose delete failed (grant marked closing) is finished by the scheduled expiry as "
+            + "Expired by the system: the closing mark's reason and the revoker are lost from the record and audit")
+    void closingGrantFinishedByExpiryKeepsItsReason() {
+        ManualScheduler s = new ManualScheduler(w.clock);
+        JitAccess jit = w.track(w.builder(store, s).build());
+        jit.enable(perRequest(w.web, 22), ADMIN);
+        Grant g = jit.requestAccess(AccessRequest.of(w.web, "x", PortRequest.of(22, Duration.ofMinutes(5))), ALICE)
+                .get(0);
+        w.net.failNext(Operation.DELETE_RULE, 1, "AuthorizationFailed");
+        assertThatThrownBy(() -> jit.revoke(g.id(), ALICE)).isInstanceOf(BackendException.class);
+        assertThat(store.findGrant(g.id()).orElseThrow().isClosing()).isTrue();
+        s.advance(Duration.ofMinutes(6));
+        Grant after = store.findGrant(g.id()).orElseThrow();
+        assertThat(after.isActive()).isFalse();
+        assertThat(after.statusReason()).as("closed as %s", after).isEqualTo(StatusReason.USER_REQUESTED);
     }
 }
