@@ -57,8 +57,8 @@ final class DriftOps {
         Objects.requireNonNull(vm, "vm");
         guard.authorizeRead(ctx, vm);
         VmNetwork net = writer.resolve(vm);
-        return new DriftReport(vm, DriftCheck.findings(vm, store.findPolicy(vm), GrantCloser.asIntended(store.grants(vm)), net,
-                writer.read(net.nsgIds()), clock.instant()), List.of());
+        return new DriftReport(vm, DriftCheck.findings(vm, store.findPolicy(vm),
+                GrantCloser.asIntended(store.grants(vm)), net, writer.read(net.nsgIds()), clock.instant()), List.of());
     }
 
     /** See {@link JitAccess#reconcile}. */
@@ -133,26 +133,18 @@ final class DriftOps {
         // 3. (open grants whose rules are missing or changed are closed after the repair: see reconcile)
         // 4. superseded, edited and stale denies last, once the intended deny exists, each only where it is redundant
         Map<String, NsgSnapshot> now = writer.read(net.nsgIds());
-        List<SecurityRule> candidates = new ArrayList<>();
-        List<String> where = new ArrayList<>();
-        for (RuleChange d : superseded) {
-            candidates.add(d.rule());
-            where.add(d.nsgId());
-        }
+        List<RuleChange> candidates = new ArrayList<>(superseded);
         for (Drift d : findings) {
             if (d.kind() == Drift.Kind.STALE_DENY || d.kind() == Drift.Kind.DENY_CHANGED) {
-                Optional.ofNullable(now.get(d.nsgId())).flatMap(n -> n.rule(d.ruleName())).ifPresent(r -> {
-                    candidates.add(r);
-                    where.add(d.nsgId());
-                });
+                Optional.ofNullable(now.get(d.nsgId())).flatMap(n -> n.rule(d.ruleName()))
+                        .ifPresent(r -> candidates.add(RuleChange.delete(d.nsgId(), r)));
             }
         }
-        for (int i = 0; i < candidates.size(); i++) {
-            String nsgId = where.get(i);
-            String name = candidates.get(i).name();
-            SecurityRule deny = Optional.ofNullable(now.get(nsgId)).flatMap(n -> n.rule(name)).orElse(null);
-            if (deny != null && deleted.add(nsgId + "|" + deny.name())) {
-                deleteDeny(vm, nsgId, deny, policy, targets, now, repaired);
+        for (RuleChange c : candidates) {
+            // judged as the rule is now, not as the plan or the finding saw it
+            Optional<SecurityRule> deny = Optional.ofNullable(now.get(c.nsgId())).flatMap(n -> n.rule(c.rule().name()));
+            if (deny.isPresent() && deleted.add(c.nsgId() + "|" + c.rule().name())) {
+                deleteDeny(vm, c.nsgId(), deny.get(), policy, targets, now, repaired);
             }
         }
         return null;
@@ -161,10 +153,11 @@ final class DriftOps {
     /**
      * Deletes a deny of ours that is not the policy's own only where it is provably redundant: the policy's own deny
      * stands in the same NSG, closes every port and every destination it closes, and no rule that is not a deny lies
-     * between them when it is evaluated first (a lower priority number). Otherwise it is kept and reported, since deleting it could open something: a deny that
-     * also closes other ports or other addresses (a policy edited in the database, another store's deny, a co-owner's
-     * widening), or one that outranks an allow the policy's deny does not (a co-owner moved it; issue 10 red team).
-     * {@code disable} removes it.
+     * between them when it is evaluated first (a lower priority number). Otherwise it is kept and reported, since
+     * deleting it could open something: a deny that also closes other ports or other addresses (a policy edited in the
+     * database, another store's deny, a co-owner's widening), or one that outranks an allow the policy's deny does not
+     * (a co-owner moved it; issue 10 red team). A deny of ours flipped to Allow is always deleted (that only narrows).
+     * {@code disable} removes what is kept.
      */
     private void deleteDeny(VmId vm, String nsgId, SecurityRule deny, Optional<JitPolicy> policy,
                             List<DenyPlacement> targets, Map<String, NsgSnapshot> now, List<String> repaired) {

@@ -52,8 +52,9 @@ final class GrantCloser {
     }
 
     /**
-     * Deletes a grant's rules, then marks it revoked and audits that one state change. When a rule cannot be removed
-     * the exception propagates and the grant stays open (the next sweep retries).
+     * Marks the grant closing, deletes its rules, then marks it revoked and audits that one state change. When a rule
+     * cannot be removed the exception propagates and the grant stays open but closing: the next sweep, reconcile or
+     * its scheduled expiry finishes it with the same reason.
      */
     Grant removeGrantRules(Grant g, StatusReason reason, VmNetwork net, String principal) {
         Optional<Grant> marked = beginClose(g, reason);
@@ -65,10 +66,10 @@ final class GrantCloser {
     }
 
     /**
-     * Records that an early revocation begins ({@link Grant#closing}) before any rule is removed, so that a store
-     * failing after the removal leaves a record that nothing re-opens: reconcile does not re-create a closing grant's
-     * rules, and it and the sweep finish the revocation. A store that fails here fails the revocation before anything
-     * changed.
+     * Records that an early revocation begins ({@link Grant#closing}) before any rule is removed, so that a revocation
+     * interrupted after the removal (a store or a rule delete that failed, a crash) is finished by the sweep, reconcile
+     * or the grant's expiry with the reason it was begun for. A store that fails here fails the revocation before
+     * anything changed.
      *
      * @return the marked grant, or empty when the stored grant is no longer open
      */
@@ -162,9 +163,12 @@ final class GrantCloser {
      * tried first, so a close costs one conditional write; the store is read again only when that write loses.
      */
     private Optional<Grant> close(Grant g, StatusReason reason, Instant now) {
-        if (g.isActive() && store.replaceGrant(g, g.revoked(reason, now))) {
-            expiries.cancel(g.id());
-            return Optional.of(g.revoked(reason, now));
+        if (g.isActive()) {
+            Grant r = g.revoked(reason, now);
+            if (store.replaceGrant(g, r)) {
+                expiries.cancel(g.id());
+                return Optional.of(r);
+            }
         }
         Optional<Grant> stored = store.findGrant(g.id());
         if (stored.isEmpty()) {

@@ -251,8 +251,8 @@ public final class JitAccess implements AutoCloseable {
     /**
      * Removes every expired allow rule of ours in every NSG the backend lists, including rules written by another
      * instance or before a restart, and marks the grants it knows Revoked/Expired once their rules are confirmed gone.
-     * Reads through {@link io.jitaccess.core.spi.NetworkBackend#readAllNsgs()} (on Azure: one GET per page of the listing) and writes only
-     * the deletes.
+     * Reads through {@code NetworkBackend.readAllNsgs()} (on Azure: one GET per page of the listing) and writes only the
+     * deletes.
      *
      * <p>What is expired: a rule of ours (name, metadata, access and direction all agree) whose own end time has
      * passed, whoever wrote it;

@@ -127,6 +127,7 @@ public final class JitAccessConfig {
     public String toString() {
         return "JitAccessConfig[backend=" + backend.getClass().getSimpleName() + ", limits=" + limits
                 + ", placementMode=" + placementMode + ", maxAttempts=" + maxAttempts + ", sweepInterval="
-                + sweepInterval + ", instanceId=" + instanceId + ", leaseTtl=" + leaseTtl + ", leaseWait=" + leaseWait + "]";
+                + sweepInterval + ", instanceId=" + instanceId + ", leaseTtl=" + leaseTtl + ", leaseWait=" + leaseWait
+                + "]";
     }
 }

@@ -86,7 +86,8 @@ public final class JdbcPolicyStore implements PolicyStore, Leases, AutoCloseable
     private final String tLeases;
     private final String sqlSaveGrant;
 
-    private JdbcPolicyStore(Builder b, Dialect dialect, Connection keeper, java.time.Instant dbAnchor, long monoAnchor) {
+    private JdbcPolicyStore(Builder b, Dialect dialect, Connection keeper, java.time.Instant dbAnchor,
+                            long monoAnchor) {
         this.dataSource = b.dataSource;
         this.clock = b.clock;
         this.anchored = dbAnchor != null;
@@ -454,7 +455,8 @@ public final class JdbcPolicyStore implements PolicyStore, Leases, AutoCloseable
                 }
             } else {
                 try (PreparedStatement ps = prepare(c, "UPDATE " + tPolicies
-                        + " SET version = version + 1, vm_id = ?, body = ?, updated_at = ? WHERE vm_key = ? AND version = ?")) {
+                        + " SET version = version + 1, vm_id = ?, body = ?, updated_at = ? "
+                        + "WHERE vm_key = ? AND version = ?")) {
                     ps.setString(1, policy.vmId().value());
                     ps.setString(2, body);
                     ps.setLong(3, now());
