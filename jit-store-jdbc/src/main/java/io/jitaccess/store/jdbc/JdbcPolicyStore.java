@@ -76,6 +76,7 @@ public final class JdbcPolicyStore implements PolicyStore, Leases, AutoCloseable
     private final Duration queryTimeout;
     private final Dialect dialect;
     private final boolean anchored;
+    private volatile boolean closed;
     private volatile java.time.Instant dbAnchor;
     private volatile long monoAnchor;
     private final Connection keeper;
@@ -258,10 +259,21 @@ public final class JdbcPolicyStore implements PolicyStore, Leases, AutoCloseable
         return prefix;
     }
 
-    /** For a store from {@link #h2File}: closes the database. Otherwise nothing (the host owns its DataSource). */
+    /**
+     * Closes the store: every later call throws a {@link StoreException}. For a store from {@link #h2File} this closes
+     * the database; otherwise the host still owns its {@code DataSource}. Close the {@code JitAccess} first.
+     */
     @Override
     public void close() {
+        closed = true;
         closeQuietly(keeper);
+    }
+
+    /** A closed store refuses every call (H2 would otherwise reopen the file for the next connection). */
+    private void ensureOpen(String op) {
+        if (closed) {
+            throw new StoreException("policy store: " + op + " refused: the store was closed");
+        }
     }
 
     // ------------------------------------------------------------------ plumbing
@@ -300,6 +312,7 @@ public final class JdbcPolicyStore implements PolicyStore, Leases, AutoCloseable
     }
 
     private <T> T read(String op, Work<T> work) {
+        ensureOpen(op);
         try (Connection c = dataSource.getConnection()) {
             return work.run(c);
         } catch (SQLException e) {
@@ -309,6 +322,7 @@ public final class JdbcPolicyStore implements PolicyStore, Leases, AutoCloseable
 
     /** One transaction; a duplicate key (when {@code onDuplicate} is given) rolls back and answers it. */
     private <T> T write(String op, Work<T> work, T onDuplicate) {
+        ensureOpen(op);
         try (Connection c = dataSource.getConnection()) {
             boolean auto = c.getAutoCommit();
             c.setAutoCommit(false);
@@ -745,6 +759,7 @@ public final class JdbcPolicyStore implements PolicyStore, Leases, AutoCloseable
         boolean taken;
         // ShedLock's pattern, each statement in its own transaction: insert; on a duplicate key, take it over only
         // when it expired or is already ours (on PostgreSQL both in one INSERT ... ON CONFLICT DO UPDATE ... WHERE)
+        ensureOpen(op);
         try (Connection c = dataSource.getConnection()) {
             java.time.Instant at = leaseNow();
             long now = Codec.nanos(at, "the lease time");
@@ -855,6 +870,9 @@ public final class JdbcPolicyStore implements PolicyStore, Leases, AutoCloseable
 
         @Override
         public void close() {
+            if (closed) {
+                return; // the lease expires after its time to live
+            }
             try (Connection c = dataSource.getConnection()) {
                 if (!c.getAutoCommit()) {
                     c.setAutoCommit(true);

@@ -121,14 +121,16 @@ class RedOperatorTest {
     }
 
     @Test
-    @DisplayName("store closed but the facade kept: it keeps working (H2 reopens per connection) - pinned")
+    @DisplayName("store closed but the facade kept: a typed StoreException, nothing written, nothing opened")
     void storeClosedFacadeKept() {
         JdbcPolicyStore store = JdbcPolicyStore.h2File(dir).clock(w.clock).build();
         JitAccess jit = w.instance(store);
         jit.enable(perRequest(w.web, 22), ADMIN);
         store.close();
-        jit.requestAccess(AccessRequest.of(w.web, "x", PortRequest.of(22, Duration.ofHours(1))), ALICE);
-        assertThat(w.net.canConnect("203.0.113.10", w.web, 22).allowed()).isTrue();
+        assertThatThrownBy(() -> jit.requestAccess(AccessRequest.of(w.web, "x", PortRequest.of(22,
+                Duration.ofHours(1))), ALICE)).isInstanceOf(io.jitaccess.core.StoreException.class)
+                .hasMessageContaining("closed");
+        assertThat(w.net.canConnect("203.0.113.10", w.web, 22).allowed()).isFalse();
     }
 
     @Test
