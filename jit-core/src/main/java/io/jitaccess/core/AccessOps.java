@@ -39,9 +39,12 @@ final class AccessOps {
     private final Clock clock;
     private final JitLimits limits;
     private final Supplier<String> idGenerator;
+    private final Events events;
 
     AccessOps(Guard guard, PolicyStore store, NsgWriter writer, GrantCloser closer, ExpirySchedule expiries,
-              PolicyOps policies, Audit audit, Clock clock, JitLimits limits, Supplier<String> idGenerator) {
+              PolicyOps policies, Audit audit, Clock clock, JitLimits limits, Supplier<String> idGenerator,
+              Events events) {
+        this.events = events;
         this.guard = guard;
         this.store = store;
         this.writer = writer;
@@ -114,6 +117,8 @@ final class AccessOps {
                     }
                 }
             }
+            events.grants(io.jitaccess.core.spi.LifecycleEvent.Type.INITIATED, vm, ctx.principal(), grants,
+                    "justification: " + grants.get(0).justification());
             return List.copyOf(grants);
         });
     }

@@ -38,11 +38,11 @@ final class DriftOps {
     private final Audit audit;
     private final Clock clock;
     private final PlacementMode placementMode;
-    private final ExpirySchedule expiries;
+    private final Events events;
 
     DriftOps(Guard guard, PolicyStore store, NsgWriter writer, GrantCloser closer, Audit audit, Clock clock,
-             PlacementMode placementMode, ExpirySchedule expiries) {
-        this.expiries = expiries;
+             PlacementMode placementMode, Events events) {
+        this.events = events;
         this.guard = guard;
         this.store = store;
         this.writer = writer;
@@ -57,8 +57,12 @@ final class DriftOps {
         Objects.requireNonNull(vm, "vm");
         guard.authorizeRead(ctx, vm);
         VmNetwork net = writer.resolve(vm);
-        return new DriftReport(vm, DriftCheck.findings(vm, store.findPolicy(vm),
-                GrantCloser.asIntended(store.grants(vm)), net, writer.read(net.nsgIds()), clock.instant()), List.of());
+        List<Drift> findings = DriftCheck.findings(vm, store.findPolicy(vm), GrantCloser.asIntended(store.grants(vm)),
+                net, writer.read(net.nsgIds()), clock.instant());
+        if (!findings.isEmpty()) {
+            events.drift(vm, ctx.principal(), findings, "found by verify");
+        }
+        return new DriftReport(vm, findings, List.of());
     }
 
     /** See {@link JitAccess#reconcile}. */
@@ -102,6 +106,9 @@ final class DriftOps {
             findings.stream().filter(d -> d.kind() == Drift.Kind.UNKNOWN_DENY || d.kind() == Drift.Kind.UNKNOWN_ALLOW)
                     .forEach(d -> LOG.warn("jit.reconcile.unknown vm={} {} (kept: this store does not know it)",
                             Escape.text(vm.name()), Escape.text(d.toString())));
+            if (!findings.isEmpty()) {
+                events.drift(vm, ctx.principal(), findings, "found by reconcile; repaired " + repaired);
+            }
             if (!repaired.isEmpty()) {
                 audit.record(Audit.event(AuditEvent.RECONCILE, ctx.principal(), vm, policy.map(JitPolicy::portNumbers)
                         .orElse(List.of())).detail("found " + findings + "; repaired " + repaired));

@@ -10,20 +10,32 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The grants' scheduled expiries: one task per open grant at its end time, cancelled when the grant closes otherwise.
- * After {@link #close()} nothing is scheduled any more.
+ * The grants' scheduled expiries: one task per open grant at its end time, cancelled when the grant closes otherwise;
+ * and, when a lead time is set, one "expiring soon" task per grant at its end minus the lead (only for a grant longer
+ * than the lead, and only when that instant is still ahead). After {@link #close()} nothing is scheduled any more.
  */
 final class ExpirySchedule {
     private static final Logger LOG = LoggerFactory.getLogger(JitAccess.class);
 
     private final Scheduler scheduler;
+    private final java.time.Clock clock;
+    private final java.time.Duration lead;
     private final Map<String, Scheduler.Cancellable> expiries = new ConcurrentHashMap<>();
+    private final Map<String, Scheduler.Cancellable> warnings = new ConcurrentHashMap<>();
     private volatile Consumer<Grant> onDue = g -> { };
+    private volatile Consumer<Grant> onWarn = g -> { };
     private volatile Runnable onScheduled = () -> { };
     private volatile boolean closed;
 
-    ExpirySchedule(Scheduler scheduler) {
+    ExpirySchedule(Scheduler scheduler, java.time.Clock clock, java.time.Duration lead) {
         this.scheduler = scheduler;
+        this.clock = clock;
+        this.lead = lead;
+    }
+
+    /** What runs when a grant's "expiring soon" instant comes (the grant as it was scheduled is passed). */
+    void onWarn(Consumer<Grant> action) {
+        this.onWarn = action;
     }
 
     /** What runs when a grant's end time comes (the grant as it was scheduled is passed). */
@@ -61,14 +73,35 @@ final class ExpirySchedule {
             cancel(g.id());
             return Optional.of("this JitAccess was closed");
         }
+        warn(g);
         onScheduled.run();
         return Optional.empty();
+    }
+
+    private void warn(Grant g) {
+        java.time.Instant at = g.endTimeUtc().minus(lead);
+        if (lead.isZero() || !at.isAfter(g.startTimeUtc()) || !at.isAfter(clock.instant())) {
+            return;
+        }
+        try {
+            warnings.put(g.id(), scheduler.schedule(at, () -> {
+                warnings.remove(g.id());
+                onWarn.accept(g);
+            }));
+        } catch (RuntimeException e) {
+            // only a notification is lost; the expiry itself is scheduled
+            LOG.warn("jit.grant.warning_not_scheduled grant={} cause={}", Escape.text(g.id()), Escape.controls(e));
+        }
     }
 
     void cancel(String grantId) {
         Scheduler.Cancellable c = expiries.remove(grantId);
         if (c != null) {
             c.cancel();
+        }
+        Scheduler.Cancellable w = warnings.remove(grantId);
+        if (w != null) {
+            w.cancel();
         }
     }
 
@@ -93,6 +126,8 @@ final class ExpirySchedule {
         int pending = expiries.size();
         expiries.values().forEach(Scheduler.Cancellable::cancel);
         expiries.clear();
+        warnings.values().forEach(Scheduler.Cancellable::cancel);
+        warnings.clear();
         return pending;
     }
 }

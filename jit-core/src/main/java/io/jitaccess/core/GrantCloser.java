@@ -30,8 +30,11 @@ final class GrantCloser {
     private final Audit audit;
     private final Clock clock;
     private final ExpirySchedule expiries;
+    private final Events events;
 
-    GrantCloser(PolicyStore store, NsgWriter writer, Audit audit, Clock clock, ExpirySchedule expiries) {
+    GrantCloser(PolicyStore store, NsgWriter writer, Audit audit, Clock clock, ExpirySchedule expiries,
+                Events events) {
+        this.events = events;
         this.store = store;
         this.writer = writer;
         this.audit = audit;
@@ -144,15 +147,20 @@ final class GrantCloser {
             return store.findGrant(g.id()).orElse(g);
         }
         LOG.info("jit.grant.revoked grant={} reason={}", Escape.text(g.id()), reason);
-        audit.record(Audit.grantEvent(AuditEvent.REVOKE, principal, g)
-                .detail("reason " + reason.text() + (detail.isEmpty() ? "" : "; " + detail)));
+        String text = "reason " + reason.text() + (detail.isEmpty() ? "" : "; " + detail);
+        audit.record(Audit.grantEvent(AuditEvent.REVOKE, principal, g).detail(text));
+        events.grants(io.jitaccess.core.spi.LifecycleEvent.Type.REVOKED, g.vmId(), principal, List.of(r.get()), text);
         return r.get();
     }
 
     /** Marks an open grant Revoked/Expired and audits it, once (see {@link #close}); empty when it was not open. */
     Optional<Grant> markExpired(Grant g, Instant now, String by) {
         Optional<Grant> r = close(g, StatusReason.EXPIRED, now);
-        r.ifPresent(x -> audit.record(Audit.grantEvent(AuditEvent.EXPIRE, Audit.SYSTEM, g).detail("by " + by)));
+        r.ifPresent(x -> {
+            audit.record(Audit.grantEvent(AuditEvent.EXPIRE, Audit.SYSTEM, g).detail("by " + by));
+            events.grants(io.jitaccess.core.spi.LifecycleEvent.Type.EXPIRED, g.vmId(), Audit.SYSTEM, List.of(x),
+                    "by " + by);
+        });
         return r;
     }
 

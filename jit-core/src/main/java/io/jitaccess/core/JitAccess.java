@@ -8,11 +8,13 @@ import io.jitaccess.core.spi.Escape;
 import io.jitaccess.core.spi.PolicyStore;
 import io.jitaccess.core.time.ExecutorScheduler;
 import io.jitaccess.core.time.Scheduler;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,55 +37,47 @@ import org.slf4j.LoggerFactory;
  * grant id that no grant has, once authorised, throws {@link GrantNotFoundException} without one: nothing was
  * attempted). A refused caller's justification is not recorded.
  *
- * <p>Allow rules carry their end time, so expiry needs no local state: each grant is scheduled on the
- * {@link Scheduler}, and {@link #sweepExpired()} (also run periodically every {@code sweepInterval}) removes every
- * expired rule of ours in the backend, whoever wrote it. {@link #close()} stops scheduling but leaves rules in place;
- * any instance's sweep removes them at their end time.
+ * <p>Allow rules carry their end time: each grant's expiry is scheduled on the {@link Scheduler}, and
+ * {@link #sweepExpired()} (also every {@code sweepInterval}) removes every expired rule of ours, whoever wrote it.
  *
  * <p>Thread-safe: operations on one VM are serialised by a per-VM lock and, on a shared store, the VM's lease across
  * instances; operations on VMs sharing an NSG may run in parallel and resolve priority collisions by retrying.
  *
- * <p>This class is the API and the wiring only. Each job lives in one package-private collaborator (see
- * {@code docs/architecture.md}): {@code Guard} (authorise → lock → run → audit), {@code PolicyOps}, {@code AccessOps},
- * {@code DriftOps}, {@code Sweeper} (expiry and the sweep), {@code GrantCloser} (the terminal transition),
- * {@code NsgWriter} (reads, writes with rollback, conflict re-planning) and {@code Audit} (building events).
+ * <p>The API and the wiring only; each job lives in a package-private collaborator ({@code docs/architecture.md}).
  */
 public final class JitAccess implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(JitAccess.class);
 
     private final JitAccessConfig config;
     private final PolicyStore store;
-    private final AutoCloseable ownedScheduler;
+    private final @Nullable ExecutorScheduler ownedScheduler;
     private final Guard guard;
     private final NsgWriter writer;
     private final PolicyOps policies;
     private final AccessOps access;
     private final DriftOps drift;
     private final Sweeper sweeper;
+    private final Events events;
 
     JitAccess(JitAccessConfig c) {
         this.config = c;
         this.store = c.policyStore();
-        Scheduler scheduler = c.scheduler().orElse(null);
-        if (scheduler == null) {
-            ExecutorScheduler s = ExecutorScheduler.create(c.clock());
-            scheduler = s;
-            this.ownedScheduler = s;
-        } else {
-            this.ownedScheduler = null;
-        }
+        this.ownedScheduler = c.scheduler().isPresent() ? null : ExecutorScheduler.create(c.clock());
+        Scheduler scheduler = c.scheduler().orElse(ownedScheduler);
         Audit audit = new Audit(c.auditSink(), c.clock());
-        ExpirySchedule expiries = new ExpirySchedule(scheduler);
+        Duration lead = c.listeners().isEmpty() ? Duration.ZERO : c.expiringSoonLead(); // no listener, no warnings
+        ExpirySchedule expiries = new ExpirySchedule(scheduler, c.clock(), lead);
+        this.events = new Events(c.listeners(), c.eventExecutor().orElse(null), c.clock());
         this.guard = new Guard(c.authorizer(), store, audit, new VmLocks(store.leases(), c.instanceId(), c.leaseTtl(),
                 c.leaseWait(), c.clock(), scheduler));
         this.writer = new NsgWriter(c.backend(), c.maxAttempts());
-        GrantCloser closer = new GrantCloser(store, writer, audit, c.clock(), expiries);
+        GrantCloser closer = new GrantCloser(store, writer, audit, c.clock(), expiries, events);
         this.policies = new PolicyOps(guard, store, writer, closer, audit, c.limits(), c.placementMode());
         this.access = new AccessOps(guard, store, writer, closer, expiries, policies, audit, c.clock(), c.limits(),
-                c.idGenerator());
-        this.drift = new DriftOps(guard, store, writer, closer, audit, c.clock(), c.placementMode(), expiries);
+                c.idGenerator(), events);
+        this.drift = new DriftOps(guard, store, writer, closer, audit, c.clock(), c.placementMode(), events);
         this.sweeper = new Sweeper(store, writer, closer, guard, audit, c.clock(), scheduler, expiries,
-                c.sweepInterval());
+                c.sweepInterval(), events);
         sweeper.scheduleSweep();
         sweeper.scheduleStoredGrants();
     }
@@ -185,8 +179,7 @@ public final class JitAccess implements AutoCloseable {
     }
 
     /**
-     * Revokes an open grant before its end (Revoked/UserRequested). Revoking a grant that is already revoked
-     * returns it unchanged.
+     * Revokes an open grant before its end (Revoked/UserRequested); an already revoked grant is returned unchanged.
      *
      * @throws GrantNotFoundException when no grant has that id
      */
@@ -201,14 +194,16 @@ public final class JitAccess implements AutoCloseable {
         return store.grants(vm);
     }
 
-    /**
-     * Every grant a principal requested (their request history), oldest first, on the VMs the caller may read (a
-     * filter, as {@link #policies}).
-     */
+    /** Every grant a principal requested, oldest first, on the VMs the caller may read (a filter, as policies). */
     public List<Grant> grantsOf(String requestor, RequestContext ctx) {
         Objects.requireNonNull(requestor, "requestor");
         Objects.requireNonNull(ctx, "ctx");
         return store.grantsOf(requestor).stream().filter(g -> guard.mayRead(ctx, g.vmId())).toList();
+    }
+
+    /** What became of the lifecycle events published so far (delivered, failed, dropped listener calls). */
+    public EventStats eventStats() {
+        return events.stats();
     }
 
     /** A grant by id. */
@@ -289,6 +284,7 @@ public final class JitAccess implements AutoCloseable {
             LOG.warn("jit.close.open_grants count={}: their allow rules stay until a live instance runs "
                     + "sweepExpired() after their end times", pending);
         }
+        events.close();
         if (ownedScheduler != null) {
             try {
                 ownedScheduler.close();

@@ -32,6 +32,9 @@ public final class JitAccessBuilder {
     private String instanceId = "jit-" + java.util.UUID.randomUUID();
     private Duration leaseTtl = Duration.ofMinutes(2);
     private Duration leaseWait = Duration.ofSeconds(30);
+    private final java.util.List<io.jitaccess.core.spi.LifecycleListener> listeners = new java.util.ArrayList<>();
+    private java.util.concurrent.@org.jspecify.annotations.Nullable Executor eventExecutor;
+    private Duration expiringSoonLead = Duration.ofMinutes(10);
     private Supplier<String> idGenerator = () -> {
         byte[] b = new byte[8];
         RANDOM.nextBytes(b);
@@ -158,6 +161,37 @@ public final class JitAccessBuilder {
     }
 
     /**
+     * Adds a listener of lifecycle events (initiated, expiring soon, revoked, expired, drift found, sweep failure),
+     * for notifications. Delivered off the caller's thread; see {@link io.jitaccess.core.spi.LifecycleListener}.
+     */
+    public JitAccessBuilder listener(io.jitaccess.core.spi.LifecycleListener listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+        return this;
+    }
+
+    /**
+     * The executor lifecycle events are delivered on; default: one daemon thread the facade owns, with a queue of
+     * 10,000 events (beyond that events are dropped and counted). A host's executor is not shut down by the facade.
+     */
+    public JitAccessBuilder eventExecutor(java.util.concurrent.Executor executor) {
+        this.eventExecutor = Objects.requireNonNull(executor, "executor");
+        return this;
+    }
+
+    /**
+     * How long before a grant's end {@code EXPIRING_SOON} is published; default 10 minutes; {@link Duration#ZERO} for
+     * none. A grant shorter than the lead gets none.
+     */
+    public JitAccessBuilder expiringSoonLead(Duration lead) {
+        Objects.requireNonNull(lead, "lead");
+        if (lead.isNegative()) {
+            throw ValidationException.single("expiringSoonLead", lead.toString(), "must not be negative");
+        }
+        this.expiringSoonLead = lead;
+        return this;
+    }
+
+    /**
      * Checks the configuration and builds the facade, which starts its periodic sweep.
      *
      * @throws IllegalStateException when the backend or the authorizer is not set
@@ -176,6 +210,7 @@ public final class JitAccessBuilder {
                     + "demos and tests)");
         }
         return new JitAccessConfig(backend, authorizer, audit, store, clock, scheduler, limits, placementMode,
-                maxAttempts, sweepInterval, idGenerator, instanceId, leaseTtl, leaseWait);
+                maxAttempts, sweepInterval, idGenerator, instanceId, leaseTtl, leaseWait, listeners, eventExecutor,
+                expiringSoonLead);
     }
 }

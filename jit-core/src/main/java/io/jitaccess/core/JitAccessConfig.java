@@ -9,7 +9,11 @@ import io.jitaccess.core.spi.PolicyStore;
 import io.jitaccess.core.time.Scheduler;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Executor;
+import io.jitaccess.core.spi.LifecycleListener;
+import org.jspecify.annotations.Nullable;
 import java.util.function.Supplier;
 
 /**
@@ -32,11 +36,18 @@ public final class JitAccessConfig {
     private final String instanceId;
     private final Duration leaseTtl;
     private final Duration leaseWait;
+    private final List<LifecycleListener> listeners;
+    private final @Nullable Executor eventExecutor;
+    private final Duration expiringSoonLead;
 
     JitAccessConfig(NetworkBackend backend, Authorizer authorizer, AuditSink auditSink, PolicyStore policyStore,
                     Clock clock, Scheduler scheduler, JitLimits limits, PlacementMode placementMode, int maxAttempts,
                     Duration sweepInterval, Supplier<String> idGenerator, String instanceId, Duration leaseTtl,
-                    Duration leaseWait) {
+                    Duration leaseWait, List<LifecycleListener> listeners, @Nullable Executor eventExecutor,
+                    Duration expiringSoonLead) {
+        this.listeners = List.copyOf(listeners);
+        this.eventExecutor = eventExecutor;
+        this.expiringSoonLead = expiringSoonLead;
         this.instanceId = instanceId;
         this.leaseTtl = leaseTtl;
         this.leaseWait = leaseWait;
@@ -121,6 +132,21 @@ public final class JitAccessConfig {
     /** How long an operation waits for a VM's lease held by another instance before {@link VmBusyException}. */
     public Duration leaseWait() {
         return leaseWait;
+    }
+
+    /** The lifecycle listeners, in the order added. */
+    public List<LifecycleListener> listeners() {
+        return listeners;
+    }
+
+    /** The executor events are delivered on; empty when the facade owns one (one daemon thread). */
+    public Optional<Executor> eventExecutor() {
+        return Optional.ofNullable(eventExecutor);
+    }
+
+    /** How long before a grant's end {@code EXPIRING_SOON} is published; zero when it is not. */
+    public Duration expiringSoonLead() {
+        return expiringSoonLead;
     }
 
     @Override

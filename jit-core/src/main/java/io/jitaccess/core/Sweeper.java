@@ -40,11 +40,13 @@ final class Sweeper {
     private final Scheduler scheduler;
     private final ExpirySchedule expiries;
     private final Duration sweepInterval;
+    private final Events events;
     private volatile Scheduler.Cancellable sweepTask;
     private volatile boolean sweepArmed;
 
     Sweeper(PolicyStore store, NsgWriter writer, GrantCloser closer, Guard guard, Audit audit, Clock clock,
-            Scheduler scheduler, ExpirySchedule expiries, Duration sweepInterval) {
+            Scheduler scheduler, ExpirySchedule expiries, Duration sweepInterval, Events events) {
+        this.events = events;
         this.store = store;
         this.writer = writer;
         this.backend = writer.backend();
@@ -57,6 +59,27 @@ final class Sweeper {
         this.sweepInterval = sweepInterval;
         expiries.onDue(this::expire);
         expiries.onScheduled(this::rearm);
+        expiries.onWarn(this::warn);
+    }
+
+    /**
+     * A grant's "expiring soon" instant: published when the grant is still open with the end it was scheduled for (a
+     * grant closed or changed meanwhile gets no warning). A store that cannot answer does not stop a notification.
+     */
+    void warn(Grant scheduled) {
+        Grant g = scheduled;
+        try {
+            Optional<Grant> now = store.findGrant(scheduled.id());
+            if (now.isEmpty() || !now.get().isActive() || !now.get().endTimeUtc().equals(scheduled.endTimeUtc())) {
+                return;
+            }
+            g = now.get();
+        } catch (RuntimeException e) {
+            LOG.warn("jit.grant.warning_store_failed grant={} cause={} (warning from the scheduled copy)",
+                    Escape.text(scheduled.id()), Escape.text(e.getMessage()));
+        }
+        events.grants(io.jitaccess.core.spi.LifecycleEvent.Type.EXPIRING_SOON, g.vmId(), Audit.SYSTEM, List.of(g),
+                "ends at " + g.endTimeUtc());
     }
 
     /** See {@link JitAccess#sweepExpired()}. */
@@ -318,8 +341,12 @@ final class Sweeper {
                     LOG.info("jit.sweep removed={} failures={}", Escape.text(r.rulesRemoved()),
                             Escape.text(r.failures()));
                 }
+                if (!r.failures().isEmpty()) {
+                    events.sweepFailed(r.failures().size() + " failure(s), retried next interval: " + r.failures());
+                }
             } catch (RuntimeException e) {
                 LOG.warn("jit.sweep.failed cause={}", Escape.controls(e));
+                events.sweepFailed("the sweep failed, retried next interval: " + e.getMessage());
             } finally {
                 sweepArmed = false;
                 rearm();
