@@ -8,7 +8,6 @@ import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -73,7 +72,7 @@ final class Events {
         for (LifecycleListener l : listeners) {
             try {
                 executor.execute(() -> deliver(l, e));
-            } catch (RejectedExecutionException | NullPointerException x) {
+            } catch (RuntimeException x) { // a refusing or broken executor: never the caller's failure
                 dropped.increment();
                 LOG.warn("jit.event.dropped type={} vm={} cause={} (the event executor refused it)", e.type(),
                         Escape.text(e.vmId()), Escape.controls(x));
