@@ -84,7 +84,13 @@ final class Events {
         try {
             l.onEvent(e);
             delivered.increment();
-        } catch (RuntimeException | LinkageError | AssertionError x) {
+        } catch (Throwable x) {
+            if (x instanceof VirtualMachineError && !(x instanceof StackOverflowError)) {
+                throw (VirtualMachineError) x; // out of memory, internal error: not a listener's failure to swallow
+            }
+            if (x instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
             failed.increment();
             LOG.warn("jit.event.listener_failed type={} vm={} listener={} cause={}", e.type(), Escape.text(e.vmId()),
                     Escape.text(l.getClass().getName()), Escape.controls(x));

@@ -178,4 +178,24 @@ class LifecycleEventsTest {
         assertThat(jit.eventStats()).isEqualTo(new EventStats(0, 0, 1));
         jit.close();
     }
+
+    @Test
+    void aListenerThatOverflowsItsStackOrAnExecutorThatBreaksIsCountedAndChangesNothing() {
+        JitAccess overflowing = jit(later, e -> {
+            throw new StackOverflowError("recursive template");
+        });
+        overflowing.enable(Rig.policy(r.vm, 22), r.admin);
+        ssh(overflowing, Duration.ofHours(1));
+        delivered();
+        assertThat(overflowing.eventStats()).isEqualTo(new EventStats(0, 1, 0));
+        overflowing.close();
+        JitAccess broken = jit(task -> {
+            throw new IllegalStateException("executor bug");
+        }, seen::add);
+        Grant g = broken.requestAccess(AccessRequest.of(r.vm, "x", PortRequest.of(22, "203.0.113.12",
+                Duration.ofHours(1))), r.admin).get(0);
+        assertThat(r.store.findGrant(g.id()).orElseThrow().isActive()).isTrue();
+        assertThat(broken.eventStats()).isEqualTo(new EventStats(0, 0, 1));
+        broken.close();
+    }
 }
