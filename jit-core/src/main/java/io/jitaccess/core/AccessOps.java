@@ -99,7 +99,7 @@ final class AccessOps {
             if (!unscheduled.isEmpty()) {
                 // fail closed: nothing in this process would remove these rules at their end
                 for (Grant g : grants) {
-                    closer.removeGrantRules(g, StatusReason.USER_REQUESTED, net, Audit.SYSTEM);
+                    closer.removeGrantRules(g, StatusReason.USER_REQUESTED, net, Audit.SYSTEM, false);
                 }
                 throw new IllegalStateException("access to " + Escape.text(vm.name()) + " was granted but its "
                         + "expiry could not be scheduled (" + unscheduled.get(0) + "); the access was removed again");

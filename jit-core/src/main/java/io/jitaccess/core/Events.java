@@ -18,8 +18,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Publishes {@link LifecycleEvent}s to the listeners, off the caller's thread: each listener call is a task on the
  * event executor (the host's, or one daemon thread with a queue of {@value #QUEUE} this class owns). A listener that
- * throws is logged and counted; a task the executor refuses (queue full, shut down) is dropped and counted. Publishing
- * never throws and never waits, so no listener can block, fail or delay a grant or an expiry.
+ * throws is logged and counted; a task the executor refuses or fails to take is dropped and counted. Publishing never
+ * throws; with the facade's own executor it never waits either (a host's executor must not block in
+ * {@code execute}: it runs under the VM's lock), so no listener can block, fail or delay a grant or an expiry.
  */
 final class Events {
     private static final Logger LOG = LoggerFactory.getLogger(JitAccess.class);
@@ -27,7 +28,6 @@ final class Events {
 
     private final List<LifecycleListener> listeners;
     private final Executor executor;
-    private final @Nullable ThreadPoolExecutor owned;
     private final Clock clock;
     private final LongAdder delivered = new LongAdder();
     private final LongAdder failed = new LongAdder();
@@ -37,16 +37,17 @@ final class Events {
         this.listeners = List.copyOf(listeners);
         this.clock = clock;
         if (executor != null || this.listeners.isEmpty()) {
-            this.owned = null;
             this.executor = executor != null ? executor : Runnable::run;
         } else {
-            ThreadPoolExecutor t = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+            // the thread ends after 30 s idle, so a facade never closed leaks nothing and one closed still delivers
+            // the events of what it may do after close (revoke, disable, reconcile, sweep)
+            ThreadPoolExecutor t = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS,
                     new ArrayBlockingQueue<>(QUEUE), r -> {
                         Thread th = new Thread(r, "jit-access-events");
                         th.setDaemon(true);
                         return th;
                     });
-            this.owned = t;
+            t.allowCoreThreadTimeOut(true);
             this.executor = t;
         }
     }
@@ -101,10 +102,4 @@ final class Events {
         return new EventStats(delivered.sum(), failed.sum(), dropped.sum());
     }
 
-    /** Stops the executor this class owns, after the events already queued (their listeners still run). */
-    void close() {
-        if (owned != null) {
-            owned.shutdown();
-        }
-    }
 }

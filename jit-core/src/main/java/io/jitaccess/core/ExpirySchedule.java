@@ -22,6 +22,7 @@ final class ExpirySchedule {
     private final java.time.Duration lead;
     private final Map<String, Scheduler.Cancellable> expiries = new ConcurrentHashMap<>();
     private final Map<String, Scheduler.Cancellable> warnings = new ConcurrentHashMap<>();
+    private final Map<String, AutoCloseable> warned = new ConcurrentHashMap<>();
     private volatile Consumer<Grant> onDue = g -> { };
     private volatile Consumer<Grant> onWarn = g -> { };
     private volatile Runnable onScheduled = () -> { };
@@ -103,6 +104,31 @@ final class ExpirySchedule {
         if (w != null) {
             w.cancel();
         }
+        release(grantId);
+    }
+
+    /** Holds what marks a grant as warned (the lease that makes the warning once across instances) until it closes. */
+    void holdWarning(String grantId, AutoCloseable lease) {
+        AutoCloseable old = warned.put(grantId, lease);
+        if (old != null) {
+            closeQuietly(old);
+        }
+    }
+
+    /** Releases the grant's warning mark, if this instance holds one. */
+    void release(String grantId) {
+        AutoCloseable l = warned.remove(grantId);
+        if (l != null) {
+            closeQuietly(l);
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            LOG.warn("jit.grant.warning_release_failed cause={}", Escape.controls(e));
+        }
     }
 
     boolean isClosed() {
@@ -128,6 +154,7 @@ final class ExpirySchedule {
         expiries.clear();
         warnings.values().forEach(Scheduler.Cancellable::cancel);
         warnings.clear();
+        warned.keySet().forEach(this::release);
         return pending;
     }
 }

@@ -60,12 +60,20 @@ final class GrantCloser {
      * its scheduled expiry finishes it with the same reason.
      */
     Grant removeGrantRules(Grant g, StatusReason reason, VmNetwork net, String principal) {
+        return removeGrantRules(g, reason, net, principal, true);
+    }
+
+    /**
+     * As {@link #removeGrantRules(Grant, StatusReason, VmNetwork, String)}; {@code announce} false for a grant whose
+     * request is being undone (it was never reported initiated, so no REVOKED event is published; it is audited).
+     */
+    Grant removeGrantRules(Grant g, StatusReason reason, VmNetwork net, String principal, boolean announce) {
         Optional<Grant> marked = beginClose(g, reason);
         if (marked.isEmpty()) {
             return store.findGrant(g.id()).orElse(g); // closed meanwhile, by someone who audited it
         }
         List<String> left = closeGrantRules(marked.get(), net.nsgIds());
-        return markRevoked(marked.get(), reason, principal, leftDetail(left));
+        return markRevoked(marked.get(), reason, principal, leftDetail(left), announce);
     }
 
     /**
@@ -142,6 +150,10 @@ final class GrantCloser {
      * by every caller), and one that is no longer open is returned as stored, without a second terminal event.
      */
     Grant markRevoked(Grant g, StatusReason reason, String principal, String detail) {
+        return markRevoked(g, reason, principal, detail, true);
+    }
+
+    private Grant markRevoked(Grant g, StatusReason reason, String principal, String detail, boolean announce) {
         Optional<Grant> r = close(g, reason, clock.instant());
         if (r.isEmpty()) {
             return store.findGrant(g.id()).orElse(g);
@@ -149,7 +161,10 @@ final class GrantCloser {
         LOG.info("jit.grant.revoked grant={} reason={}", Escape.text(g.id()), reason);
         String text = "reason " + reason.text() + (detail.isEmpty() ? "" : "; " + detail);
         audit.record(Audit.grantEvent(AuditEvent.REVOKE, principal, g).detail(text));
-        events.grants(io.jitaccess.core.spi.LifecycleEvent.Type.REVOKED, g.vmId(), principal, List.of(r.get()), text);
+        if (announce) {
+            events.grants(io.jitaccess.core.spi.LifecycleEvent.Type.REVOKED, g.vmId(), principal, List.of(r.get()),
+                    text);
+        }
         return r.get();
     }
 

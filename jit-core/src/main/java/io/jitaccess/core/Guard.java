@@ -116,6 +116,11 @@ final class Guard {
         return locks.locked(vm, body);
     }
 
+    /** See {@link VmLocks#tryLease}. */
+    java.util.Optional<io.jitaccess.core.spi.Leases.Lease> tryLease(String name, java.time.Duration ttl) {
+        return locks.tryLease(name, ttl);
+    }
+
     /** See {@link VmLocks#tryOncePerInterval}. */
     boolean tryOncePerInterval(String name, java.time.Duration interval) {
         return locks.tryOncePerInterval(name, interval);

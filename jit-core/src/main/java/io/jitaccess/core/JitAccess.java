@@ -284,7 +284,6 @@ public final class JitAccess implements AutoCloseable {
             LOG.warn("jit.close.open_grants count={}: their allow rules stay until a live instance runs "
                     + "sweepExpired() after their end times", pending);
         }
-        events.close();
         if (ownedScheduler != null) {
             try {
                 ownedScheduler.close();

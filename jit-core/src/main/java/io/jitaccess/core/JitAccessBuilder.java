@@ -171,7 +171,9 @@ public final class JitAccessBuilder {
 
     /**
      * The executor lifecycle events are delivered on; default: one daemon thread the facade owns, with a queue of
-     * 10,000 events (beyond that events are dropped and counted). A host's executor is not shut down by the facade.
+     * 10,000 events (beyond that events are dropped and counted). A host's executor must not block in
+     * {@code execute} (events are published under the VM's lock; reject instead, and the event is counted dropped),
+     * and is not shut down by the facade.
      */
     public JitAccessBuilder eventExecutor(java.util.concurrent.Executor executor) {
         this.eventExecutor = Objects.requireNonNull(executor, "executor");

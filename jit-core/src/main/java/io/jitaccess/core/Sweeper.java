@@ -68,6 +68,20 @@ final class Sweeper {
      */
     void warn(Grant scheduled) {
         Grant g = scheduled;
+        // once across instances: a restarted or second instance schedules the same warning; the lease
+        // warn/<grant id>, held until the grant closes (or its end passes), lets one of them publish it
+        Duration hold = Duration.between(clock.instant(), scheduled.endTimeUtc()).plusMinutes(1);
+        try {
+            Optional<io.jitaccess.core.spi.Leases.Lease> lease = guard.tryLease("warn/" + scheduled.id(),
+                    hold.isNegative() || hold.isZero() ? Duration.ofMinutes(1) : hold);
+            if (lease.isEmpty()) {
+                return; // another instance warned
+            }
+            expiries.holdWarning(scheduled.id(), lease.get());
+        } catch (RuntimeException e) {
+            LOG.warn("jit.grant.warning_lease_failed grant={} cause={} (warning anyway)", Escape.text(scheduled.id()),
+                    Escape.text(e.getMessage()));
+        }
         try {
             Optional<Grant> now = store.findGrant(scheduled.id());
             if (now.isEmpty() || !now.get().isActive() || !now.get().endTimeUtc().equals(scheduled.endTimeUtc())) {
@@ -270,6 +284,7 @@ final class Sweeper {
     void expire(Grant scheduled) {
         rearm();
         String grantId = scheduled.id();
+        expiries.release(grantId); // the warning mark, if this instance warned
         try {
             expireLocked(scheduled);
         } catch (RuntimeException e) {

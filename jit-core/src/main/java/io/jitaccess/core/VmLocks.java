@@ -78,6 +78,31 @@ final class VmLocks {
         return leases.get().tryAcquire(name, owner, interval).isPresent();
     }
 
+    /**
+     * Takes the named lease for {@code ttl} without waiting, to be released by the caller (once-only work across
+     * instances, such as one warning per grant); without a shared store, a lease that is always granted.
+     */
+    Optional<Leases.Lease> tryLease(String name, Duration ttl) {
+        if (leases.isEmpty()) {
+            return Optional.of(new Leases.Lease() {
+                @Override
+                public String name() {
+                    return name;
+                }
+
+                @Override
+                public boolean renew(Duration next) {
+                    return true;
+                }
+
+                @Override
+                public void close() {
+                }
+            });
+        }
+        return leases.get().tryAcquire(name, owner, ttl);
+    }
+
     private Held acquire(String name, VmId vm) {
         long deadline = System.nanoTime() + wait.toNanos();
         long pauseMicros = 2_000;

@@ -232,7 +232,9 @@ public final class JdbcPolicyStore implements PolicyStore, Leases, AutoCloseable
                 if (embedded) {
                     keeper = dataSource.getConnection(); // keeps the H2 database open until close()
                 }
-                return new JdbcPolicyStore(this, d, keeper, dbNow, mono);
+                JdbcPolicyStore store = new JdbcPolicyStore(this, d, keeper, dbNow, mono);
+                store.purgeExpiredLeases();
+                return store;
             } catch (SQLException e) {
                 closeQuietly(keeper);
                 throw new StoreException("policy store" + where + ": starting (connect, migrate tables '" + prefix
@@ -760,6 +762,7 @@ public final class JdbcPolicyStore implements PolicyStore, Leases, AutoCloseable
         // ShedLock's pattern, each statement in its own transaction: insert; on a duplicate key, take it over only
         // when it expired or is already ours (on PostgreSQL both in one INSERT ... ON CONFLICT DO UPDATE ... WHERE)
         ensureOpen(op);
+        purgeExpiredLeases();
         try (Connection c = dataSource.getConnection()) {
             java.time.Instant at = leaseNow();
             long now = Codec.nanos(at, "the lease time");
@@ -834,6 +837,36 @@ public final class JdbcPolicyStore implements PolicyStore, Leases, AutoCloseable
                 }
             }
         });
+    }
+
+    private volatile long lastPurge = System.nanoTime() - PURGE_EVERY_NANOS - 1; // so that build() purges once
+    private static final long PURGE_EVERY_NANOS = Duration.ofHours(1).toNanos();
+
+    /**
+     * Deletes lease rows that expired more than a day ago, when the store is built and then at most once an hour: a
+     * lease released by its holder deletes its row, but a crashed holder's rows (one per VM it held, one per grant it
+     * warned about) would otherwise stay for good. Best effort: a failure is logged and retried an hour later.
+     */
+    private void purgeExpiredLeases() {
+        long now = System.nanoTime();
+        if (now - lastPurge <= PURGE_EVERY_NANOS) {
+            return;
+        }
+        lastPurge = now;
+        try (Connection c = dataSource.getConnection()) {
+            if (!c.getAutoCommit()) {
+                c.setAutoCommit(true);
+            }
+            try (PreparedStatement ps = prepare(c, "DELETE FROM " + tLeases + " WHERE lock_until < ?")) {
+                ps.setLong(1, Codec.nanos(leaseNow().minus(Duration.ofDays(1)), "the lease time"));
+                int n = ps.executeUpdate();
+                if (n > 0) {
+                    LOG.info("jit.store.leases_purged count={}", n);
+                }
+            }
+        } catch (SQLException | RuntimeException e) {
+            LOG.warn("jit.store.lease_purge_failed cause={}", Escape.text(e.getMessage()));
+        }
     }
 
     private final class JdbcLease implements Lease {

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.DisplayName;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -83,6 +84,27 @@ class H2StoreTest {
                     assertThat(e.found()).isEqualTo(Migrations.LATEST + 1);
                     assertThat(e.known()).isEqualTo(Migrations.LATEST);
                 }).isInstanceOf(StoreException.class).hasMessageContaining("upgrade");
+    }
+
+    @Test
+    @DisplayName("lease rows a crashed holder left, expired more than a day ago, are purged when a store starts")
+    void staleLeaseRowsArePurged() throws Exception {
+        JdbcPolicyStore.h2File(dir).build().close();
+        H2FileDataSource ds = new H2FileDataSource(dir);
+        long twoDaysAgo = java.time.Instant.now().minus(java.time.Duration.ofDays(2)).getEpochSecond() * 1_000_000_000L;
+        long inAnHour = java.time.Instant.now().plus(java.time.Duration.ofHours(1)).getEpochSecond() * 1_000_000_000L;
+        Fixtures.exec(ds, "INSERT INTO jit_leases VALUES ('warn/dead', 'crashed', " + twoDaysAgo + ", 0)");
+        Fixtures.exec(ds, "INSERT INTO jit_leases VALUES ('vm/live', 'alive', " + inAnHour + ", 0)");
+        try (JdbcPolicyStore s = JdbcPolicyStore.h2File(dir).build();
+             java.sql.Connection c = ds.getConnection();
+             java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT name FROM jit_leases ORDER BY name")) {
+            List<String> names = new java.util.ArrayList<>();
+            while (rs.next()) {
+                names.add(rs.getString(1));
+            }
+            assertThat(names).containsExactly("vm/live");
+            assertThat(s.holder("vm/live")).hasValueSatisfying(h -> assertThat(h).startsWith("alive until"));
+        }
     }
 
     @Test

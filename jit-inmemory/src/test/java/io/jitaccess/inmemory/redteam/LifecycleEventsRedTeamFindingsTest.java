@@ -26,8 +26,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
-/** Red-team probes of lifecycle events. */
-class LifecycleEventsRedTeamFailingTest {
+/** Red-team findings on lifecycle events: each probe failed before its fix (issue 11 §4) and passes now. */
+class LifecycleEventsRedTeamFindingsTest {
     final Rig r = new Rig();
     final ManualScheduler scheduler = new ManualScheduler(r.clock);
     final List<LifecycleEvent> seen = Collections.synchronizedList(new ArrayList<>());
