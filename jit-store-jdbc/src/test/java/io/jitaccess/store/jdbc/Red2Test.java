@@ -16,48 +16,23 @@ import io.jitaccess.core.StatusReason;
 import io.jitaccess.core.internal.RuleMetadata;
 import io.jitaccess.core.rules.SecurityRule;
 import io.jitaccess.inmemory.ManualScheduler;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.jitaccess.core.BackendException;
 import io.jitaccess.core.VmBusyException;
 import io.jitaccess.core.spi.Leases;
-import io.jitaccess.core.spi.PolicyStore;
 import io.jitaccess.core.spi.VersionedPolicy;
 import io.jitaccess.inmemory.MutableClock;
 import io.jitaccess.inmemory.Operation;
 import java.time.Clock;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
 /** Red team, second pass on the issue-10 fixes: green probes pinning what holds. */
-class Red2Test {
-    @TempDir
-    Path dir;
-    RedWorld w;
-    JdbcPolicyStore store;
-    H2FileDataSource sql;
-
-    @BeforeEach
-    void setUp() {
-        w = new RedWorld();
-        store = JdbcPolicyStore.h2File(dir).clock(w.clock).build();
-        sql = new H2FileDataSource(dir);
-    }
-
-    @AfterEach
-    void tearDown() {
-        w.closeAll();
-        store.close();
-    }
-
+class Red2Test extends RedH2Rig {
     private String webNsg() {
         return w.net.resolveVm(w.web).nsgIds().get(0);
     }

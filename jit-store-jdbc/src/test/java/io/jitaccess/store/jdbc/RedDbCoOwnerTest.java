@@ -14,16 +14,11 @@ import io.jitaccess.core.Grant;
 import io.jitaccess.core.JitAccess;
 import io.jitaccess.core.PortRequest;
 import io.jitaccess.core.policy.JitPolicy;
-import io.jitaccess.inmemory.ManualScheduler;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Red team, issue 10: a database co-owner edits rows of the H2 file by hand, then an administrator runs
@@ -31,26 +26,12 @@ import org.junit.jupiter.api.io.TempDir;
  * hand, gets a typed error and never an opened port"; "a record is re-opened only if it passes the checks a request
  * would pass now".
  */
-class RedDbCoOwnerTest {
-    @TempDir
-    Path dir;
-    RedWorld w;
-    JdbcPolicyStore store;
-    H2FileDataSource sql;
+class RedDbCoOwnerTest extends RedH2Rig {
     JitAccess jit;
 
     @BeforeEach
-    void setUp() {
-        w = new RedWorld();
-        store = JdbcPolicyStore.h2File(dir).clock(w.clock).build();
-        sql = new H2FileDataSource(dir);
-        jit = w.instance(store);
-    }
-
-    @AfterEach
-    void tearDown() {
-        w.closeAll();
-        store.close();
+    void instance() {
+        jit = w.instance(store); // after RedH2Rig.openStore
     }
 
     private Grant aliceRequests(int port, Duration d) {

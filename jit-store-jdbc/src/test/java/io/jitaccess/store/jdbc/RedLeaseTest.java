@@ -2,7 +2,6 @@ package io.jitaccess.store.jdbc;
 
 import static io.jitaccess.store.jdbc.RedWorld.ADMIN;
 import static io.jitaccess.store.jdbc.RedWorld.ALICE;
-import static io.jitaccess.store.jdbc.RedWorld.STRANGER;
 import static io.jitaccess.store.jdbc.RedWorld.perRequest;
 import static io.jitaccess.store.jdbc.RedWorld.update;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -12,53 +11,18 @@ import io.jitaccess.core.AccessRequest;
 import io.jitaccess.core.JitAccess;
 import io.jitaccess.core.PortRequest;
 import io.jitaccess.core.VmBusyException;
-import io.jitaccess.core.policy.JitPolicy;
 import io.jitaccess.core.spi.Leases;
 import io.jitaccess.inmemory.ManualScheduler;
-import io.jitaccess.inmemory.MutableClock;
 import io.jitaccess.inmemory.Operation;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Red team, issue 10: leases under a hostile DB co-owner, lost leases, shared instance ids, skewed clocks. */
-class RedLeaseTest {
-    @TempDir
-    Path dir;
-    RedWorld w;
-    JdbcPolicyStore store;
-    H2FileDataSource sql;
-
-    @BeforeEach
-    void setUp() {
-        w = new RedWorld();
-        store = JdbcPolicyStore.h2File(dir).clock(w.clock).build();
-        sql = new H2FileDataSource(dir);
-    }
-
-    @AfterEach
-    void tearDown() {
-        w.closeAll();
-        store.close();
-    }
-
-    private void assertStoredPortsClosed() {
-        for (JitPolicy p : store.policies()) {
-            for (int port : p.portNumbers()) {
-                assertThat(w.net.canConnect(STRANGER, p.vmId(), port).allowed())
-                        .as("port %d of stored policy %s of %s is open to a stranger", port, p.portNumbers(),
-                                p.vmId().name()).isFalse();
-            }
-        }
-    }
-
+class RedLeaseTest extends RedH2Rig {
     @Test
     @DisplayName("leaseWait zero: the second caller fails at once with VmBusyException, having done nothing")
     void leaseWaitZero() {
