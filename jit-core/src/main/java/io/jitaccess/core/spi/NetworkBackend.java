@@ -14,6 +14,8 @@ import java.util.List;
  *   <li>{@link #createRule} fails with {@link io.jitaccess.core.RuleConflictException} when the name exists
  *       ({@code NAME}) or the (priority, direction) is taken ({@code PRIORITY}); it never overwrites.</li>
  *   <li>{@link #deleteRule} succeeds when the rule is absent.</li>
+ *   <li>{@link #replaceRule} writes only when the rule still equals the expected one, and keeps name, priority and
+ *       direction.</li>
  *   <li>Every successful write changes the NSG's ETag.</li>
  *   <li>{@link #readNsg} returns exactly the custom rules written, description included.</li>
  *   <li>Missing VMs or NSGs raise {@link io.jitaccess.core.NotFoundException}; other failures
@@ -91,6 +93,29 @@ public interface NetworkBackend {
      * @throws io.jitaccess.core.RuleConflictException when the name or the priority is taken
      */
     SecurityRule createRule(String nsgId, SecurityRule rule);
+
+    /**
+     * Replaces one rule in place, keeping its name and priority (a child-resource PUT of the same rule; never a
+     * whole-NSG write), only when the rule as it is now still equals {@code expected} in every field. Extension uses
+     * it to give a grant's allow rule a new end time with no gap in access and no second rule. On Azure the check is
+     * the rule's ETag, read with it and sent as {@code If-Match}.
+     *
+     * <p>The default refuses ({@link io.jitaccess.core.BackendException} with code {@code ReplaceNotSupported}):
+     * a backend that cannot replace conditionally must not pretend to, and nothing is written.
+     *
+     * @param nsgId    the NSG
+     * @param expected the rule as the caller read it (its name is the rule replaced)
+     * @param updated  the new rule: same name, priority and direction as {@code expected}
+     * @return the rule as stored
+     * @throws IllegalArgumentException              when {@code updated} changes the name, priority or direction
+     * @throws io.jitaccess.core.RuleModifiedException when the rule is absent or differs from {@code expected}
+     *                                               (nothing was written)
+     * @throws io.jitaccess.core.NotFoundException   when the NSG does not exist
+     */
+    default SecurityRule replaceRule(String nsgId, SecurityRule expected, SecurityRule updated) {
+        throw new io.jitaccess.core.BackendException("ReplaceNotSupported", "this backend ("
+                + getClass().getSimpleName() + ") cannot replace a rule in place; nothing was written");
+    }
 
     /**
      * Deletes one rule by name; absent rules are not an error.
