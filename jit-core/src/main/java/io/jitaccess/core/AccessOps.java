@@ -139,7 +139,7 @@ final class AccessOps {
         if (intended == null || intended.port(port).isEmpty()) {
             List<PortRule> ports = new ArrayList<>(intended == null ? List.of() : intended.ports());
             ports.add(new PortRule(port, Protocol.TCP, AllowedSources.any(), d));
-            intended = new JitPolicy(vm, ports);
+            intended = new JitPolicy(vm, ports, intended == null ? 0 : intended.requiredApprovals());
         }
         JitPolicy target = intended;
         Duration max = target.port(port).map(PortRule::maxRequestAccessDuration).orElse(d);

@@ -11,10 +11,19 @@ import java.util.Optional;
 /**
  * The JIT policy of one VM: its port rules. At most one rule per port number.
  *
- * @param vmId  the VM
- * @param ports the port rules, at least one, unique by number
+ * @param vmId              the VM
+ * @param ports             the port rules, at least one, unique by number
+ * @param requiredApprovals how many distinct approvers must approve every request (and extension) on this VM before
+ *                          a rule is written, 0..{@value #MAX_APPROVALS}; a port rule may require more for its port
  */
-public record JitPolicy(VmId vmId, List<PortRule> ports) {
+public record JitPolicy(VmId vmId, List<PortRule> ports, int requiredApprovals) {
+    /** The most approvals a policy or port rule may require. */
+    public static final int MAX_APPROVALS = 10;
+
+    /** A policy that needs no approval of its own (its port rules may). */
+    public JitPolicy(VmId vmId, List<PortRule> ports) {
+        this(vmId, ports, 0);
+    }
 
     /** Validates and reports every violation at once. */
     public JitPolicy {
@@ -43,8 +52,28 @@ public record JitPolicy(VmId vmId, List<PortRule> ports) {
                 }
             }
         }
+        if (requiredApprovals < 0 || requiredApprovals > MAX_APPROVALS) {
+            v.add("requiredApprovals", requiredApprovals, "must be 0.." + MAX_APPROVALS);
+        }
         v.throwIfAny();
         ports = List.copyOf(ports);
+    }
+
+    /** This policy requiring {@code n} approvals for every request. */
+    public JitPolicy withRequiredApprovals(int n) {
+        return new JitPolicy(vmId, ports, n);
+    }
+
+    /**
+     * How many approvals a request for these ports needs: the largest of the policy's and each configured port's
+     * requirement (ports the policy does not configure count as the policy's; such a request is refused anyway).
+     */
+    public int requiredApprovals(java.util.Collection<Integer> portNumbers) {
+        int n = requiredApprovals;
+        for (int p : portNumbers) {
+            n = Math.max(n, port(p).map(PortRule::requiredApprovals).orElse(0));
+        }
+        return n;
     }
 
     /** A policy from rules. */
@@ -69,6 +98,7 @@ public record JitPolicy(VmId vmId, List<PortRule> ports) {
 
     @Override
     public String toString() {
-        return "JitPolicy[" + Objects.toString(vmId) + ", ports=" + ports + "]";
+        return "JitPolicy[" + Objects.toString(vmId) + ", ports=" + ports
+                + (requiredApprovals == 0 ? "" : ", requiredApprovals=" + requiredApprovals) + "]";
     }
 }

@@ -15,9 +15,17 @@ import java.time.Duration;
  * @param protocol                 {@link Protocol#TCP}, {@link Protocol#UDP} or {@link Protocol#ANY}
  * @param allowedSources           which sources a request may name
  * @param maxRequestAccessDuration the longest access a request may get
+ * @param requiredApprovals        how many distinct approvers must approve a request for this port before any rule is
+ *                                 written, 0..{@value JitPolicy#MAX_APPROVALS} (0: granted at once, as Defender does);
+ *                                 the policy's own {@link JitPolicy#requiredApprovals()} applies too, the larger wins
  */
 public record PortRule(int number, Protocol protocol, AllowedSources allowedSources,
-                       Duration maxRequestAccessDuration) {
+                       Duration maxRequestAccessDuration, int requiredApprovals) {
+
+    /** A port rule that needs no approval of its own. */
+    public PortRule(int number, Protocol protocol, AllowedSources allowedSources, Duration maxRequestAccessDuration) {
+        this(number, protocol, allowedSources, maxRequestAccessDuration, 0);
+    }
 
     /** Validates every field and reports all violations at once. */
     public PortRule {
@@ -38,7 +46,15 @@ public record PortRule(int number, Protocol protocol, AllowedSources allowedSour
         } else if (maxRequestAccessDuration.isNegative() || maxRequestAccessDuration.isZero()) {
             v.add("maxRequestAccessDuration", maxRequestAccessDuration, "must be positive");
         }
+        if (requiredApprovals < 0 || requiredApprovals > JitPolicy.MAX_APPROVALS) {
+            v.add("requiredApprovals", requiredApprovals, "must be 0.." + JitPolicy.MAX_APPROVALS);
+        }
         v.throwIfAny();
+    }
+
+    /** This rule requiring {@code n} approvals per request. */
+    public PortRule withRequiredApprovals(int n) {
+        return new PortRule(number, protocol, allowedSources, maxRequestAccessDuration, n);
     }
 
     /** A TCP port rule. */

@@ -32,6 +32,7 @@ final class InMemoryPolicyStore implements PolicyStore, Leases {
     private final Comparator<Grant> oldestFirst = Comparator.comparing(Grant::startTimeUtc)
             .thenComparing(g -> firstSaved.get(g.id()));
     private final Map<String, Held> leases = new HashMap<>();
+    private final Map<String, io.jitaccess.core.ApprovalRequest> requests = new LinkedHashMap<>();
 
     private record Held(String owner, Instant until) {
     }
@@ -65,6 +66,52 @@ final class InMemoryPolicyStore implements PolicyStore, Leases {
     @Override
     public synchronized List<JitPolicy> policies() {
         return policies.values().stream().map(VersionedPolicy::policy).toList();
+    }
+
+    @Override
+    public synchronized io.jitaccess.core.ApprovalRequest saveRequest(io.jitaccess.core.ApprovalRequest request) {
+        Objects.requireNonNull(request, "request");
+        if (requests.containsKey(request.id())) {
+            throw new io.jitaccess.core.StoreConflictException("an approval request with id '"
+                    + Escape.text(request.id()) + "' exists");
+        }
+        io.jitaccess.core.ApprovalRequest stored = request.toBuilder().version(1).build();
+        requests.put(stored.id(), stored);
+        return stored;
+    }
+
+    @Override
+    public synchronized Optional<io.jitaccess.core.ApprovalRequest> replaceRequest(
+            io.jitaccess.core.ApprovalRequest expected, io.jitaccess.core.ApprovalRequest updated) {
+        Objects.requireNonNull(expected, "expected");
+        Objects.requireNonNull(updated, "updated");
+        if (!expected.id().equals(updated.id())) {
+            throw new IllegalArgumentException("a request keeps its id");
+        }
+        io.jitaccess.core.ApprovalRequest current = requests.get(expected.id());
+        if (current == null || current.version() != expected.version()) {
+            return Optional.empty();
+        }
+        io.jitaccess.core.ApprovalRequest stored = updated.toBuilder().version(expected.version() + 1).build();
+        requests.put(stored.id(), stored);
+        return Optional.of(stored);
+    }
+
+    @Override
+    public synchronized Optional<io.jitaccess.core.ApprovalRequest> findRequest(String requestId) {
+        return Optional.ofNullable(requests.get(requestId));
+    }
+
+    @Override
+    public synchronized List<io.jitaccess.core.ApprovalRequest> requests(VmId vmId) {
+        return requests.values().stream().filter(r -> r.vmId().equals(vmId))
+                .sorted(Comparator.comparing(io.jitaccess.core.ApprovalRequest::submittedAt)).toList();
+    }
+
+    @Override
+    public synchronized List<io.jitaccess.core.ApprovalRequest> pendingRequests() {
+        return requests.values().stream().filter(io.jitaccess.core.ApprovalRequest::isPending)
+                .sorted(Comparator.comparing(io.jitaccess.core.ApprovalRequest::submittedAt)).toList();
     }
 
     @Override

@@ -17,6 +17,8 @@ import java.util.Optional;
  *       stores only when the stored version is the expected one (0: none stored), atomically.</li>
  *   <li>{@link #replaceGrant} replaces a grant only when the stored one still has the expected status, reason and end
  *       time, atomically: of two instances closing one grant, exactly one succeeds.</li>
+ *   <li>{@link #replaceRequest} replaces an approval request only when the stored version is the expected one,
+ *       atomically, and stores it with the next version: approvals are one-shot and a rejection final.</li>
  *   <li>Lists are ordered oldest first: by start time, then in the order the grants were first saved.</li>
  *   <li>A record that cannot be read raises {@link io.jitaccess.core.StoreDataException}; a store that cannot answer
  *       raises {@link io.jitaccess.core.StoreException}. No other exception type escapes.</li>
@@ -89,6 +91,49 @@ public interface PolicyStore {
 
     /** Every grant, oldest first. */
     List<Grant> allGrants();
+
+    /**
+     * Stores a new approval request as version 1 (pending requests must survive restarts and be visible to every
+     * instance on the store).
+     *
+     * <p>The default refuses with a {@link io.jitaccess.core.StoreException}: a store that keeps no approval requests
+     * makes every request that needs approval fail closed (no rule is written), rather than being granted at once.
+     *
+     * @param request the request, version 0
+     * @return the request as stored, version 1
+     * @throws io.jitaccess.core.StoreConflictException when a request with its id exists
+     */
+    default io.jitaccess.core.ApprovalRequest saveRequest(io.jitaccess.core.ApprovalRequest request) {
+        throw new io.jitaccess.core.StoreException(getClass().getSimpleName() + " keeps no approval requests; a "
+                + "request that needs approval cannot be accepted (nothing was written)", null);
+    }
+
+    /**
+     * Replaces a stored approval request with {@code updated} (same id) only when the stored version is
+     * {@code expected.version()}, atomically; the stored copy gets version {@code expected.version() + 1}. Of two
+     * instances deciding one request at once, exactly one succeeds.
+     *
+     * @return the request as stored now, or empty when the stored version differs (nothing was written)
+     */
+    default Optional<io.jitaccess.core.ApprovalRequest> replaceRequest(io.jitaccess.core.ApprovalRequest expected,
+                                                                     io.jitaccess.core.ApprovalRequest updated) {
+        throw new io.jitaccess.core.StoreException(getClass().getSimpleName() + " keeps no approval requests", null);
+    }
+
+    /** An approval request by id; the default (a store that keeps none) has none. */
+    default Optional<io.jitaccess.core.ApprovalRequest> findRequest(String requestId) {
+        return Optional.empty();
+    }
+
+    /** Every approval request of a VM, oldest (by submission) first; the default has none. */
+    default List<io.jitaccess.core.ApprovalRequest> requests(VmId vmId) {
+        return List.of();
+    }
+
+    /** Every pending approval request, oldest first: what the sweep times out; the default has none. */
+    default List<io.jitaccess.core.ApprovalRequest> pendingRequests() {
+        return List.of();
+    }
 
     /**
      * The leases that serialise instances sharing this store; empty for a store of one process (the facade's
