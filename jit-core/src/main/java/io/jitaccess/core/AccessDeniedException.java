@@ -35,6 +35,12 @@ public final class AccessDeniedException extends JitException {
         return new AccessDeniedException(principal, action, null, "grant '" + Escape.text(shown) + "'");
     }
 
+    /** A refusal of an action on an approval request id (existing or not: the message is the same). */
+    public static AccessDeniedException onRequest(String principal, Action action, String requestId) {
+        String shown = requestId.length() <= 64 ? requestId : requestId.substring(0, 64) + "...";
+        return new AccessDeniedException(principal, action, null, "request '" + Escape.text(shown) + "'");
+    }
+
     /** The refused principal. */
     public String principal() {
         return principal;

@@ -72,55 +72,78 @@ final class AccessOps {
                 .justification(request.justification());
         return guard.onVm(call, c -> {
             Instant now = clock.instant();
-            List<RequestValidator.ValidPort> ports = RequestValidator.validate(request, ctx, store.findPolicy(vm),
-                    now, limits);
-            String requestId = newId();
-            List<GrantSpec> specs = new ArrayList<>();
-            List<Grant> grants = new ArrayList<>();
-            for (RequestValidator.ValidPort p : ports) {
-                String id = newId();
-                specs.add(new GrantSpec(id, vm, p.rule().number(), p.rule().protocol(), p.source(), p.end()));
-                grants.add(Grant.builder().id(id).requestId(requestId).vmId(vm).number(p.rule().number())
-                        .protocol(p.rule().protocol()).source(p.sourceText()).requestor(ctx.principal())
-                        .justification(request.justification()).startTimeUtc(now).endTimeUtc(p.end()).build());
+            Optional<JitPolicy> policy = store.findPolicy(vm);
+            List<RequestValidator.ValidPort> ports = RequestValidator.validate(request, ctx, policy, now, limits);
+            int required = policy.map(p -> p.requiredApprovals(askedPorts)).orElse(0);
+            if (required > 0) {
+                throw new ApprovalRequiredException("access to " + Escape.text(vm.name()) + " port(s) " + askedPorts
+                        + " needs " + required + " approval(s): submit the request with approvals().submit(...); "
+                        + "nothing was written", required);
             }
-            c.grantWindow(String.join(",", ports.stream().map(RequestValidator.ValidPort::sourceText).distinct()
-                    .toList()), now, ports.stream().map(RequestValidator.ValidPort::end).max(Instant::compareTo)
-                    .orElse(now));
-            VmNetwork net = writer.resolve(vm);
-            writer.writeWithRetries("request access to " + vm.name(), net,
-                    (nsgs, attempt) -> RulePlanner.planGrants(net, nsgs, specs, NsgWriter.spread(attempt)),
-                    creates -> creates);
-            storeOrUndo(grants, net, vm);
-            LOG.info("jit.grant.created vm={} grants={}", Escape.text(vm.name()), Escape.text(grants));
-            audit.record(c.event().grantIds(grants.stream().map(Grant::id).toList()));
-            List<String> unscheduled = new ArrayList<>();
-            grants.forEach(g -> expiries.schedule(g).ifPresent(unscheduled::add));
-            if (!unscheduled.isEmpty()) {
-                // fail closed: nothing in this process would remove these rules at their end
-                for (Grant g : grants) {
-                    closer.removeGrantRules(g, StatusReason.USER_REQUESTED, net, Audit.SYSTEM, false);
-                }
-                throw new IllegalStateException("access to " + Escape.text(vm.name()) + " was granted but its "
-                        + "expiry could not be scheduled (" + unscheduled.get(0) + "); the access was removed again");
-            }
-            // replace older open grants for the same port and source, now that the new rules exist
-            for (Grant old : closer.activeGrants(vm)) {
-                boolean replaced = grants.stream().anyMatch(g -> !g.id().equals(old.id())
-                        && g.number() == old.number() && g.source().equals(old.source()));
-                if (replaced) {
-                    try {
-                        closer.removeGrantRules(old, StatusReason.NEWER_REQUEST_INITIATED, net, ctx.principal());
-                    } catch (JitException e) {
-                        LOG.warn("jit.grant.replace_failed grant={} cause={} (its rule expires at {})",
-                                Escape.text(old.id()), e.getMessage(), old.endTimeUtc());
-                    }
-                }
-            }
-            events.grants(io.jitaccess.core.spi.LifecycleEvent.Type.INITIATED, vm, ctx.principal(), grants,
-                    "justification: " + grants.get(0).justification());
-            return List.copyOf(grants);
+            return initiate(c, vm, newId(), ports, ctx.principal(), request.justification(), now, null);
         });
+    }
+
+    /**
+     * Writes and stores the grants of validated ports (a request, or an approved one): plans and writes their allow
+     * rules, stores their records (or removes the rules again), audits the call's event with the grant ids, schedules
+     * their expiry, replaces older open grants of the same port and source, and publishes {@code INITIATED}. Runs under
+     * the VM's lock.
+     *
+     * @param requestor the grants' requestor (the requester of an approved request, not its approver)
+     * @param approved  the approved request, for the event; null for a request granted at once
+     */
+    List<Grant> initiate(Call c, VmId vm, String requestId, List<RequestValidator.ValidPort> ports, String requestor,
+                         String justification, Instant now, ApprovalRequest approved) {
+        List<GrantSpec> specs = new ArrayList<>();
+        List<Grant> grants = new ArrayList<>();
+        for (RequestValidator.ValidPort p : ports) {
+            String id = newId();
+            specs.add(new GrantSpec(id, vm, p.rule().number(), p.rule().protocol(), p.source(), p.end()));
+            grants.add(Grant.builder().id(id).requestId(requestId).vmId(vm).number(p.rule().number())
+                    .protocol(p.rule().protocol()).source(p.sourceText()).requestor(requestor)
+                    .justification(justification).startTimeUtc(now).endTimeUtc(p.end()).build());
+        }
+        c.grantWindow(String.join(",", ports.stream().map(RequestValidator.ValidPort::sourceText).distinct()
+                .toList()), now, ports.stream().map(RequestValidator.ValidPort::end).max(Instant::compareTo)
+                .orElse(now));
+        VmNetwork net = writer.resolve(vm);
+        writer.writeWithRetries("request access to " + vm.name(), net,
+                (nsgs, attempt) -> RulePlanner.planGrants(net, nsgs, specs, NsgWriter.spread(attempt)),
+                creates -> creates);
+        storeOrUndo(grants, net, vm);
+        LOG.info("jit.grant.created vm={} grants={}", Escape.text(vm.name()), Escape.text(grants));
+        audit.record(c.event().grantIds(grants.stream().map(Grant::id).toList())
+                .detail(approved == null ? "" : "request " + approved.id() + " approved by "
+                        + approved.approvals().stream().map(Approval::principal).toList()));
+        List<String> unscheduled = new ArrayList<>();
+        grants.forEach(g -> expiries.schedule(g).ifPresent(unscheduled::add));
+        if (!unscheduled.isEmpty()) {
+            // fail closed: nothing in this process would remove these rules at their end
+            for (Grant g : grants) {
+                closer.removeGrantRules(g, StatusReason.USER_REQUESTED, net, Audit.SYSTEM, false);
+            }
+            throw new IllegalStateException("access to " + Escape.text(vm.name()) + " was granted but its "
+                    + "expiry could not be scheduled (" + unscheduled.get(0) + "); the access was removed again");
+        }
+        // replace older open grants for the same port and source, now that the new rules exist
+        for (Grant old : closer.activeGrants(vm)) {
+            boolean replaced = grants.stream().anyMatch(g -> !g.id().equals(old.id())
+                    && g.number() == old.number() && g.source().equals(old.source()));
+            if (replaced) {
+                try {
+                    closer.removeGrantRules(old, StatusReason.NEWER_REQUEST_INITIATED, net, requestor);
+                } catch (JitException e) {
+                    LOG.warn("jit.grant.replace_failed grant={} cause={} (its rule expires at {})",
+                            Escape.text(old.id()), e.getMessage(), old.endTimeUtc());
+                }
+            }
+        }
+        if (approved == null) { // an approved request's events follow its stored decision
+            events.grants(io.jitaccess.core.spi.LifecycleEvent.Type.INITIATED, vm, requestor, grants,
+                    "justification: " + grants.get(0).justification());
+        }
+        return List.copyOf(grants);
     }
 
     /** See {@link JitAccess#connect}. */
@@ -142,6 +165,14 @@ final class AccessOps {
             intended = new JitPolicy(vm, ports, intended == null ? 0 : intended.requiredApprovals());
         }
         JitPolicy target = intended;
+        int required = target.requiredApprovals(List.of(port));
+        if (required > 0) { // before enabling anything on its behalf
+            ApprovalRequiredException e = new ApprovalRequiredException("connect to " + Escape.text(vm.name())
+                    + " port " + port + " needs " + required + " approval(s): submit a request with "
+                    + "approvals().submit(...); nothing was written", required);
+            audit.record(call.event().outcome(AuditEvent.Outcome.REJECTED).detail(e.getMessage()));
+            throw e;
+        }
         Duration max = target.port(port).map(PortRule::maxRequestAccessDuration).orElse(d);
         AccessRequest request = AccessRequest.of(vm, justification,
                 PortRequest.of(port, max.compareTo(d) < 0 ? max : d));
@@ -204,7 +235,7 @@ final class AccessOps {
         }
     }
 
-    private String newId() {
+    String newId() {
         String id = idGenerator.get();
         if (!RuleMetadata.isValidGrantId(id)) {
             throw new IllegalStateException("id generator produced an invalid id: " + Escape.text(id));

@@ -9,7 +9,14 @@ public enum Action {
     /** Revoke a grant before its end. */
     REVOKE("revoke access"),
     /** Read policies, grants and rules. */
-    READ("read");
+    READ("read"),
+    /**
+     * Approve or reject a pending access request (or extension) on the VM; the authorizer sees the request. Asked
+     * only of approvers: the requester never approves their own request, whatever the authorizer says.
+     */
+    APPROVE("approve access"),
+    /** Extend an open grant to a later end; the authorizer sees the grant (its owner, port, source, window). */
+    EXTEND("extend access");
 
     private final String verb;
 

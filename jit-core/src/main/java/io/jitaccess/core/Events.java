@@ -58,6 +58,11 @@ final class Events {
     }
 
     /** Publishes drift found on a VM. */
+    void request(LifecycleEvent.Type type, io.jitaccess.core.ApprovalRequest r, String principal, List<Grant> grants,
+                 String detail) {
+        publish(new LifecycleEvent(type, clock.instant(), r.vmId(), principal, grants, List.of(), detail, r));
+    }
+
     void drift(VmId vm, String principal, List<Drift> drifts, String detail) {
         publish(new LifecycleEvent(LifecycleEvent.Type.DRIFT_FOUND, clock.instant(), vm, principal, List.of(), drifts,
                 detail));

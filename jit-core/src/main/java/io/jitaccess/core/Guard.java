@@ -66,6 +66,35 @@ final class Guard {
         }
     }
 
+    /**
+     * Runs the body of a call that was authorised already (on an approval request, whose authorisation saw the
+     * request) under the VM's lock; a failure is audited once and rethrown.
+     */
+    <T> T onAuthorized(Call call, Function<Call, T> body) {
+        return audited(call, c -> locked(call.vm, () -> body.apply(c)));
+    }
+
+    /**
+     * The first step of every operation on an approval request id, as {@link #authorizeGrant} is for grants: the
+     * authorizer sees the request, or, for an unknown id, neither request nor VM; a refusal is the same for both.
+     */
+    Optional<io.jitaccess.core.ApprovalRequest> authorizeRequest(RequestContext ctx, Action action, String requestId,
+                                                                 String operation) {
+        Objects.requireNonNull(ctx, "ctx");
+        Optional<io.jitaccess.core.ApprovalRequest> r = store.findRequest(requestId);
+        AuthorizationRequest a = r.map(x -> AuthorizationRequest.onRequest(ctx.principal(), action, x))
+                .orElseGet(() -> AuthorizationRequest.onUnknownGrant(ctx.principal(), action));
+        if (!authorizer.isAllowed(a)) {
+            AccessDeniedException e = AccessDeniedException.onRequest(ctx.principal(), action, requestId);
+            audit.record(Audit.event(operation, ctx.principal(), r.map(io.jitaccess.core.ApprovalRequest::vmId)
+                            .orElse(null), r.map(x -> x.ports().stream().map(RequestedPort::number).toList())
+                            .orElse(List.of()))
+                    .outcome(AuditEvent.Outcome.DENIED).detail(e.getMessage()));
+            throw e;
+        }
+        return r;
+    }
+
     /** Asks the authorizer about a call on a VM; a refusal is audited DENIED and thrown. */
     void authorize(Call call) {
         Objects.requireNonNull(call.ctx, "ctx");
@@ -86,6 +115,11 @@ final class Guard {
     /** Whether the principal may read the VM: a filter, neither audited nor thrown. */
     boolean mayRead(RequestContext ctx, VmId vm) {
         return authorizer.isAllowed(AuthorizationRequest.onVm(ctx.principal(), Action.READ, vm));
+    }
+
+    /** Whether the principal may approve the request: a filter, neither audited nor thrown. */
+    boolean mayApprove(RequestContext ctx, io.jitaccess.core.ApprovalRequest r) {
+        return authorizer.isAllowed(AuthorizationRequest.onRequest(ctx.principal(), Action.APPROVE, r));
     }
 
     /**

@@ -58,6 +58,8 @@ public final class JitAccess implements AutoCloseable {
     private final DriftOps drift;
     private final Sweeper sweeper;
     private final Events events;
+    private final ExtendOps extender;
+    private final Approvals approvals;
 
     JitAccess(JitAccessConfig c) {
         this.config = c;
@@ -75,9 +77,13 @@ public final class JitAccess implements AutoCloseable {
         this.policies = new PolicyOps(guard, store, writer, closer, audit, c.limits(), c.placementMode());
         this.access = new AccessOps(guard, store, writer, closer, expiries, policies, audit, c.clock(), c.limits(),
                 c.idGenerator(), events);
+        this.extender = new ExtendOps(guard, store, writer, expiries, audit, c.clock(), c.limits(), events);
+        this.approvals = new Approvals(guard, store, access, extender, closer, writer, expiries, audit, c.clock(),
+                c.limits(), c.approvalTimeout(), events);
         this.drift = new DriftOps(guard, store, writer, closer, audit, c.clock(), c.placementMode(), events);
         this.sweeper = new Sweeper(store, writer, closer, guard, audit, c.clock(), scheduler, expiries,
                 c.sweepInterval(), events);
+        sweeper.alsoOnSweep(approvals::expireOverdue);
         sweeper.scheduleSweep();
         sweeper.scheduleStoredGrants();
     }
@@ -185,6 +191,26 @@ public final class JitAccess implements AutoCloseable {
      */
     public Grant revoke(String grantId, RequestContext ctx) {
         return access.revoke(grantId, ctx);
+    }
+
+    /**
+     * Extends an open grant to {@code duration} from now: each of its allow rules is replaced in place (same name and
+     * priority, one write per NSG: no gap, no second rule), then its record; its expiry moves. The maximum is the
+     * policy's as it is now, counted from now (what a new request could get). A crash part-way leaves access that
+     * ends at the old or the new end, never later. Audited; publishes {@code EXTENDED}.
+     *
+     * @throws AccessDeniedException      when the authorizer refuses {@link Action#EXTEND} on the grant
+     * @throws ApprovalRequiredException  when the policy requires approval (use {@link Approvals#submitExtension})
+     * @throws ValidationException        when the grant is not open or the new end is not allowed or not later
+     * @throws RuleModifiedException      when its rule was changed or removed out of band (nothing is written)
+     */
+    public Grant extend(String grantId, Duration duration, RequestContext ctx) {
+        return extender.extend(grantId, duration, ctx);
+    }
+
+    /** Requests that need approval: submit, approve, reject, cancel, list. */
+    public Approvals approvals() {
+        return approvals;
     }
 
     /** Every grant of a VM (history included), oldest first. */

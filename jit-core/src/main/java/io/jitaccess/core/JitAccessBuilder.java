@@ -35,6 +35,7 @@ public final class JitAccessBuilder {
     private final java.util.List<io.jitaccess.core.spi.LifecycleListener> listeners = new java.util.ArrayList<>();
     private java.util.concurrent.@org.jspecify.annotations.Nullable Executor eventExecutor;
     private Duration expiringSoonLead = Duration.ofMinutes(10);
+    private Duration approvalTimeout = Duration.ofHours(24);
     private Supplier<String> idGenerator = () -> {
         byte[] b = new byte[8];
         RANDOM.nextBytes(b);
@@ -194,6 +195,19 @@ public final class JitAccessBuilder {
     }
 
     /**
+     * How long a request that needs approval stays pending before it expires ({@code Rejected/Expired}); default 24
+     * hours, 1 minute to 30 days. Durations of the access itself count from approval, not from submission.
+     */
+    public JitAccessBuilder approvalTimeout(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.compareTo(Duration.ofMinutes(1)) < 0 || timeout.compareTo(Duration.ofDays(30)) > 0) {
+            throw ValidationException.single("approvalTimeout", timeout.toString(), "must be 1 minute to 30 days");
+        }
+        this.approvalTimeout = timeout;
+        return this;
+    }
+
+    /**
      * Checks the configuration and builds the facade, which starts its periodic sweep.
      *
      * @throws IllegalStateException when the backend or the authorizer is not set
@@ -213,6 +227,6 @@ public final class JitAccessBuilder {
         }
         return new JitAccessConfig(backend, authorizer, audit, store, clock, scheduler, limits, placementMode,
                 maxAttempts, sweepInterval, idGenerator, instanceId, leaseTtl, leaseWait, listeners, eventExecutor,
-                expiringSoonLead);
+                expiringSoonLead, approvalTimeout);
     }
 }

@@ -39,12 +39,14 @@ public final class JitAccessConfig {
     private final List<LifecycleListener> listeners;
     private final @Nullable Executor eventExecutor;
     private final Duration expiringSoonLead;
+    private final Duration approvalTimeout;
 
     JitAccessConfig(NetworkBackend backend, Authorizer authorizer, AuditSink auditSink, PolicyStore policyStore,
                     Clock clock, Scheduler scheduler, JitLimits limits, PlacementMode placementMode, int maxAttempts,
                     Duration sweepInterval, Supplier<String> idGenerator, String instanceId, Duration leaseTtl,
                     Duration leaseWait, List<LifecycleListener> listeners, @Nullable Executor eventExecutor,
-                    Duration expiringSoonLead) {
+                    Duration expiringSoonLead, Duration approvalTimeout) {
+        this.approvalTimeout = approvalTimeout;
         this.listeners = List.copyOf(listeners);
         this.eventExecutor = eventExecutor;
         this.expiringSoonLead = expiringSoonLead;
@@ -147,6 +149,11 @@ public final class JitAccessConfig {
     /** How long before a grant's end {@code EXPIRING_SOON} is published; zero when it is not. */
     public Duration expiringSoonLead() {
         return expiringSoonLead;
+    }
+
+    /** How long a request that needs approval stays pending. */
+    public Duration approvalTimeout() {
+        return approvalTimeout;
     }
 
     @Override

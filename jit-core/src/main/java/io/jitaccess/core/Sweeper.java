@@ -43,6 +43,7 @@ final class Sweeper {
     private final Events events;
     private volatile Scheduler.Cancellable sweepTask;
     private volatile boolean sweepArmed;
+    private volatile Runnable onSweep = () -> { };
 
     Sweeper(PolicyStore store, NsgWriter writer, GrantCloser closer, Guard guard, Audit audit, Clock clock,
             Scheduler scheduler, ExpirySchedule expiries, Duration sweepInterval, Events events) {
@@ -72,7 +73,9 @@ final class Sweeper {
         // warn/<grant id>, held until the grant closes (or its end passes), lets one of them publish it
         Duration hold = Duration.between(clock.instant(), scheduled.endTimeUtc()).plusMinutes(1);
         try {
-            Optional<io.jitaccess.core.spi.Leases.Lease> lease = guard.tryLease("warn/" + scheduled.id(),
+            // the end is part of the name: an extended grant is warned again before its new end
+            Optional<io.jitaccess.core.spi.Leases.Lease> lease = guard.tryLease("warn/" + scheduled.id() + "/"
+                            + scheduled.endTimeUtc().getEpochSecond(),
                     hold.isNegative() || hold.isZero() ? Duration.ofMinutes(1) : hold);
             if (lease.isEmpty()) {
                 return; // another instance warned
@@ -96,8 +99,18 @@ final class Sweeper {
                 "ends at " + g.endTimeUtc());
     }
 
+    /** Runs {@code task} at the start of every sweep (pending approval requests past their deadline). */
+    void alsoOnSweep(Runnable task) {
+        this.onSweep = task;
+    }
+
     /** See {@link JitAccess#sweepExpired()}. */
     SweepResult sweepExpired() {
+        try {
+            onSweep.run();
+        } catch (RuntimeException e) {
+            LOG.warn("jit.sweep.requests_failed cause={}", Escape.text(e.getMessage()));
+        }
         Instant now = clock.instant();
         List<String> removed = new ArrayList<>();
         List<SweepResult.Failure> failures = new ArrayList<>();
@@ -160,6 +173,9 @@ final class Sweeper {
                     return null; // revoked or expired meanwhile, by someone who audited it
                 }
                 Grant g = current.get();
+                if (!g.isClosing() && g.endTimeUtc().isAfter(now)) {
+                    return null; // extended meanwhile: it is not due (its expiry is scheduled at the new end)
+                }
                 List<String> left = new ArrayList<>(leftByName.getOrDefault(name, List.of()));
                 if (!unread.isEmpty() && !closeAfterIncompleteListing(g, name, removed, left, failures)) {
                     return null; // reported; the grant stays open and the next sweep retries
@@ -293,6 +309,9 @@ final class Sweeper {
             // its end only narrows access, so it needs no lease
             LOG.warn("jit.grant.expire_failed grant={} cause={} (removing its rules without the lease; the sweep "
                     + "closes the record)", Escape.text(grantId), Escape.text(e.getMessage()));
+            if (e instanceof VmBusyException && extendedMeanwhile(scheduled)) {
+                return; // extended (by another instance, which holds the VM): its own expiry is at the new end
+            }
             if (e instanceof VmBusyException || e instanceof StoreException) {
                 try {
                     closer.closeGrantRules(scheduled, writer.resolve(scheduled.vmId()).nsgIds());
@@ -301,6 +320,20 @@ final class Sweeper {
                             Escape.text(grantId), Escape.text(again.getMessage()));
                 }
             }
+        }
+    }
+
+    /**
+     * Whether the store now says the grant ends after the end it was scheduled for (an extension). A store that cannot
+     * answer says no: the rules then go at the scheduled end (early, never late).
+     */
+    private boolean extendedMeanwhile(Grant scheduled) {
+        try {
+            return store.findGrant(scheduled.id()).filter(Grant::isActive).filter(g -> !g.isClosing())
+                    .map(g -> g.endTimeUtc().isAfter(scheduled.endTimeUtc()) && g.endTimeUtc().isAfter(clock.instant()))
+                    .orElse(false);
+        } catch (RuntimeException e) {
+            return false;
         }
     }
 
@@ -315,6 +348,12 @@ final class Sweeper {
                 return null;
             }
             Grant g = found.get();
+            if (!g.isClosing() && g.endTimeUtc().isAfter(clock.instant())) {
+                // extended since it was scheduled (here or by another instance): expire it at its new end
+                expiries.schedule(g).ifPresent(why -> LOG.warn("jit.grant.expiry_not_scheduled grant={} cause={} "
+                        + "(the sweep removes it)", Escape.text(g.id()), Escape.text(why)));
+                return null;
+            }
             try {
                 List<String> left = closer.closeGrantRules(g, writer.resolve(g.vmId()).nsgIds());
                 String detail = left.isEmpty() ? "" : "; " + GrantCloser.leftDetail(left);

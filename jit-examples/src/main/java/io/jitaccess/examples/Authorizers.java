@@ -8,14 +8,18 @@ public final class Authorizers {
     private Authorizers() {
     }
 
-    /** Anyone in the company may request and read; admins may do anything; requesters revoke only their own. */
+    /**
+     * Anyone in the company may request and read; admins may do anything; requesters revoke and extend only their own
+     * grants; approvers are the security team.
+     */
     public static Authorizer ownGrantsOnly() {
         // README:authorizer:start
         Authorizer simple = (principal, action, vm) -> principal.endsWith("@example.com");
         Authorizer ownGrants = Authorizer.of(r -> r.principal().startsWith("admin@")
                 || switch (r.action()) {
                     case REQUEST, READ -> simple.isAllowed(r);
-                    case REVOKE -> r.grant().map(g -> g.requestor().equals(r.principal())).orElse(false);
+                    case REVOKE, EXTEND -> r.grant().map(g -> g.requestor().equals(r.principal())).orElse(false);
+                    case APPROVE -> r.principal().startsWith("secops-");
                     case CONFIGURE -> false;
                 });
         // README:authorizer:end

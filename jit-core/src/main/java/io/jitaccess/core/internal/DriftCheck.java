@@ -172,7 +172,8 @@ public final class DriftCheck {
         return null;
     }
 
-    private static String allowMismatch(SecurityRule r, Grant g, VmNetwork net, RuleMetadata.Owned o) {
+    /** Why an allow rule of ours no longer is what the grant wrote (end time, access, protocol, source, ports, destinations), or null. */
+    public static String allowMismatch(SecurityRule r, Grant g, VmNetwork net, RuleMetadata.Owned o) {
         if (!o.endTime().orElseThrow().equals(g.endTimeUtc().truncatedTo(java.time.temporal.ChronoUnit.SECONDS))
                 && !o.endTime().orElseThrow().equals(g.endTimeUtc())) {
             return "end time is " + o.endTime().orElseThrow() + ", the grant ends " + g.endTimeUtc();

@@ -42,6 +42,18 @@ public record AuditEvent(Instant time, String operation, String principal, @Null
     public static final String RECONCILE = "Reconcile JIT Network Access";
     /** A refused read (policies, grants, NSGs, drift); successful reads change nothing and are not audited. */
     public static final String READ = "Read JIT Network Access";
+    /** Submitting a request that needs approval (nothing is written to any NSG). */
+    public static final String SUBMIT = "Submit JIT Network Access Request";
+    /** One approval of a pending request; the one reaching the quorum also initiates (or extends). */
+    public static final String APPROVE = "Approve JIT Network Access Request";
+    /** Rejecting a pending request (final). */
+    public static final String REJECT = "Reject JIT Network Access Request";
+    /** The requester cancelling a pending request. */
+    public static final String CANCEL = "Cancel JIT Network Access Request";
+    /** A pending request reaching its approval deadline. */
+    public static final String REQUEST_EXPIRE = "Expire JIT Network Access Request";
+    /** Extending an open grant to a later end (no Azure equivalent). */
+    public static final String EXTEND = "Extend JIT Network Access";
     /** A grant reaching its end time. */
     public static final String EXPIRE = "Expire JIT Network Access";
 

@@ -24,12 +24,32 @@ import org.jspecify.annotations.Nullable;
  * @param grants    the grants concerned, as they are after the event
  * @param drifts    the drift findings ({@link Type#DRIFT_FOUND})
  * @param detail    a human-readable detail (a reason, the sweep's failures)
+ * @param request   the approval request, for {@link Type#REQUESTED}, {@link Type#APPROVED}, {@link Type#REJECTED}
+ *                  (and {@link Type#INITIATED} or {@link Type#EXTENDED} reached by approval): who asked, for what,
+ *                  who approved so far, how many approvals are required
  */
 public record LifecycleEvent(Type type, Instant time, @Nullable VmId vmId, String principal, List<Grant> grants,
-                             List<Drift> drifts, String detail) {
+                             List<Drift> drifts, String detail, io.jitaccess.core.@Nullable ApprovalRequest request) {
 
-    /** What happened. More types come with approvals and extension (requested, approved, rejected, extended). */
+    /** An event about no approval request. */
+    public LifecycleEvent(Type type, Instant time, @Nullable VmId vmId, String principal, List<Grant> grants,
+                          List<Drift> drifts, String detail) {
+        this(type, time, vmId, principal, grants, drifts, detail, null);
+    }
+
+    /** What happened. */
     public enum Type {
+        /** A request that needs approval was submitted: approvers may want to know (nothing is open yet). */
+        REQUESTED,
+        /**
+         * An approver approved a pending request; when it reached the quorum, {@link #INITIATED} (or
+         * {@link #EXTENDED}) follows.
+         */
+        APPROVED,
+        /** A pending request ended without access: rejected, expired, cancelled, or invalid at approval. */
+        REJECTED,
+        /** An open grant got a later end (its rules were replaced in place). */
+        EXTENDED,
         /** Access was granted: the allow rules exist and the grants are stored. */
         INITIATED,
         /** A grant ends within the configured lead time ({@code JitAccessBuilder.expiringSoonLead}). */

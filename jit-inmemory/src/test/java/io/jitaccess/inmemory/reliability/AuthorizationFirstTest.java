@@ -14,6 +14,7 @@ import io.jitaccess.core.JitAccess;
 import io.jitaccess.core.OsType;
 import io.jitaccess.core.PortRequest;
 import io.jitaccess.core.RequestContext;
+import io.jitaccess.core.policy.JitPolicy;
 import io.jitaccess.core.policy.VmId;
 import io.jitaccess.core.spi.AuditEvent;
 import io.jitaccess.core.spi.Authorizer;
@@ -52,7 +53,17 @@ class AuthorizationFirstTest {
         GRANT(AuditEvent.READ, (j, t) -> j.grant(t.grantId, t.caller)),
         NSGS(AuditEvent.READ, (j, t) -> j.nsgs(t.vm, t.caller)),
         VERIFY(AuditEvent.READ, (j, t) -> j.verify(t.vm, t.caller)),
-        RECONCILE(AuditEvent.RECONCILE, (j, t) -> j.reconcile(t.vm, t.caller));
+        RECONCILE(AuditEvent.RECONCILE, (j, t) -> j.reconcile(t.vm, t.caller)),
+        EXTEND(AuditEvent.EXTEND, (j, t) -> j.extend(t.grantId, Duration.ofHours(2), t.caller)),
+        SUBMIT(AuditEvent.SUBMIT, (j, t) -> j.approvals().submit(AccessRequest.of(t.vm, "x",
+                PortRequest.of(5985, Duration.ofHours(1))), t.caller)),
+        SUBMIT_EXTENSION(AuditEvent.SUBMIT, (j, t) -> j.approvals().submitExtension(t.grantId, Duration.ofHours(2),
+                t.caller)),
+        APPROVE(AuditEvent.APPROVE, (j, t) -> j.approvals().approve(t.requestId, t.caller)),
+        REJECT(AuditEvent.REJECT, (j, t) -> j.approvals().reject(t.requestId, "no", t.caller)),
+        CANCEL(AuditEvent.CANCEL, (j, t) -> j.approvals().cancel(t.requestId, t.caller)),
+        FIND_REQUEST(AuditEvent.READ, (j, t) -> j.approvals().find(t.requestId, t.caller)),
+        REQUESTS(AuditEvent.READ, (j, t) -> j.approvals().requests(t.vm, t.caller));
 
         final String operation;
         final BiConsumer<JitAccess, Aim> run;
@@ -63,18 +74,25 @@ class AuthorizationFirstTest {
         }
 
         boolean onGrant() {
-            return this == REVOKE || this == GRANT;
+            return this == REVOKE || this == GRANT || this == EXTEND || this == SUBMIT_EXTENSION;
+        }
+
+        boolean onRequest() {
+            return this == APPROVE || this == REJECT || this == CANCEL || this == FIND_REQUEST;
         }
     }
 
-    record Aim(VmId vm, String grantId, RequestContext caller) {
+    record Aim(VmId vm, String grantId, String requestId, RequestContext caller) {
     }
 
     /** A rig with a policy and an open grant on web-03; the "missing" VM does not exist at all. */
     static Rig rig() {
         Rig r = new Rig();
-        r.jit.enable(Rig.policy(r.vm, 22, 3389), r.admin);
+        JitPolicy p = Rig.policy(r.vm, 22, 3389, 5985);
+        r.jit.enable(new JitPolicy(r.vm, p.ports().stream()
+                .map(x -> x.number() == 5985 ? x.withRequiredApprovals(1) : x).toList()), r.admin);
         r.jit.requestAccess(AccessRequest.of(r.vm, "", PortRequest.of(3389, Duration.ofHours(1))), r.barbara);
+        r.jit.approvals().submit(AccessRequest.of(r.vm, "", PortRequest.of(5985, Duration.ofHours(1))), r.barbara);
         r.net.reset();
         r.audit.clear();
         return r;
@@ -82,8 +100,10 @@ class AuthorizationFirstTest {
 
     static Aim aim(Rig r, Target t) {
         RequestContext mallory = RequestContext.of("mallory@contoso.com", "203.0.113.66");
-        return t == Target.EXISTING ? new Aim(r.vm, r.store.allGrants().get(0).id(), mallory)
-                : new Aim(VmId.of(r.net.subscription(), r.net.resourceGroup(), "ghost"), "ffffffffffffffff", mallory);
+        return t == Target.EXISTING ? new Aim(r.vm, r.store.allGrants().get(0).id(),
+                r.store.pendingRequests().get(0).id(), mallory)
+                : new Aim(VmId.of(r.net.subscription(), r.net.resourceGroup(), "ghost"), "ffffffffffffffff",
+                "eeeeeeeeeeeeeeee", mallory);
     }
 
     static String refusal(Op op, Target target, List<AuditEvent> events) {
@@ -103,7 +123,7 @@ class AuthorizationFirstTest {
         cases++;
         // what the caller sees, with what the caller itself named replaced
         return t.getClass().getName() + ": " + t.getMessage().replace(aim.vm().value(), "<vm>")
-                .replace(aim.grantId(), "<grant>");
+                .replace(aim.grantId(), "<grant>").replace(aim.requestId(), "<request>");
     }
 
     @ParameterizedTest
@@ -115,7 +135,7 @@ class AuthorizationFirstTest {
         String existing = refusal(op, Target.EXISTING, events);
         String missing = refusal(op, Target.MISSING, events);
         assertThat(missing).isEqualTo(existing);
-        if (op.onGrant()) {
+        if (op.onGrant() || op.onRequest()) {
             assertThat(existing).doesNotContain("web-03").doesNotContain("ghost");
             assertThat(events.get(0).vmId()).as("the operator's audit names the VM when known").isNotNull();
             assertThat(events.get(1).vmId()).isNull();
@@ -147,7 +167,7 @@ class AuthorizationFirstTest {
                 || switch (q.action()) {
                     case REQUEST, READ -> true;
                     case REVOKE -> q.grant().map(g -> g.requestor().equals(q.principal())).orElse(false);
-                    case CONFIGURE -> false;
+                    case CONFIGURE, APPROVE, EXTEND -> false;
                 });
         JitAccess jit = JitAccess.builder().backend(r.net).authorizer(ownGrants).auditSink(r.audit::add)
                 .policyStore(r.store).clock(r.clock).scheduler(r.scheduler).build();
