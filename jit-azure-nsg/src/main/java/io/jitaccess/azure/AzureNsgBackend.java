@@ -2,6 +2,7 @@ package io.jitaccess.azure;
 
 import io.jitaccess.core.spi.Escape;
 import com.azure.core.credential.TokenCredential;
+import com.azure.core.http.HttpHeaderName;
 import com.azure.core.http.HttpPipeline;
 import com.azure.core.http.HttpPipelineBuilder;
 import com.azure.core.http.policy.HttpPipelinePolicy;
@@ -32,6 +33,8 @@ import io.jitaccess.azure.implementation.WritePolicy;
 import io.jitaccess.core.BackendException;
 import io.jitaccess.core.JitException;
 import io.jitaccess.core.NotFoundException;
+import io.jitaccess.core.RuleModifiedException;
+import io.jitaccess.core.arm.ArmDialect;
 import io.jitaccess.core.net.IpPrefix;
 import io.jitaccess.core.policy.VmId;
 import io.jitaccess.core.rules.NicPath;
@@ -47,6 +50,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -66,15 +70,18 @@ import org.slf4j.LoggerFactory;
  *       ({@code nextLink} paging); the listing carries each NSG's rules and ETag, so a sweep reads nothing else.</li>
  *   <li>{@link #createRule}: 1 PUT of the child {@code securityRules/{name}} with {@code If-None-Match: *}, plus the
  *       long-running-operation polls ARM asks for. The whole NSG is never PUT.</li>
+ *   <li>{@link #replaceRule}: 1 GET of the child rule (its ETag and fields), then 1 PUT of it with
+ *       {@code If-Match: <etag>}, plus the polls ARM asks for, as a create; nothing is PUT when the rule differs
+ *       from the expected one (a 404 costs 1 more GET, of the NSG, to tell a missing rule from a missing NSG).</li>
  *   <li>{@link #deleteRule}: 1 DELETE of the child rule, plus polls.</li>
  * </ul>
  * Errors are mapped by ARM's error code: {@code SecurityRuleConflict} → {@link io.jitaccess.core.RuleConflictException}
  * (the facade re-reads, re-plans and retries); 429, {@code RetryableErrorDueToAnotherOperation},
  * {@code AnotherOperationInProgress} → retried here honouring {@code Retry-After}, and transient server errors for
- * reads and deletes, at most {@code maxAttempts} requests per call (the SDK pipeline's own {@code RetryPolicy} is
- * removed, so attempts never multiply); 404 → {@link NotFoundException}; anything else → {@link BackendException}
- * with the code. LRO polls use a short interval
- * ({@code pollInterval}, default 1 s) instead of the SDK's 30 s default when ARM sends no {@code Retry-After}.
+ * reads, deletes and conditional replaces, at most {@code maxAttempts} requests per call (the SDK pipeline's own
+ * {@code RetryPolicy} is removed, so attempts never multiply); 404 → {@link NotFoundException}; a 412 on a replace →
+ * {@link io.jitaccess.core.RuleModifiedException}; anything else → {@link BackendException} with the code. LRO polls
+ * use a short interval ({@code pollInterval}, default 1 s) instead of the SDK's 30 s default when ARM sends no {@code Retry-After}.
  *
  * <p>Thread-safe. Build with {@link #builder()}.
  */
@@ -264,6 +271,108 @@ public final class AzureNsgBackend implements NetworkBackend {
         return result == null ? rule : RuleMapper.fromInner(result);
     }
 
+    /**
+     * Replaces a rule in place: 1 GET of the child rule (its ETag and fields), then, when it still equals
+     * {@code expected} as {@link #readRule} maps it, 1 PUT of the child rule with {@code If-Match: <etag>} (plus the
+     * long-running-operation polls ARM asks for, as a create). A rule that differs or is absent, and a 412 answer, are
+     * a {@link io.jitaccess.core.RuleModifiedException} ({@code PreconditionFailed}); nothing was written. A 404 of the
+     * rule is told apart from a missing NSG by one GET of the NSG.
+     *
+     * <p>Retries: throttling and "another operation" as for every call; a transient failure (408, 5xx, I/O) is
+     * repeated too, because the repeat carries the same {@code If-Match} and so can only apply to the rule as read. If
+     * the lost attempt was applied after all, the repeat is answered 412 (the ETag moved): the rule is then read again
+     * and the replace succeeds when it holds {@code updated}. The same check settles a transient failure on the last
+     * attempt.
+     */
+    @Override
+    public SecurityRule replaceRule(String nsgId, SecurityRule expected, SecurityRule updated) {
+        requireSameRule(expected, updated);
+        ResourceId id = ResourceId.fromString(nsgId);
+        String name = expected.name();
+        String what = "replace rule " + Escape.text(name) + " in " + Escape.text(nsgId);
+        Response<SecurityRuleInner> got;
+        try {
+            got = call("read rule " + Escape.text(name) + " in " + Escape.text(nsgId), Kind.READ, () -> client
+                    .getSecurityRules().getWithResponse(id.resourceGroupName(), id.name(), name, Context.NONE));
+        } catch (NotFoundException e) {
+            readNsg(nsgId);   // a missing NSG raises its own not-found; else it is the rule that is absent
+            throw new RuleModifiedException(ArmDialect.PRECONDITION_FAILED, what + ": the rule is not in the NSG; "
+                    + "nothing was written");
+        }
+        SecurityRuleInner in = got.getValue();
+        String etag = in.etag() != null ? in.etag() : got.getHeaders().getValue(HttpHeaderName.ETAG);
+        if (!RuleMapper.fromInner(in).equals(expected)) {
+            throw new RuleModifiedException(ArmDialect.PRECONDITION_FAILED, what + ": the rule changed since it was "
+                    + "read; nothing was written");
+        }
+        if (etag == null || etag.isBlank()) {
+            throw new BackendException("NoETag", what + ": ARM returned the rule without an ETag, so it cannot be "
+                    + "replaced conditionally; nothing was written");
+        }
+        SecurityRuleInner inner = RuleMapper.toInner(updated);
+        AtomicBoolean mayHaveApplied = new AtomicBoolean();
+        SecurityRuleInner result;
+        try {
+            result = call(what, Kind.REPLACE, () -> {
+                try {
+                    return finish(client.getSecurityRules().beginCreateOrUpdate(id.resourceGroupName(), id.name(),
+                            name, inner, new Context(WritePolicy.IF_MATCH, etag)));
+                } catch (RuntimeException e) {
+                    if (ErrorMapper.transientFailure(e)) {
+                        mayHaveApplied.set(true);
+                    }
+                    throw e;
+                }
+            });
+        } catch (BackendException e) {
+            if (!mayHaveApplied.get()) {
+                throw e;
+            }
+            // an attempt failed without an answer and may have been applied: what the rule holds now decides
+            Optional<SecurityRule> now;
+            try {
+                now = readRule(nsgId, name);
+            } catch (JitException again) {
+                throw e;
+            }
+            if (now.isEmpty() || !now.get().equals(updated)) {
+                throw e;
+            }
+            LOG.info("jit.azure.rule.replace rule={} nsg={} settled_by_reread=true", Escape.text(name),
+                    Escape.text(id.name()));
+            return now.get();
+        }
+        LOG.info("jit.azure.rule.replace rule={} nsg={} priority={}", Escape.text(name), Escape.text(id.name()),
+                updated.priority());
+        return result == null ? updated : RuleMapper.fromInner(result);
+    }
+
+    /** {@code updated} keeps the name, priority and direction of {@code expected}, else nothing is sent. */
+    private static void requireSameRule(SecurityRule expected, SecurityRule updated) {
+        Objects.requireNonNull(expected, "expected");
+        Objects.requireNonNull(updated, "updated");
+        String field = null;
+        Object was = null;
+        Object now = null;
+        if (!expected.name().equals(updated.name())) {
+            field = "name";
+            was = "'" + Escape.text(expected.name()) + "'";
+            now = "'" + Escape.text(updated.name()) + "'";
+        } else if (expected.priority() != updated.priority()) {
+            field = "priority";
+            was = expected.priority();
+            now = updated.priority();
+        } else if (expected.direction() != updated.direction()) {
+            field = "direction";
+            was = expected.direction().text();
+            now = updated.direction().text();
+        }
+        if (field != null) {
+            throw new IllegalArgumentException("replaceRule keeps the rule's " + field + ": the updated rule changes it"
+                    + " from " + was + " to " + now + "; nothing was written");
+        }
+    }
+
     @Override
     public boolean deleteRule(String nsgId, String ruleName) {
         ResourceId id = ResourceId.fromString(nsgId);
@@ -295,14 +404,15 @@ public final class AzureNsgBackend implements NetworkBackend {
 
     /** What a call does, which decides what may be retried (a create may have been applied when it failed). */
     private enum Kind {
-        READ, CREATE, DELETE
+        READ, CREATE, REPLACE, DELETE
     }
 
     /**
      * Runs one ARM operation, the only place below the facade that retries (the SDK pipeline's RetryPolicy is
      * removed, see {@link Builder#build}). Throttling and "another operation" codes are retried for every kind of
-     * call; transient server and connection failures (408, 5xx but 501/505, I/O) only for reads and deletes (a
-     * repeated DELETE of a deleted rule is answered 204). At most {@code maxAttempts} requests in all, each wait
+     * call; transient server and connection failures (408, 5xx but 501/505, I/O) only for reads, deletes (a
+     * repeated DELETE of a deleted rule is answered 204) and replaces (a repeated PUT carries the same
+     * {@code If-Match}, so it applies to the rule as read or is answered 412). At most {@code maxAttempts} requests in all, each wait
      * {@code Retry-After} (or a doubling backoff from 200 ms) capped at {@code maxRetryWait}.
      */
     private <T> T call(String what, Kind kind, Supplier<T> op) {
@@ -312,9 +422,11 @@ public final class AzureNsgBackend implements NetworkBackend {
             } catch (JitException e) {
                 throw e;
             } catch (RuntimeException e) {
-                JitException mapped = ErrorMapper.translate(e, what, kind == Kind.CREATE);
+                JitException mapped = kind == Kind.REPLACE ? ErrorMapper.translateReplace(e, what)
+                        : ErrorMapper.translate(e, what, kind == Kind.CREATE);
                 // a SecurityRuleConflict goes back to the planner, which re-reads and picks another priority
-                // (retrying the same PUT cannot succeed); a failed create is not repeated blindly
+                // (retrying the same PUT cannot succeed); a failed create is not repeated blindly; a replace is
+                // conditional (If-Match), so repeating it can only apply to the rule as read
                 boolean retry = ErrorMapper.retryable(e) || (kind != Kind.CREATE && ErrorMapper.transientFailure(e));
                 if (!retry || attempt >= maxAttempts || !(mapped instanceof BackendException be)) {
                     throw mapped;
@@ -394,7 +506,7 @@ public final class AzureNsgBackend implements NetworkBackend {
 
         /**
          * Requests per ARM call at most, retries included: throttling and transient locks (429, another operation)
-         * for every call, transient server errors for reads and deletes; default 5.
+         * for every call, transient server errors for reads, deletes and conditional replaces; default 5.
          */
         public Builder maxAttempts(int attempts) {
             if (attempts < 1) {

@@ -18,6 +18,19 @@ class ArmAccountingTest {
     }
 
     @Test
+    @DisplayName("a replace is one GET and one PUT of the rule, and sends one rule's body")
+    void replaceIsOneGetOnePut() {
+        for (int existing : new int[] {20}) {
+            assertThat(ArmAccounting.run(existing)).filteredOn(r -> r.operation().startsWith("replace"))
+                    .singleElement().satisfies(r -> {
+                        assertThat(r.ours().requests()).as("at %d rules", existing)
+                                .isEqualTo(java.util.Map.of("GET", 1, "PUT", 1));
+                        assertThat(r.ours().bytesSent()).as("one rule's body").isLessThan(600);
+                    });
+        }
+    }
+
+    @Test
     @DisplayName("at 200 existing rules, at least 5x fewer bytes sent than the fluent whole-NSG update")
     void fewerBytesAt200() {
         List<ArmAccounting.Row> rows = ArmAccounting.run(200);

@@ -155,6 +155,16 @@ public final class ArmAccounting {
             base.remove("deny-jit");
             rows.add(new Row("disable", existing, 1, disable, cost(b.arm)));
             jit.close();
+
+            if (existing > 0) {
+                // an extension's write: one rule's description replaced in place (NetworkBackend.replaceRule)
+                SecurityRule read = f.net.snapshot(f.nicNsg).rule("existing-0").orElseThrow();
+                f.arm.clearLog();
+                f.backend.replaceRule(f.nicNsg, read, read.toBuilder().description("replaced in place").build());
+                Cost replace = cost(f.arm);
+                base.describe("existing-0", "replaced in place");
+                rows.add(new Row("replace 1 rule (replaceRule)", existing, 1, replace, cost(b.arm)));
+            }
         }
         return rows;
     }
@@ -177,6 +187,11 @@ public final class ArmAccounting {
             var withSource = source.equals("*") ? stage.fromAnyAddress() : stage.fromAddress(source);
             withSource.fromAnyPort().toAddress("10.0.0.4").toPortRanges(ranges).withProtocol(allow
                     ? SecurityRuleProtocol.TCP : SecurityRuleProtocol.ASTERISK).withPriority(priority).attach().apply();
+        }
+
+        void describe(String name, String description) {
+            nm.networkSecurityGroups().getById(nsgId).update().updateRule(name).withDescription(description).parent()
+                    .apply();
         }
 
         void remove(String name) {

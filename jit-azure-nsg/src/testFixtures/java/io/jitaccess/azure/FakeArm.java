@@ -40,7 +40,8 @@ import java.util.regex.Pattern;
  * A local ARM-compatible HTTP endpoint on 127.0.0.1 for the Azure backend's tests. State lives in an
  * {@link InMemoryNetwork}, so ARM's rule validation and error codes are the simulator's, and connectivity can be
  * checked with {@code canConnect}. Serves the VM (generic read), NICs, virtual networks, subnets, NSGs, the NSG
- * listing (paged with nextLink) and security rules (GET, PUT, DELETE), with ARM's JSON shapes, ETags, long-running
+ * listing (paged with nextLink) and security rules (GET, PUT, DELETE; {@code If-Match} and {@code If-None-Match}
+ * honoured on writes, 412 {@code PreconditionFailed} otherwise), with ARM's JSON shapes, ETags, long-running
  * operations (201 + Azure-AsyncOperation; 202 + Location) and errors. Records every request.
  */
 final class FakeArm implements AutoCloseable {
@@ -200,7 +201,10 @@ final class FakeArm implements AutoCloseable {
         return lostResponses.remove(method);
     }
 
-    /** Runs the action just before the next PUT is applied (a concurrent writer between our read and our write). */
+    /**
+     * Runs the action just before the next PUT's conditions are checked and it is applied (a concurrent writer between
+     * our read and our write: an {@code If-Match} PUT then sees the ETag it moved).
+     */
     synchronized FakeArm beforeNextWrite(Runnable action) {
         beforeWrite.add(action);
         return this;
@@ -506,6 +510,8 @@ final class FakeArm implements AutoCloseable {
     private Map<String, Object> ruleBody(NsgSnapshot s, SecurityRule r) {
         VerbatimRule v = verbatimRules.get((s.id() + "/" + r.name()).toLowerCase(Locale.ROOT));
         if (v != null && v.stored().equals(r)) {
+            // byte for byte, recorded etag included: an If-Match with that etag is answered 412 (the replay tests
+            // compare these bodies; the library never replaces a foreign rule)
             return new LinkedHashMap<>(v.json());
         }
         return ruleJson(s, r);
@@ -568,13 +574,43 @@ final class FakeArm implements AutoCloseable {
                        String body) {
         Optional<SecurityRule> existing = nsg.rule(name);
         if (method.equals("GET")) {
-            return existing.map(r -> ok(ruleBody(nsg, r))).orElseGet(() -> new Reply(404, error("NotFound",
+            return existing.map(r -> new Reply(200, json(ruleBody(nsg, r)), Map.of("ETag", nsg.etag())))
+                    .orElseGet(() -> new Reply(404, error("NotFound",
                     "Resource " + nsgId + "/securityRules/" + name + " not found."), Map.of()));
         }
+        if (method.equals("PUT")) {
+            // a concurrent writer between the client's read and this write: it lands before the conditions are checked
+            Runnable hook;
+            synchronized (this) {
+                hook = beforeWrite.poll();
+            }
+            if (hook != null) {
+                hook.run();
+            }
+        }
+        // the conditions are checked and the write applied under the network's lock: no write lands in between
+        synchronized (net) {
+            Optional<NsgSnapshot> now = net.findNsg(nsgId);
+            if (now.isEmpty()) {
+                return notFound(nsgId);
+            }
+            return write(method, nsgId, now.get(), name, headers, body);
+        }
+    }
+
+    /**
+     * A rule PUT or DELETE after its conditions: {@code If-None-Match: *} fails when the rule exists, {@code If-Match}
+     * when it does not or when the ETag differs ({@code *} matches any existing rule). A rule's ETag is its NSG's, as
+     * ARM returns it (it changes with every write to the NSG). 412 {@code PreconditionFailed}, as ARM answers.
+     */
+    @SuppressWarnings("unchecked")
+    private Reply write(String method, String nsgId, NsgSnapshot nsg, String name, Map<String, String> headers,
+                        String body) {
+        Optional<SecurityRule> existing = nsg.rule(name);
         String ifNoneMatch = headers.get("if-none-match");
         String ifMatch = headers.get("if-match");
         if ((ifNoneMatch != null && ifNoneMatch.equals("*") && existing.isPresent())
-                || (ifMatch != null && (existing.isEmpty() || !ifMatch.equals(nsg.etag())))) {
+                || (ifMatch != null && (existing.isEmpty() || !(ifMatch.equals("*") || ifMatch.equals(nsg.etag()))))) {
             return new Reply(412, error("PreconditionFailed", "The condition specified using HTTP conditional "
                     + "header(s) is not met."), Map.of());
         }
@@ -602,13 +638,6 @@ final class FakeArm implements AutoCloseable {
             j.put("properties", Map.of("provisioningState", "Updating"));
             return new Reply(201, json(j), lroHeaders(newOp(lroFailure, "Operation could not be completed as it"
                     + " results in a conflict with another operation; retry later.")));
-        }
-        Runnable hook;
-        synchronized (this) {
-            hook = beforeWrite.poll();
-        }
-        if (hook != null) {
-            hook.run();
         }
         Map<String, Object> root;
         try (JsonReader r = JsonProviders.createReader(body)) {

@@ -517,6 +517,66 @@ public final class InMemoryNetwork implements NetworkBackend {
         return store(n, ArmRuleProperties.from(rule), rule.name(), Operation.CREATE_RULE, target);
     }
 
+    /**
+     * Replaces a rule in place, as ARM's child-resource PUT with {@code If-Match} does: atomically, only when the rule
+     * as stored (what {@link #readRule} returns, every field, description included) still equals {@code expected};
+     * recorded as {@link Operation#REPLACE_RULE}. {@code updated} is validated as ARM validates a PUT, and the NSG's
+     * ETag changes on success. Faults scripted for {@link Operation#REPLACE_RULE} fire as for the other writes
+     * ({@code PreconditionFailed} raises a {@link RuleModifiedException}; {@link #crashCall} with {@code afterEffect}
+     * applies the replacement and loses the answer).
+     *
+     * @throws IllegalArgumentException when {@code updated} changes the name, priority or direction (no call recorded)
+     * @throws RuleModifiedException    ({@code PreconditionFailed}) when the rule is absent or differs from
+     *                                  {@code expected}; nothing is written
+     * @throws NotFoundException        when the NSG does not exist
+     */
+    @Override
+    public synchronized SecurityRule replaceRule(String nsgId, SecurityRule expected, SecurityRule updated) {
+        requireSameRule(expected, updated);
+        String target = nsgId + "/" + expected.name();
+        begin(Operation.REPLACE_RULE, target);
+        Nsg n = existingNsg(Operation.REPLACE_RULE, target, nsgId);
+        SecurityRule current = n.rules.get(key(expected.name()));
+        if (current == null || !current.equals(expected)) {
+            record(Operation.REPLACE_RULE, target, ArmDialect.PRECONDITION_FAILED);
+            throw new RuleModifiedException(ArmDialect.PRECONDITION_FAILED, "security rule '"
+                    + Escape.text(expected.name()) + "' " + (current == null ? "is not in" : "changed since it was read in")
+                    + " '" + Escape.text(nsgId) + "'; nothing was written");
+        }
+        return store(n, ArmRuleProperties.from(updated), expected.name(), Operation.REPLACE_RULE, target);
+    }
+
+    /**
+     * What {@link NetworkBackend#replaceRule} requires of its arguments: both present, and {@code updated} keeping the
+     * name, priority and direction of {@code expected}.
+     *
+     * @throws IllegalArgumentException naming the field and both values
+     */
+    static void requireSameRule(SecurityRule expected, SecurityRule updated) {
+        Objects.requireNonNull(expected, "expected");
+        Objects.requireNonNull(updated, "updated");
+        String field = null;
+        Object was = null;
+        Object now = null;
+        if (!expected.name().equals(updated.name())) {
+            field = "name";
+            was = "'" + Escape.text(expected.name()) + "'";
+            now = "'" + Escape.text(updated.name()) + "'";
+        } else if (expected.priority() != updated.priority()) {
+            field = "priority";
+            was = expected.priority();
+            now = updated.priority();
+        } else if (expected.direction() != updated.direction()) {
+            field = "direction";
+            was = expected.direction().text();
+            now = updated.direction().text();
+        }
+        if (field != null) {
+            throw new IllegalArgumentException("replaceRule keeps the rule's " + field + ": the updated rule changes it"
+                    + " from " + was + " to " + now + "; nothing was written");
+        }
+    }
+
     @Override
     public synchronized boolean deleteRule(String nsgId, String ruleName) {
         String target = nsgId + "/" + ruleName;
@@ -862,7 +922,8 @@ public final class InMemoryNetwork implements NetworkBackend {
 
     /**
      * Makes the next {@code times} calls of {@code op} fail with a {@link BackendException} carrying {@code code},
-     * before they change anything ({@code SecurityRuleConflict} raises a {@link RuleConflictException}). Codes
+     * before they change anything ({@code SecurityRuleConflict} raises a {@link RuleConflictException}, and so does
+     * {@code PreconditionFailed} on {@link Operation#REPLACE_RULE}: a {@link RuleModifiedException}). Codes
      * {@code TooManyRequests}, {@code RetryableErrorDueToAnotherOperation} and
      * {@code AnotherOperationInProgress} are marked retryable.
      */
@@ -985,6 +1046,9 @@ public final class InMemoryNetwork implements NetworkBackend {
             return;
         }
         record(op, target, f.code());
+        if (op == Operation.REPLACE_RULE && f.code().equals(ArmDialect.PRECONDITION_FAILED)) {
+            throw new RuleModifiedException(f.code(), "injected precondition failure on " + op + " " + target);
+        }
         if (f.code().equals("SecurityRuleConflict")) {
             throw new RuleModifiedException(f.code(),
                     "injected conflict on " + op + " " + target);

@@ -12,6 +12,11 @@ public enum Operation {
     LIST_NSGS(false),
     /** {@code createRule}: a write (child-resource PUT). */
     CREATE_RULE(true),
+    /**
+     * {@code replaceRule}: a write (child-resource PUT with {@code If-Match}), applied only when the rule still equals
+     * the expected one.
+     */
+    REPLACE_RULE(true),
     /** {@code deleteRule}: a write (child-resource DELETE). */
     DELETE_RULE(true),
     /** {@code putRule}: a write by someone else (a "foreign" writer: an admin, IaC). */

@@ -71,10 +71,13 @@ import org.junit.jupiter.api.Test;
  *   <li>{@link #putForeignRule(World, String, SecurityRule)} (optional): how another tool (an administrator, IaC)
  *       writes a rule into an NSG of the world; by default {@link NetworkBackend#createRule}. Override it when the
  *       backend has a path of its own for such writes (the simulator's {@code putRule}, a raw ARM PUT).</li>
+ *   <li>{@link #replacesRules()} (optional): false for a backend that keeps {@link NetworkBackend#replaceRule}'s
+ *       refusing default; the replace cases then require a clean refusal.</li>
  * </ul>
  * The suite checks {@link NetworkBackend}'s documented contract: exact round trips, ARM's conflict and validation
- * behaviour with typed exceptions, a new ETag on every write, delete-if-present, and not-found for missing VMs and
- * NSGs. Its last group runs {@link io.jitaccess.core.JitAccess} on the backend (on a {@link MutableClock} and a
+ * behaviour with typed exceptions, a new ETag on every write, delete-if-present, a conditional in-place replace
+ * ({@link #replacesRules()}), and not-found for missing VMs and NSGs. Its last group runs
+ * {@link io.jitaccess.core.JitAccess} on the backend (on a {@link MutableClock} and a
  * {@link ManualScheduler}, never the real clock): enable, grant, expiry, a sweep by another instance that must
  * recognise the library's rules from what the backend returns, and rules of others left alone. Not thread-safe: JUnit
  * runs one test of an instance at a time.
@@ -122,6 +125,17 @@ public abstract class NetworkBackendContract {
      */
     protected void putForeignRule(World world, String nsgId, SecurityRule rule) {
         world.backend().createRule(nsgId, rule);
+    }
+
+    /**
+     * Whether the backend replaces rules in place ({@link NetworkBackend#replaceRule}); true by default. A backend that
+     * keeps the SPI's default (it refuses with {@code ReplaceNotSupported}) overrides this to return false: the
+     * "replacing a rule" group then checks that every replace is refused that way and writes nothing.
+     *
+     * @return whether {@code replaceRule} is implemented
+     */
+    protected boolean replacesRules() {
+        return true;
     }
 
     private World w;
@@ -353,6 +367,168 @@ public abstract class NetworkBackendContract {
             backend().createRule(w.nsgId(), allow("drop", 101, ""));
             backend().deleteRule(w.nsgId(), "drop");
             assertThat(backend().readNsg(w.nsgId()).rules()).containsExactly(keep);
+        }
+    }
+
+    @Nested
+    @DisplayName("replacing a rule")
+    class Replace {
+        /**
+         * For a backend that keeps the SPI's default: the replace is refused with {@code ReplaceNotSupported} and
+         * nothing is written. Returns whether it was (the case then has nothing more to check).
+         */
+        private boolean refused() {
+            if (replacesRules()) {
+                return false;
+            }
+            SecurityRule r = allow("not-replaced", 100, "before");
+            backend().createRule(w.nsgId(), r);
+            NsgSnapshot before = backend().readNsg(w.nsgId());
+            assertThatThrownBy(() -> backend().replaceRule(w.nsgId(), r, r.toBuilder().description("after").build()))
+                    .isInstanceOfSatisfying(BackendException.class,
+                            e -> assertThat(e.code()).isEqualTo("ReplaceNotSupported"));
+            unchanged(before);
+            return true;
+        }
+
+        /** The NSG holds exactly what it held, under the same ETag. */
+        private void unchanged(NsgSnapshot before) {
+            NsgSnapshot now = backend().readNsg(w.nsgId());
+            assertThat(now.rules()).as("nothing was written").containsExactlyInAnyOrderElementsOf(before.rules());
+            assertThat(now.etag()).as("the ETag of an NSG nothing was written to").isEqualTo(before.etag());
+        }
+
+        @Test
+        @DisplayName("changes the description in place: same name, priority and direction, a new ETag, read back")
+        void replaces() {
+            if (refused()) {
+                return;
+            }
+            SecurityRule other = allow("neighbour", 101, "left alone");
+            backend().createRule(w.nsgId(), allow("extend-me", 100, "jitaccess:v1 allow end=1767610800s"));
+            backend().createRule(w.nsgId(), other);
+            SecurityRule read = backend().readRule(w.nsgId(), "extend-me").orElseThrow();
+            String etag = backend().readNsg(w.nsgId()).etag();
+            SecurityRule updated = read.toBuilder().description("jitaccess:v1 allow end=1767614400s").build();
+            SecurityRule stored = backend().replaceRule(w.nsgId(), read, updated);
+            assertThat(stored).isEqualTo(updated);
+            NsgSnapshot after = backend().readNsg(w.nsgId());
+            assertThat(after.rules()).as("one rule, replaced; no second rule").containsExactlyInAnyOrder(updated, other);
+            assertThat(after.etag()).isNotEqualTo(etag);
+            assertThat(backend().readRule(w.nsgId(), "extend-me")).contains(updated);
+        }
+
+        @Test
+        @DisplayName("a rule of plural ports and addresses is replaced from the rule as written, exactly")
+        void pluralAsWritten() {
+            if (refused()) {
+                return;
+            }
+            SecurityRule deny = SecurityRule.inbound("deny-many", 4096, Access.DENY, Protocol.ANY,
+                    List.of(Address.ANY),
+                    List.of(Address.of(IpPrefix.of("10.0.0.4")), Address.of(IpPrefix.of("fd00::4"))),
+                    List.of(PortRange.of(22), PortRange.of(3389), new PortRange(5985, 5986)), "deny v1");
+            backend().createRule(w.nsgId(), deny);
+            SecurityRule updated = deny.toBuilder().description("deny v2").build();
+            backend().replaceRule(w.nsgId(), deny, updated);
+            assertThat(backend().readNsg(w.nsgId()).rules()).containsExactly(updated);
+            // the replaced rule is what the next replace expects
+            SecurityRule third = deny.toBuilder().description("deny v3").build();
+            backend().replaceRule(w.nsgId(), updated, third);
+            assertThat(backend().readRule(w.nsgId(), "deny-many")).contains(third);
+        }
+
+        @Test
+        @DisplayName("a stale expected rule (changed by someone else since it was read) is RuleModifiedException, "
+                + "nothing written")
+        void stale() {
+            if (refused()) {
+                return;
+            }
+            backend().createRule(w.nsgId(), allow("contested", 100, "as we read it"));
+            SecurityRule read = backend().readRule(w.nsgId(), "contested").orElseThrow();
+            // someone else rewrites it between our read and our replace: same name and priority, another description
+            backend().deleteRule(w.nsgId(), "contested");
+            SecurityRule theirs = allow("contested", 100, "as they wrote it");
+            backend().createRule(w.nsgId(), theirs);
+            NsgSnapshot before = backend().readNsg(w.nsgId());
+            assertThatThrownBy(() -> backend().replaceRule(w.nsgId(), read,
+                    read.toBuilder().description("ours").build()))
+                    .isInstanceOfSatisfying(RuleModifiedException.class,
+                            e -> assertThat(e).hasMessageNotContaining("\n"));
+            unchanged(before);
+            assertThat(backend().readRule(w.nsgId(), "contested")).contains(theirs);
+        }
+
+        @Test
+        @DisplayName("an absent rule is RuleModifiedException, nothing written")
+        void absent() {
+            if (refused()) {
+                return;
+            }
+            SecurityRule gone = allow("gone", 100, "read, then deleted by someone else");
+            backend().createRule(w.nsgId(), gone);
+            backend().deleteRule(w.nsgId(), "gone");
+            NsgSnapshot before = backend().readNsg(w.nsgId());
+            assertThatThrownBy(() -> backend().replaceRule(w.nsgId(), gone,
+                    gone.toBuilder().description("extended").build()))
+                    .isInstanceOf(RuleModifiedException.class);
+            assertThatThrownBy(() -> backend().replaceRule(w.nsgId(), allow("never-existed", 100, ""),
+                    allow("never-existed", 100, "x")))
+                    .isInstanceOf(RuleModifiedException.class);
+            unchanged(before);
+            assertThat(backend().readRule(w.nsgId(), "gone")).isEmpty();
+        }
+
+        @Test
+        @DisplayName("an updated rule with another name, priority or direction is IllegalArgumentException, nothing "
+                + "written")
+        void keepsIdentity() {
+            if (refused()) {
+                return;
+            }
+            SecurityRule r = allow("fixed", 100, "v1");
+            backend().createRule(w.nsgId(), r);
+            NsgSnapshot before = backend().readNsg(w.nsgId());
+            assertThatThrownBy(() -> backend().replaceRule(w.nsgId(), r, r.toBuilder().priority(200).build()))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("priority")
+                    .hasMessageContaining("100").hasMessageContaining("200");
+            assertThatThrownBy(() -> backend().replaceRule(w.nsgId(), r,
+                    SecurityRule.inbound("renamed", 100, Access.ALLOW, Protocol.TCP, r.sources(), r.destinations(),
+                            r.destinationPorts(), "v2")))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("name")
+                    .hasMessageContaining("renamed");
+            assertThatThrownBy(() -> backend().replaceRule(w.nsgId(), r,
+                    r.toBuilder().direction(Direction.OUTBOUND).build()))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("direction");
+            unchanged(before);
+        }
+
+        @Test
+        @DisplayName("an updated rule ARM refuses (a 141-character description) is a BackendException, nothing written")
+        void validated() {
+            if (refused()) {
+                return;
+            }
+            SecurityRule r = allow("checked", 100, "v1");
+            backend().createRule(w.nsgId(), r);
+            NsgSnapshot before = backend().readNsg(w.nsgId());
+            assertThatThrownBy(() -> backend().replaceRule(w.nsgId(), r, r.toBuilder().description("d".repeat(141))
+                    .build()))
+                    .isInstanceOf(BackendException.class).isNotInstanceOf(RuleConflictException.class);
+            unchanged(before);
+        }
+
+        @Test
+        @DisplayName("an unknown NSG is a typed not-found")
+        void unknownNsg() {
+            if (refused()) {
+                return;
+            }
+            SecurityRule r = allow("anywhere", 100, "v1");
+            assertThatThrownBy(() -> backend().replaceRule(w.missingNsgId(), r, r.toBuilder().description("v2")
+                    .build()))
+                    .isInstanceOf(NotFoundException.class);
         }
     }
 

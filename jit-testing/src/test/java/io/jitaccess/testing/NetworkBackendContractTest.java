@@ -77,6 +77,34 @@ class NetworkBackendContractTest {
     }
 
     @Test
+    @DisplayName("a replace that overwrites a rule someone else changed, or an absent one, fails the suite")
+    void blindReplaceFails() {
+        assertThat(failed(run(BlindReplace.class))).contains(
+                "a stale expected rule (changed by someone else since it was read) is RuleModifiedException, "
+                        + "nothing written",
+                "an absent rule is RuleModifiedException, nothing written");
+    }
+
+    @Test
+    @DisplayName("a replace that moves the rule to another priority, name or direction fails the suite")
+    void shapeChangingReplaceFails() {
+        assertThat(failed(run(ShapeChangingReplace.class))).contains(
+                "an updated rule with another name, priority or direction is IllegalArgumentException, nothing "
+                        + "written");
+    }
+
+    @Test
+    @DisplayName("a backend that keeps the refusing replaceRule fails the replace cases unless it declares so; "
+            + "declared, it passes every case")
+    void refusingReplace() {
+        assertThat(failed(run(UndeclaredNoReplace.class))).contains(
+                "changes the description in place: same name, priority and direction, a new ETag, read back");
+        EngineExecutionResults declared = run(DeclaredNoReplace.class);
+        assertThat(failed(declared)).isEmpty();
+        assertThat(declared.testEvents().skipped().count()).isZero();
+    }
+
+    @Test
     @DisplayName("closeWorld runs after every test, also after a failed one")
     void closeWorldAfterEveryTest() {
         Counting.created = 0;
@@ -138,8 +166,80 @@ class NetworkBackendContractTest {
         }
 
         @Override
+        public SecurityRule replaceRule(String nsgId, SecurityRule expected, SecurityRule updated) {
+            return net.replaceRule(nsgId, expected, updated);
+        }
+
+        @Override
         public boolean deleteRule(String nsgId, String ruleName) {
             return net.deleteRule(nsgId, ruleName);
+        }
+    }
+
+    /** Forwards every call but {@code replaceRule}, which refuses as the SPI's default does. */
+    static class DelegatingWithoutReplace extends Delegating {
+        DelegatingWithoutReplace(InMemoryNetwork net) {
+            super(net);
+        }
+
+        @Override
+        public SecurityRule replaceRule(String nsgId, SecurityRule expected, SecurityRule updated) {
+            // what the SPI's default does (NetworkBackend.super cannot reach it past Delegating's override)
+            throw new io.jitaccess.core.BackendException("ReplaceNotSupported", "this backend cannot replace a rule "
+                    + "in place; nothing was written");
+        }
+    }
+
+    @SelfTestOnly
+    static class BlindReplace extends NetworkBackendContract {
+        @Override
+        protected World newWorld() {
+            return world(net -> new Delegating(net) {
+                @Override
+                public SecurityRule replaceRule(String nsgId, SecurityRule expected, SecurityRule updated) {
+                    // last writer wins: whatever is there now is overwritten, absent or not
+                    net.deleteRule(nsgId, updated.name());
+                    return net.createRule(nsgId, updated);
+                }
+            });
+        }
+    }
+
+    @SelfTestOnly
+    static class ShapeChangingReplace extends NetworkBackendContract {
+        @Override
+        protected World newWorld() {
+            return world(net -> new Delegating(net) {
+                @Override
+                public SecurityRule replaceRule(String nsgId, SecurityRule expected, SecurityRule updated) {
+                    if (!net.readRule(nsgId, expected.name()).map(expected::equals).orElse(false)) {
+                        throw new io.jitaccess.core.RuleModifiedException("PreconditionFailed", "changed");
+                    }
+                    net.deleteRule(nsgId, expected.name());
+                    return net.createRule(nsgId, updated);
+                }
+            });
+        }
+    }
+
+    @SelfTestOnly
+    static class UndeclaredNoReplace extends NetworkBackendContract {
+        @Override
+        protected World newWorld() {
+            return world(DelegatingWithoutReplace::new);
+        }
+    }
+
+    @SelfTestOnly
+    static class DeclaredNoReplace extends NetworkBackendContract {
+        @Override
+        protected World newWorld() {
+            return world(DelegatingWithoutReplace::new);
+        }
+
+        @Override
+        protected boolean replacesRules() {
+            return false;
         }
     }
 

@@ -131,6 +131,28 @@ public final class ErrorMapper {
         return new BackendException(code, what + ": " + message, retryable(e), null);
     }
 
+    /**
+     * Translates a failure of a conditional replace (a PUT with {@code If-Match}): a 412, or
+     * {@code PreconditionFailed} through the operation, means the rule changed since it was read
+     * ({@link RuleModifiedException}); the rest as {@link #translate}.
+     *
+     * @param e    the SDK's exception
+     * @param what the operation and target, for the message
+     * @return the library's exception
+     */
+    public static JitException translateReplace(RuntimeException e, String what) {
+        if (e instanceof JitException j) {
+            return j;
+        }
+        int status = e instanceof HttpResponseException he && he.getResponse() != null
+                ? he.getResponse().getStatusCode() : 0;
+        if (status == 412 || code(e).equals(ArmDialect.PRECONDITION_FAILED)) {
+            return new RuleModifiedException(ArmDialect.PRECONDITION_FAILED,
+                    what + ": the rule changed since it was read (If-Match not met); nothing was written");
+        }
+        return translate(e, what, false);
+    }
+
     private static String message(RuntimeException e) {
         if (e instanceof ManagementException me) {
             ManagementError v = me.getValue();

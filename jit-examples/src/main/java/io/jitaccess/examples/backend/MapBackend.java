@@ -26,7 +26,8 @@ import java.util.Optional;
  * that the test kit's {@code NetworkBackendContract} is all such an author needs (its test,
  * {@code MapBackendContractTest}, depends on {@code io.jitaccess:jit-testing} alone). It is honest about what a backend
  * must do, and does nothing more: it stores rules exactly as given, refuses what Azure refuses with Azure's error
- * codes, changes the NSG's ETag on every write, creates without overwriting, and deletes what is present.
+ * codes, changes the NSG's ETag on every write, creates without overwriting, replaces only the rule as the caller read
+ * it, and deletes what is present.
  *
  * <p>The topology is tiny: one virtual network, one subnet (optionally behind an NSG), and VMs with one NIC and one
  * private IP each (optionally behind a NIC NSG). Ids are ARM-shaped in subscription {@code sub}, resource group
@@ -168,6 +169,29 @@ public final class MapBackend implements NetworkBackend {
         n.rules.put(key(rule.name()), rule);
         n.version++;
         return rule;
+    }
+
+    /** Replaces a rule in place when it still equals {@code expected}: a compare-and-set under the backend's lock. */
+    @Override
+    public synchronized SecurityRule replaceRule(String nsgId, SecurityRule expected, SecurityRule updated) {
+        Objects.requireNonNull(expected, "expected");
+        Objects.requireNonNull(updated, "updated");
+        if (!expected.name().equals(updated.name()) || expected.priority() != updated.priority()
+                || expected.direction() != updated.direction()) {
+            throw new IllegalArgumentException("replaceRule keeps the rule's name, priority and direction: the updated"
+                    + " rule changes them from " + Escape.text(expected.name()) + " " + expected.priority() + " "
+                    + expected.direction().text() + " to " + Escape.text(updated.name()) + " " + updated.priority()
+                    + " " + updated.direction().text());
+        }
+        Nsg n = found(nsgId);
+        if (!expected.equals(n.rules.get(key(expected.name())))) {
+            throw new RuleModifiedException("PreconditionFailed", "security rule " + Escape.text(expected.name())
+                    + " is absent or changed since it was read; nothing was written");
+        }
+        validate(updated);
+        n.rules.put(key(updated.name()), updated);
+        n.version++;
+        return updated;
     }
 
     @Override
