@@ -101,4 +101,35 @@ public class ForwardingStore implements PolicyStore {
     public Optional<Leases> leases() {
         return d.leases();
     }
+
+    @Override
+    public io.jitaccess.core.ApprovalRequest saveRequest(io.jitaccess.core.ApprovalRequest request) {
+        before("saveRequest");
+        return d.saveRequest(request);
+    }
+
+    @Override
+    public Optional<io.jitaccess.core.ApprovalRequest> replaceRequest(io.jitaccess.core.ApprovalRequest expected,
+                                                                    io.jitaccess.core.ApprovalRequest updated) {
+        before("replaceRequest");
+        return d.replaceRequest(expected, updated);
+    }
+
+    @Override
+    public Optional<io.jitaccess.core.ApprovalRequest> findRequest(String requestId) {
+        before("findRequest");
+        return d.findRequest(requestId);
+    }
+
+    @Override
+    public List<io.jitaccess.core.ApprovalRequest> requests(VmId vmId) {
+        before("requests");
+        return d.requests(vmId);
+    }
+
+    @Override
+    public List<io.jitaccess.core.ApprovalRequest> pendingRequests() {
+        before("pendingRequests");
+        return d.pendingRequests();
+    }
 }
