@@ -311,6 +311,10 @@ final class Codec {
                         + " source '" + Escape.text(p.source()) + "' is not an address prefix or '*'");
             }
         }
+        if (r.requiredApprovals() > JitPolicy.MAX_APPROVALS) {
+            throw new IllegalArgumentException("request '" + Escape.text(r.id()) + "': requiredApprovals "
+                    + r.requiredApprovals() + " is above " + JitPolicy.MAX_APPROVALS + " (no policy requires more)");
+        }
         if (r.approvals().stream().anyMatch(a -> a.principal().isEmpty()) || r.grantIds().contains("")) {
             throw new IllegalArgumentException("request '" + Escape.text(r.id()) + "': an empty approver or grant id");
         }

@@ -156,6 +156,9 @@ class CodecTest {
                 .hasMessageContaining("source");
         ApprovalRequest empty = request().toBuilder().grantIds(List.of("")).build();
         assertThatThrownBy(() -> Codec.checkWritable(empty)).isInstanceOf(IllegalArgumentException.class);
+        ApprovalRequest tooMany = request().toBuilder().requiredApprovals(JitPolicy.MAX_APPROVALS + 1).build();
+        assertThatThrownBy(() -> Codec.checkWritable(tooMany)).as("the row could not be read back")
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("requiredApprovals");
         Codec.checkWritable(request());
     }
 }
