@@ -3,9 +3,15 @@ package io.jitaccess.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.jitaccess.core.Approval;
+import io.jitaccess.core.ApprovalRequest;
 import io.jitaccess.core.Grant;
 import io.jitaccess.core.GrantStatus;
+import io.jitaccess.core.RequestStatus;
+import io.jitaccess.core.RequestStatusReason;
+import io.jitaccess.core.RequestedPort;
 import io.jitaccess.core.StatusReason;
+import io.jitaccess.core.StoreConflictException;
 import io.jitaccess.core.net.Protocol;
 import io.jitaccess.core.policy.AllowedSources;
 import io.jitaccess.core.policy.JitPolicy;
@@ -63,6 +69,12 @@ import org.junit.jupiter.api.Test;
  *       sources such as {@code 2001:db8::/32} and {@code *}) come back unchanged, and values shaped like SQL are only
  *       values.</li>
  *   <li>Lists are ordered by start time, then first-save order (a later replace keeps a grant's place).</li>
+ *   <li>Policies keep their required approvals, and those of each port (a store that dropped them would let a request
+ *       that needs approval through at once).</li>
+ *   <li>Approval requests: every field round-trips; a duplicate id is a
+ *       {@link io.jitaccess.core.StoreConflictException}; {@link PolicyStore#replaceRequest} is conditional on the
+ *       version (of racing deciders exactly one wins); {@link PolicyStore#requests(VmId)} and
+ *       {@link PolicyStore#pendingRequests()} are oldest first by submission.</li>
  *   <li>When {@link PolicyStore#leases()} is present: ShedLock's semantics on the store's clock.</li>
  * </ul>
  * Not thread-safe itself: JUnit runs one test of an instance at a time (the race cases start their own threads).
@@ -252,6 +264,29 @@ public abstract class PolicyStoreContract {
             assertThat(store.findPolicy(VM)).contains(p);
             assertThat(store.findPolicy(VM).orElseThrow().ports()).as("port order kept").isEqualTo(p.ports());
             assertThat(store.policies()).containsExactly(p);
+        }
+
+        @Test
+        @DisplayName("required approvals of the policy and of each port round-trip (a store dropping them fails open)")
+        void approvals() {
+            JitPolicy p = new JitPolicy(VM, List.of(
+                    PortRule.tcp(22, AllowedSources.perRequest(), Duration.ofHours(3)).withRequiredApprovals(2),
+                    new PortRule(3389, Protocol.ANY, AllowedSources.any(), Duration.ofHours(1)),
+                    new PortRule(443, Protocol.UDP, AllowedSources.prefixes("10.0.0.0/24"), Duration.ofMinutes(5),
+                            JitPolicy.MAX_APPROVALS)), 1);
+            assertThat(store.savePolicy(p, 0)).hasValue(1);
+            assertThat(store.readPolicy(VM)).contains(new VersionedPolicy(p, 1));
+            JitPolicy read = store.findPolicy(VM).orElseThrow();
+            assertThat(read.requiredApprovals()).isEqualTo(1);
+            assertThat(read.ports()).extracting(PortRule::requiredApprovals).containsExactly(2, 0,
+                    JitPolicy.MAX_APPROVALS);
+            assertThat(store.policies()).containsExactly(p);
+            JitPolicy onlyPolicy = policy(VM, 22).withRequiredApprovals(3);
+            assertThat(store.savePolicy(onlyPolicy, 1)).hasValue(2);
+            assertThat(store.findPolicy(VM)).contains(onlyPolicy);
+            JitPolicy none = policy(VM, 22);
+            assertThat(store.savePolicy(none, 2)).hasValue(3);
+            assertThat(store.findPolicy(VM)).as("back to none").contains(none);
         }
 
         @Test
@@ -459,6 +494,182 @@ public abstract class PolicyStoreContract {
             }
             assertThat(store.grants(VM)).containsExactlyElementsOf(gs);
             assertThat(store.openGrants(VM)).containsExactlyElementsOf(gs.stream().filter(Grant::isActive).toList());
+        }
+    }
+
+    private static int requestCounter;
+
+    private static ApprovalRequest.Builder request(VmId vm, Instant submitted) {
+        String id = "req-" + (++requestCounter) + "-" + Long.toHexString(System.nanoTime());
+        return ApprovalRequest.builder().id(id).vmId(vm).requestor("alice@example.com").justification("contract")
+                .ports(List.of(RequestedPort.of(22, Protocol.TCP, "203.0.113.10", Duration.ofHours(1))))
+                .submittedAt(submitted).expiresAt(submitted.plus(Duration.ofHours(1))).requiredApprovals(1);
+    }
+
+    @Nested
+    @DisplayName("approval requests")
+    class Requests {
+        @Test
+        @DisplayName("an unknown id is empty, not an error; no requests means empty lists")
+        void unknown() {
+            assertThat(store.findRequest("no-such-request")).isEmpty();
+            assertThat(store.requests(VM)).isEmpty();
+            assertThat(store.pendingRequests()).isEmpty();
+        }
+
+        @Test
+        @DisplayName("every field round-trips exactly: an extension, ports and sources, approvals, decision, note")
+        void roundTrip() {
+            Instant submitted = Instant.parse("2026-01-05T09:00:00.123456789Z");
+            ApprovalRequest r = ApprovalRequest.builder().id("request-1").kind(ApprovalRequest.Kind.EXTENSION)
+                    .grantId("grant-'1'; --").vmId(VM).requestor("Ålice \"O'Brien\"@example.com")
+                    .justification("ticket \"INC-1\"\r\nline two \\ 日本 😀")
+                    .ports(List.of(
+                            RequestedPort.of(22, Protocol.TCP, "*", Duration.ofHours(3)),
+                            RequestedPort.of(53, Protocol.UDP, "10.0.0.0/24", Duration.ofMinutes(5)),
+                            RequestedPort.of(3389, Protocol.ANY, "2001:db8::/64",
+                                    Duration.ofSeconds(5401).plusNanos(1))))
+                    .submittedAt(submitted).expiresAt(submitted.plus(Duration.ofHours(4)).plusNanos(1))
+                    .requiredApprovals(2)
+                    .approvals(List.of(new Approval("bob@example.com", submitted.plusSeconds(60).plusNanos(7)),
+                            new Approval("carol 'the approver' \\ \n ü", submitted.plusSeconds(120))))
+                    .status(RequestStatus.INITIATED).statusReason(RequestStatusReason.APPROVED)
+                    .decidedBy("carol 'the approver' \\ \n ü").decidedAt(submitted.plusSeconds(120))
+                    .note("approved:\nsee ticket ü €").grantIds(List.of("g-1", "g-'2'")).build();
+            ApprovalRequest stored = store.saveRequest(r);
+            ApprovalRequest v1 = r.toBuilder().version(1).build();
+            assertThat(stored).isEqualTo(v1);
+            assertThat(store.findRequest("request-1")).contains(v1);
+            assertThat(store.requests(VM)).containsExactly(v1);
+            assertThat(store.pendingRequests()).as("not pending").isEmpty();
+
+            ApprovalRequest plain = request(OTHER_VM, Instant.parse("1970-01-01T00:00:00.000000001Z"))
+                    .justification("").build();
+            store.saveRequest(plain);
+            assertThat(store.findRequest(plain.id())).contains(plain.toBuilder().version(1).build());
+            assertThat(store.findRequest(plain.id()).orElseThrow().decidedAt()).isEmpty();
+            assertThat(store.findRequest(plain.id()).orElseThrow().grantId()).isEmpty();
+        }
+
+        @Test
+        @DisplayName("a second save of an id is a StoreConflictException and changes nothing")
+        void duplicate() {
+            ApprovalRequest r = request(VM, T0).build();
+            ApprovalRequest stored = store.saveRequest(r);
+            assertThat(stored.version()).isEqualTo(1);
+            ApprovalRequest other = r.toBuilder().requestor("mallory@example.com").vmId(OTHER_VM)
+                    .status(RequestStatus.REJECTED).statusReason(RequestStatusReason.USER_CANCELLED).build();
+            assertThatThrownBy(() -> store.saveRequest(other)).isInstanceOf(StoreConflictException.class);
+            assertThatThrownBy(() -> store.saveRequest(stored)).as("the stored copy itself")
+                    .isInstanceOf(StoreConflictException.class);
+            assertThat(store.findRequest(r.id())).contains(stored);
+            assertThat(store.requests(OTHER_VM)).isEmpty();
+            assertThat(store.requests(VM)).containsExactly(stored);
+            assertThat(store.pendingRequests()).containsExactly(stored);
+        }
+
+        @Test
+        @DisplayName("replaceRequest stores version + 1 from the right version; a stale one writes nothing")
+        void conditionalReplace() {
+            ApprovalRequest v1 = store.saveRequest(request(VM, T0).build());
+            ApprovalRequest approved = v1.toBuilder().approvals(List.of(new Approval("bob", T0.plusSeconds(5))))
+                    .build();
+            Optional<ApprovalRequest> v2 = store.replaceRequest(v1, approved);
+            assertThat(v2).contains(approved.toBuilder().version(2).build());
+            assertThat(store.findRequest(v1.id())).isEqualTo(v2);
+
+            ApprovalRequest rejected = v1.toBuilder().status(RequestStatus.REJECTED)
+                    .statusReason(RequestStatusReason.REJECTED_BY_APPROVER).decidedBy("eve").decidedAt(T0).build();
+            assertThat(store.replaceRequest(v1, rejected)).as("stale version 1").isEmpty();
+            assertThat(store.replaceRequest(v1.toBuilder().version(7).build(), rejected)).as("from the future")
+                    .isEmpty();
+            assertThat(store.replaceRequest(v1.toBuilder().version(0).build(), rejected)).as("never stored")
+                    .isEmpty();
+            assertThat(store.findRequest(v1.id())).as("unchanged").isEqualTo(v2);
+            assertThat(store.pendingRequests()).isEqualTo(List.of(v2.orElseThrow()));
+
+            Optional<ApprovalRequest> v3 = store.replaceRequest(v2.orElseThrow(), rejected);
+            assertThat(v3).hasValueSatisfying(x -> assertThat(x.version()).isEqualTo(3));
+            assertThat(store.findRequest(v1.id())).isEqualTo(v3);
+            assertThat(store.pendingRequests()).as("no longer pending").isEmpty();
+
+            ApprovalRequest ghost = request(VM, T0).build();
+            assertThat(store.replaceRequest(ghost, ghost)).as("unknown id").isEmpty();
+            assertThat(store.findRequest(ghost.id())).isEmpty();
+            ApprovalRequest another = request(VM, T0).build();
+            assertThatThrownBy(() -> store.replaceRequest(v1, another)).as("ids differ")
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+
+        @Test
+        @DisplayName("8 instances deciding one request from the same version: exactly one wins, 10 rounds")
+        void racingReplace() throws Exception {
+            ApprovalRequest current = store.saveRequest(request(VM, T0).requiredApprovals(10).build());
+            for (int round = 0; round < 10; round++) {
+                ApprovalRequest expected = current;
+                List<Optional<ApprovalRequest>> r = race(8, i -> () -> store.replaceRequest(expected,
+                        expected.toBuilder().approvals(append(expected.approvals(),
+                                new Approval("approver-" + round(expected) + "-" + i, T0.plusSeconds(i)))).build()));
+                assertThat(r.stream().filter(Optional::isPresent).count()).as("round " + round + ": winners")
+                        .isEqualTo(1);
+                ApprovalRequest won = r.stream().flatMap(Optional::stream).findFirst().orElseThrow();
+                assertThat(won.version()).isEqualTo(expected.version() + 1);
+                assertThat(store.findRequest(expected.id())).as("round " + round).contains(won);
+                current = won;
+            }
+            assertThat(current.version()).isEqualTo(11);
+            assertThat(current.approvals()).hasSize(10);
+        }
+
+        private int round(ApprovalRequest r) {
+            return r.approvals().size();
+        }
+
+        private List<Approval> append(List<Approval> list, Approval a) {
+            List<Approval> out = new ArrayList<>(list);
+            out.add(a);
+            return out;
+        }
+
+        @Test
+        @DisplayName("requests(vm): that VM's only, oldest first, whatever the case of the VM id")
+        void byVm() {
+            ApprovalRequest late = request(VM, T0.plusSeconds(60)).build();
+            ApprovalRequest other = request(OTHER_VM, T0).build();
+            ApprovalRequest early = request(VM, T0.minusNanos(1)).build();
+            ApprovalRequest mid = request(VM, T0).status(RequestStatus.REJECTED)
+                    .statusReason(RequestStatusReason.EXPIRED).build();
+            for (ApprovalRequest r : List.of(late, other, early, mid)) {
+                store.saveRequest(r);
+            }
+            List<ApprovalRequest> vm = List.of(early, mid, late).stream().map(r -> r.toBuilder().version(1).build())
+                    .toList();
+            assertThat(store.requests(VM)).containsExactlyElementsOf(vm);
+            assertThat(store.requests(VmId.of(VM.value().toUpperCase(Locale.ROOT)))).as("VM id in another case")
+                    .containsExactlyElementsOf(vm);
+            assertThat(store.requests(OTHER_VM)).containsExactly(other.toBuilder().version(1).build());
+            assertThat(store.requests(VmId.of("00000000-0000-0000-0000-000000000001", "rg-contract", "none")))
+                    .isEmpty();
+        }
+
+        @Test
+        @DisplayName("pendingRequests(): only pending ones, across VMs, oldest first")
+        void pending() {
+            ApprovalRequest a = request(VM, T0.plusSeconds(30)).build();
+            ApprovalRequest b = request(OTHER_VM, T0).build();
+            ApprovalRequest done = request(VM, T0.minusSeconds(5)).status(RequestStatus.INITIATED)
+                    .statusReason(RequestStatusReason.APPROVED).grantIds(List.of("g-x")).build();
+            ApprovalRequest c = request(OTHER_VM, T0.plusSeconds(60)).build();
+            for (ApprovalRequest r : List.of(a, b, done, c)) {
+                store.saveRequest(r);
+            }
+            assertThat(store.pendingRequests()).extracting(ApprovalRequest::id).containsExactly(b.id(), a.id(),
+                    c.id());
+            ApprovalRequest a1 = store.findRequest(a.id()).orElseThrow();
+            store.replaceRequest(a1, a1.toBuilder().status(RequestStatus.REJECTED)
+                    .statusReason(RequestStatusReason.USER_CANCELLED).decidedBy("alice@example.com")
+                    .decidedAt(T0.plusSeconds(90)).build());
+            assertThat(store.pendingRequests()).extracting(ApprovalRequest::id).containsExactly(b.id(), c.id());
         }
     }
 

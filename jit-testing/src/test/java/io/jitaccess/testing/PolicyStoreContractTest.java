@@ -3,6 +3,7 @@ package io.jitaccess.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
+import io.jitaccess.core.ApprovalRequest;
 import io.jitaccess.core.Grant;
 import io.jitaccess.core.policy.JitPolicy;
 import io.jitaccess.core.policy.VmId;
@@ -58,6 +59,21 @@ class PolicyStoreContractTest {
         assertThat(failed(run(UnconditionalSave.class))).contains(
                 "a save with a stale version writes nothing (a lost update otherwise) and returns empty",
                 "two instances saving from the same version: exactly one wins, 50 rounds");
+    }
+
+    @Test
+    @DisplayName("a store that drops a policy's required approvals fails the approvals case")
+    void droppedApprovalsFail() {
+        assertThat(failed(run(DropsApprovals.class))).containsExactly(
+                "required approvals of the policy and of each port round-trip (a store dropping them fails open)");
+    }
+
+    @Test
+    @DisplayName("a store that replaces requests whatever their stored version fails the request version cases")
+    void unconditionalReplaceRequestFails() {
+        assertThat(failed(run(UnconditionalReplaceRequest.class))).contains(
+                "replaceRequest stores version + 1 from the right version; a stale one writes nothing",
+                "8 instances deciding one request from the same version: exactly one wins, 10 rounds");
     }
 
     @Test
@@ -136,8 +152,62 @@ class PolicyStoreContractTest {
         }
 
         @Override
+        public ApprovalRequest saveRequest(ApprovalRequest request) {
+            return d.saveRequest(request);
+        }
+
+        @Override
+        public Optional<ApprovalRequest> replaceRequest(ApprovalRequest expected, ApprovalRequest updated) {
+            return d.replaceRequest(expected, updated);
+        }
+
+        @Override
+        public Optional<ApprovalRequest> findRequest(String requestId) {
+            return d.findRequest(requestId);
+        }
+
+        @Override
+        public List<ApprovalRequest> requests(VmId vmId) {
+            return d.requests(vmId);
+        }
+
+        @Override
+        public List<ApprovalRequest> pendingRequests() {
+            return d.pendingRequests();
+        }
+
+        @Override
         public Optional<Leases> leases() {
             return d.leases();
+        }
+    }
+
+    @SelfTestOnly
+    static class DropsApprovals extends PolicyStoreContract {
+        @Override
+        protected PolicyStore newStore(MutableClock clock) {
+            return new Forwarding(PolicyStore.inMemory(clock)) {
+                @Override
+                public OptionalLong savePolicy(JitPolicy p, long expectedVersion) {
+                    return d.savePolicy(new JitPolicy(p.vmId(), p.ports().stream()
+                            .map(r -> r.withRequiredApprovals(0)).toList()), expectedVersion);
+                }
+            };
+        }
+    }
+
+    @SelfTestOnly
+    static class UnconditionalReplaceRequest extends PolicyStoreContract {
+        @Override
+        protected PolicyStore newStore(MutableClock clock) {
+            return new Forwarding(PolicyStore.inMemory(clock)) {
+                @Override
+                public synchronized Optional<ApprovalRequest> replaceRequest(ApprovalRequest expected,
+                                                                             ApprovalRequest updated) {
+                    return d.findRequest(expected.id()).flatMap(cur -> d.replaceRequest(cur,
+                            updated.toBuilder().version(expected.version()).build()));
+                }
+            };
         }
     }
 

@@ -1,8 +1,12 @@
 package io.jitaccess.store.jdbc;
 
+import io.jitaccess.core.ApprovalRequest;
 import io.jitaccess.core.Grant;
 import io.jitaccess.core.GrantStatus;
+import io.jitaccess.core.RequestStatus;
+import io.jitaccess.core.RequestStatusReason;
 import io.jitaccess.core.StatusReason;
+import io.jitaccess.core.StoreConflictException;
 import io.jitaccess.core.StoreDataException;
 import io.jitaccess.core.StoreException;
 import io.jitaccess.core.net.Protocol;
@@ -43,7 +47,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Tables (prefix {@code jit_} by default): {@code policies} (one row per VM, a version and a text body),
  * {@code grants} (one row per grant, a sequence for first-save order), {@code changes} (append-only: one row per
- * mutation, written in its transaction, never updated or deleted by the library), {@code leases} and
+ * mutation, written in its transaction, never updated or deleted by the library), {@code requests} (one row per
+ * approval request, conditional on its version; its lists in a text body), {@code leases} and
  * {@code schema_version}. Every value goes through {@link PreparedStatement} parameters; the only text built into SQL
  * is the prefix, validated against {@code [a-z][a-z0-9_]{0,20}}.
  *
@@ -66,6 +71,9 @@ import org.slf4j.LoggerFactory;
 public final class JdbcPolicyStore implements PolicyStore, Leases, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(JdbcPolicyStore.class);
     private static final Pattern PREFIX = Pattern.compile("[a-z][a-z0-9_]{0,20}");
+    private static final String REQUEST_COLS = "id, vm_key, vm_id, kind, grant_id, requestor, justification, "
+            + "submitted_at, expires_at, required_approvals, status, status_reason, decided_by, decided_at, note, "
+            + "version, body";
     private static final String GRANT_COLS = "id, request_id, vm_key, vm_id, port_number, protocol, source, requestor, "
             + "justification, start_time, end_time, status, status_reason, revoked_at";
 
@@ -85,6 +93,7 @@ public final class JdbcPolicyStore implements PolicyStore, Leases, AutoCloseable
     private final String tGrants;
     private final String tChanges;
     private final String tLeases;
+    private final String tRequests;
     private final String sqlSaveGrant;
 
     private JdbcPolicyStore(Builder b, Dialect dialect, Connection keeper, java.time.Instant dbAnchor,
@@ -103,6 +112,7 @@ public final class JdbcPolicyStore implements PolicyStore, Leases, AutoCloseable
         this.tGrants = prefix + "grants";
         this.tChanges = prefix + "changes";
         this.tLeases = prefix + "leases";
+        this.tRequests = prefix + "requests";
         String values = "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
         if (dialect == Dialect.POSTGRESQL) {
             StringBuilder set = new StringBuilder();
@@ -700,6 +710,191 @@ public final class JdbcPolicyStore implements PolicyStore, Leases, AutoCloseable
         }
     }
 
+    // ------------------------------------------------------------------ approval requests
+
+    /** Binds every field of a request but its id and version, in the column order of {@code REQUEST_COLS}. */
+    private static int bindRequestFields(PreparedStatement ps, ApprovalRequest r, int from) throws SQLException {
+        int i = from;
+        ps.setString(i++, Codec.vmKey(r.vmId()));
+        ps.setString(i++, r.vmId().value());
+        ps.setString(i++, r.kind().name());
+        ps.setString(i++, r.grantId().orElse(null));
+        ps.setString(i++, r.requestor());
+        ps.setString(i++, r.justification());
+        ps.setLong(i++, Codec.nanos(r.submittedAt(), "submittedAt"));
+        ps.setLong(i++, Codec.nanos(r.expiresAt(), "expiresAt"));
+        ps.setInt(i++, r.requiredApprovals());
+        ps.setString(i++, r.status().text());
+        ps.setString(i++, r.statusReason().text());
+        ps.setString(i++, r.decidedBy().orElse(null));
+        if (r.decidedAt().isPresent()) {
+            ps.setLong(i++, Codec.nanos(r.decidedAt().get(), "decidedAt"));
+        } else {
+            ps.setNull(i++, Types.BIGINT);
+        }
+        ps.setString(i++, r.note());
+        return i;
+    }
+
+    /** Refuses, before anything is written, what the store could not read back. */
+    private static void checkRequest(ApprovalRequest r) {
+        Codec.nanos(r.submittedAt(), "submittedAt");
+        Codec.nanos(r.expiresAt(), "expiresAt");
+        r.decidedAt().ifPresent(t -> Codec.nanos(t, "decidedAt"));
+        r.approvals().forEach(a -> Codec.nanos(a.at(), "approval time"));
+        Codec.checkWritable(r);
+    }
+
+    @Override
+    public ApprovalRequest saveRequest(ApprovalRequest request) {
+        Objects.requireNonNull(request, "request");
+        checkRequest(request);
+        ApprovalRequest stored = request.toBuilder().version(1).build();
+        String body = Codec.requestBody(stored);
+        boolean saved = write("saving approval request '" + Escape.text(request.id()) + "'", c -> {
+            try (PreparedStatement ps = prepare(c, "INSERT INTO " + tRequests + " (" + REQUEST_COLS + ") VALUES "
+                    + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                ps.setString(1, stored.id());
+                int i = bindRequestFields(ps, stored, 2);
+                ps.setLong(i++, 1);
+                ps.setString(i, body);
+                ps.executeUpdate();
+            }
+            logChange(c, StoreChange.Kind.REQUEST_SAVED, stored.id(), OptionalLong.of(1),
+                    Codec.requestChangeBody(stored, 1));
+            return Boolean.TRUE;
+        }, Boolean.FALSE);
+        if (!saved) {
+            throw new StoreConflictException("an approval request with id '" + Escape.text(request.id())
+                    + "' exists (nothing was written)");
+        }
+        return stored;
+    }
+
+    @Override
+    public Optional<ApprovalRequest> replaceRequest(ApprovalRequest expected, ApprovalRequest updated) {
+        Objects.requireNonNull(expected, "expected");
+        Objects.requireNonNull(updated, "updated");
+        if (!expected.id().equals(updated.id())) {
+            throw new IllegalArgumentException("replaceRequest: a request keeps its id ('" + Escape.text(expected.id())
+                    + "', '" + Escape.text(updated.id()) + "')");
+        }
+        checkRequest(updated);
+        long version = expected.version() + 1;
+        ApprovalRequest stored = updated.toBuilder().version(version).build();
+        String body = Codec.requestBody(stored);
+        return write("replacing approval request '" + Escape.text(expected.id()) + "' (expected version "
+                + expected.version() + ")", c -> {
+            try (PreparedStatement ps = prepare(c, "UPDATE " + tRequests + " SET vm_key = ?, vm_id = ?, kind = ?, "
+                    + "grant_id = ?, requestor = ?, justification = ?, submitted_at = ?, expires_at = ?, "
+                    + "required_approvals = ?, status = ?, status_reason = ?, decided_by = ?, decided_at = ?, "
+                    + "note = ?, version = ?, body = ? WHERE id = ? AND version = ?")) {
+                int i = bindRequestFields(ps, stored, 1);
+                ps.setLong(i++, version);
+                ps.setString(i++, body);
+                ps.setString(i++, expected.id());
+                ps.setLong(i, expected.version());
+                if (ps.executeUpdate() != 1) {
+                    return Optional.<ApprovalRequest>empty();
+                }
+            }
+            logChange(c, StoreChange.Kind.REQUEST_REPLACED, stored.id(), OptionalLong.of(version),
+                    Codec.requestChangeBody(stored, version));
+            return Optional.of(stored);
+        }, null);
+    }
+
+    @Override
+    public Optional<ApprovalRequest> findRequest(String requestId) {
+        Objects.requireNonNull(requestId, "requestId");
+        return requestsWhere("finding approval request '" + Escape.text(requestId) + "'", "id = ?", requestId)
+                .stream().findFirst();
+    }
+
+    @Override
+    public List<ApprovalRequest> requests(VmId vmId) {
+        Objects.requireNonNull(vmId, "vmId");
+        return requestsWhere("listing the approval requests of VM '" + Escape.text(vmId) + "'", "vm_key = ?",
+                Codec.vmKey(vmId));
+    }
+
+    @Override
+    public List<ApprovalRequest> pendingRequests() {
+        return requestsWhere("listing pending approval requests", "status = 'Pending'");
+    }
+
+    private List<ApprovalRequest> requestsWhere(String op, String where, String... args) {
+        String sql = "SELECT " + REQUEST_COLS + " FROM " + tRequests + " WHERE " + where
+                + " ORDER BY submitted_at, seq";
+        return read(op, c -> {
+            try (PreparedStatement ps = prepare(c, sql)) {
+                for (int i = 0; i < args.length; i++) {
+                    ps.setString(i + 1, args[i]);
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    List<ApprovalRequest> out = new ArrayList<>();
+                    while (rs.next()) {
+                        out.add(requestOf(rs));
+                    }
+                    return out;
+                }
+            }
+        });
+    }
+
+    private ApprovalRequest requestOf(ResultSet rs) throws SQLException {
+        String t = tRequests;
+        String id = rs.getString("id");
+        String vmText = rs.getString("vm_id");
+        VmId vm;
+        try {
+            vm = VmId.of(vmText);
+        } catch (RuntimeException e) {
+            throw new StoreDataException(t, id, "vm_id", vmText, "not an ARM virtual machine id", e);
+        }
+        String vmKey = rs.getString("vm_key");
+        if (!Codec.vmKey(vm).equals(vmKey)) {
+            throw new StoreDataException(t, id, "vm_key", vmKey, "does not match vm_id", null);
+        }
+        ApprovalRequest.Kind kind = Codec.parseKind(t, id, rs.getString("kind"));
+        String grantId = rs.getString("grant_id");
+        if ((kind == ApprovalRequest.Kind.EXTENSION) != (grantId != null)) {
+            throw new StoreDataException(t, id, "grant_id", String.valueOf(grantId), kind == ApprovalRequest.Kind
+                    .EXTENSION ? "missing: an extension names its grant" : "set on an access request", null);
+        }
+        String requestor = rs.getString("requestor");
+        if (requestor == null || requestor.isBlank() || requestor.chars().anyMatch(Character::isISOControl)) {
+            throw new StoreDataException(t, id, "requestor", String.valueOf(requestor), "empty or holds control "
+                    + "characters", null);
+        }
+        Instant submitted = Codec.instant(rs.getLong("submitted_at"));
+        Instant expires = Codec.instant(rs.getLong("expires_at"));
+        int required = rs.getInt("required_approvals");
+        if (required < 0 || required > io.jitaccess.core.policy.JitPolicy.MAX_APPROVALS) {
+            throw new StoreDataException(t, id, "required_approvals", Integer.toString(required),
+                    "not 0.." + io.jitaccess.core.policy.JitPolicy.MAX_APPROVALS, null);
+        }
+        RequestStatus status = Codec.parseRequestStatus(t, id, rs.getString("status"));
+        RequestStatusReason reason = Codec.parseRequestReason(t, id, rs.getString("status_reason"));
+        String decidedBy = rs.getString("decided_by");
+        long decided = rs.getLong("decided_at");
+        Instant decidedAt = rs.wasNull() ? null : Codec.instant(decided);
+        long version = rs.getLong("version");
+        if (version < 1) {
+            throw new StoreDataException(t, id, "version", Long.toString(version), "must be at least 1", null);
+        }
+        Codec.RequestLists lists = Codec.parseRequestBody(t, id, rs.getString("body"));
+        try {
+            return ApprovalRequest.builder().id(id).kind(kind).grantId(grantId).vmId(vm).requestor(requestor)
+                    .justification(rs.getString("justification")).ports(lists.ports()).submittedAt(submitted)
+                    .expiresAt(expires).requiredApprovals(required).approvals(lists.approvals()).status(status)
+                    .statusReason(reason).decidedBy(decidedBy).decidedAt(decidedAt).note(rs.getString("note"))
+                    .grantIds(lists.grantIds()).version(version).build();
+        } catch (RuntimeException e) {
+            throw new StoreDataException(t, id, "row", id, e.getMessage(), e);
+        }
+    }
+
     // ------------------------------------------------------------------ change log
 
     /** The change log of a VM's policy, oldest first. */
@@ -713,6 +908,13 @@ public final class JdbcPolicyStore implements PolicyStore, Leases, AutoCloseable
         Objects.requireNonNull(grantId, "grantId");
         return changesWhere("reading the change log of grant '" + Escape.text(grantId) + "'", grantId,
                 "'GRANT_SAVED', 'GRANT_REPLACED'");
+    }
+
+    /** The change log of an approval request, oldest first. */
+    public List<StoreChange> requestChanges(String requestId) {
+        Objects.requireNonNull(requestId, "requestId");
+        return changesWhere("reading the change log of approval request '" + Escape.text(requestId) + "'",
+                requestId, "'REQUEST_SAVED', 'REQUEST_REPLACED'");
     }
 
     private List<StoreChange> changesWhere(String op, String key, String kinds) {

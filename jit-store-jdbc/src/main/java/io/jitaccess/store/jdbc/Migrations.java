@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
 final class Migrations {
     private static final Logger LOG = LoggerFactory.getLogger(Migrations.class);
     /** The migrations, in order: version n is element n-1. */
-    static final List<String> NAMES = List.of("V1__init", "V2__open_grants_by_vm");
+    static final List<String> NAMES = List.of("V1__init", "V2__open_grants_by_vm", "V3__approval_requests");
     static final int LATEST = NAMES.size();
     private static final Object H2_LOCK = new Object();
     /** 'jitstore' in ASCII: the high bits of the advisory lock key; the low 32 bits are the prefix's hash. */

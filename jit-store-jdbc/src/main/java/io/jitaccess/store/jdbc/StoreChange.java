@@ -11,9 +11,11 @@ import java.util.OptionalLong;
  * @param seq     the entry's position in the log (increasing; gaps are possible)
  * @param at      when the store made the change (its clock)
  * @param kind    what changed
- * @param key     the record: a VM id in lower case for policies, a grant id for grants
- * @param version the policy version a policy save produced; empty otherwise
- * @param body    the record as saved: the policy body or the grant's {@code field=value} lines; empty for a delete
+ * @param key     the record: a VM id in lower case for policies, a grant id for grants, a request id for approval
+ *                requests
+ * @param version the policy or request version the write produced; empty for grants and deletes
+ * @param body    the record as saved: the policy body, the grant's or request's {@code field=value} lines (a request's
+ *                followed by its lists, see {@code Codec}); empty for a delete
  */
 public record StoreChange(long seq, Instant at, Kind kind, String key, OptionalLong version, String body) {
     /** Validates. */
@@ -34,6 +36,10 @@ public record StoreChange(long seq, Instant at, Kind kind, String key, OptionalL
         /** A grant was saved (new, or replaced unconditionally). */
         GRANT_SAVED,
         /** A grant was replaced conditionally (closed). */
-        GRANT_REPLACED
+        GRANT_REPLACED,
+        /** An approval request was saved (new, version 1). */
+        REQUEST_SAVED,
+        /** An approval request was replaced conditionally (approved, rejected, expired...: a new version). */
+        REQUEST_REPLACED
     }
 }

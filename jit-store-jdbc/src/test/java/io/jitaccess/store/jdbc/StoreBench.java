@@ -309,7 +309,7 @@ public final class StoreBench {
 
     static void dropTables(DataSource ds, String prefix) {
         try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
-            for (String t : List.of("policies", "grants", "changes", "leases", "schema_version")) {
+            for (String t : List.of("policies", "grants", "changes", "leases", "requests", "schema_version")) {
                 s.execute("DROP TABLE IF EXISTS " + prefix + t);
             }
         } catch (SQLException e) {
