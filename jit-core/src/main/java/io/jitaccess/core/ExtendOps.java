@@ -35,6 +35,8 @@ import org.slf4j.LoggerFactory;
  */
 final class ExtendOps {
     private static final Logger LOG = LoggerFactory.getLogger(JitAccess.class);
+    /** Writes per NSG when another writer's change to the NSG refuses ours (ARM's NSG-wide ETag). */
+    private static final int MAX_ATTEMPTS = 4;
 
     private final Guard guard;
     private final PolicyStore store;
@@ -149,13 +151,29 @@ final class ExtendOps {
             }
             for (int i = 0; i < nsgs.size(); i++) {
                 SecurityRule before = befores.get(i);
-                SecurityRule after = before.toBuilder()
-                        .description(RuleMetadata.allowDescription(g.vmId(), g.id(), newEnd)).build();
-                try {
-                    writer.backend().replaceRule(nsgs.get(i), before, after);
-                } catch (JitException e) {
-                    throw new OperationFailedException("extend grant " + g.id() + " at NSG " + nsgs.get(i), e,
-                            restore(g, done, nsgOf));
+                SecurityRule after;
+                for (int attempt = 1; ; attempt++) {
+                    after = before.toBuilder()
+                            .description(RuleMetadata.allowDescription(g.vmId(), g.id(), newEnd)).build();
+                    try {
+                        writer.backend().replaceRule(nsgs.get(i), before, after);
+                        break;
+                    } catch (RuleModifiedException e) {
+                        // on ARM a rule's ETag is its NSG's: a write to any rule of the NSG refuses ours. Re-read
+                        // and re-check this rule; retry only while it is still exactly the grant's
+                        Optional<SecurityRule> now = attempt < MAX_ATTEMPTS
+                                ? writer.backend().readRule(nsgs.get(i), name) : Optional.empty();
+                        if (now.isEmpty() || RuleMetadata.owned(now.get()).isEmpty()
+                                || DriftCheck.allowMismatch(now.get(), g, net, RuleMetadata.owned(now.get()).get())
+                                != null) {
+                            throw new OperationFailedException("extend grant " + g.id() + " at NSG " + nsgs.get(i),
+                                    e, restore(g, done, nsgOf));
+                        }
+                        before = now.get();
+                    } catch (JitException e) {
+                        throw new OperationFailedException("extend grant " + g.id() + " at NSG " + nsgs.get(i), e,
+                                restore(g, done, nsgOf));
+                    }
                 }
                 done.add(new SecurityRule[] {before, after});
                 nsgOf.add(nsgs.get(i));
