@@ -73,7 +73,24 @@ class FaultMatrixTest {
                 r.clock.advance(Duration.ofHours(1));
                 r.fresh();
             }, r -> r.jit.sweepExpired()),
-            new Op("connect", r -> { }, r -> r.jit.connect(r.vm, OsType.LINUX, "matrix", r.barbara)));
+            new Op("connect", r -> { }, r -> r.jit.connect(r.vm, OsType.LINUX, "matrix", r.barbara)),
+            new Op("approve", r -> {
+                r.jit.enable(Rig.policy(r.vm, 22, 3389), r.admin);
+                request(r, 22, Duration.ofHours(1)); // replaced by the approved request
+                r.jit.update(Rig.policy(r.vm, 22, 3389).withRequiredApprovals(1), r.admin);
+                r.jit.approvals().submit(AccessRequest.of(r.vm, "matrix", PortRequest.of(22, Duration.ofHours(2)),
+                        PortRequest.of(3389, Duration.ofHours(2))), r.barbara);
+            }, r -> r.jit.approvals().approve(r.store.pendingRequests().get(0).id(), r.admin)),
+            new Op("extend", r -> {
+                r.jit.enable(Rig.policy(r.vm, 22, 3389), r.admin);
+                request(r, 22, Duration.ofHours(1));
+            }, r -> r.jit.extend(r.store.allGrants().get(0).id(), Duration.ofHours(2), r.barbara)),
+            new Op("approve extension", r -> {
+                r.jit.enable(Rig.policy(r.vm, 22, 3389), r.admin);
+                request(r, 22, Duration.ofHours(1));
+                r.jit.update(Rig.policy(r.vm, 22, 3389).withRequiredApprovals(1), r.admin);
+                r.jit.approvals().submitExtension(r.store.allGrants().get(0).id(), Duration.ofHours(2), r.barbara);
+            }, r -> r.jit.approvals().approve(r.store.pendingRequests().get(0).id(), r.admin)));
 
     /** How many backend calls the action makes when nothing goes wrong. */
     static long callsOf(Op op) {

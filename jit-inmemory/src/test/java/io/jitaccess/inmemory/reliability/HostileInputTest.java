@@ -189,7 +189,59 @@ class HostileInputTest {
                 io.jitaccess.core.PolicyNotFoundException.class, r -> r.jit.update(Rig.policy(r.neighbour, 22),
                         r.admin))));
         out.add(Arguments.of("prefix with host bits", value("prefix", "10.0.0.0", () -> IpPrefix.of("10.0.0.1/8"))));
+        // issue 11: approvals and extension
+        out.add(Arguments.of("port rule approvals -1", value("requiredApprovals", "-1",
+                () -> PortRule.tcp(22, AllowedSources.any(), Duration.ofHours(1)).withRequiredApprovals(-1))));
+        out.add(Arguments.of("port rule approvals 11", value("requiredApprovals", "11",
+                () -> PortRule.tcp(22, AllowedSources.any(), Duration.ofHours(1)).withRequiredApprovals(11))));
+        out.add(Arguments.of("policy approvals MIN_VALUE", value("requiredApprovals", String.valueOf(Integer.MIN_VALUE),
+                () -> Rig.policy(VmId.of("s", "rg", "vm"), 22).withRequiredApprovals(Integer.MIN_VALUE))));
+        out.add(Arguments.of("approval timeout 0", value("approvalTimeout", "PT0S",
+                () -> io.jitaccess.core.JitAccess.builder().approvalTimeout(Duration.ZERO))));
+        out.add(Arguments.of("approval timeout a year", value("approvalTimeout", "PT8760H",
+                () -> io.jitaccess.core.JitAccess.builder().approvalTimeout(Duration.ofDays(365)))));
+        for (Duration d : List.of(Duration.ZERO, Duration.ofSeconds(-1), Duration.ofHours(3).plusSeconds(1),
+                Duration.ofSeconds(1_000_000_000_000_000_000L))) {
+            out.add(Arguments.of("extend by " + d, new Case("ports[0].duration", d.toString(),
+                    ValidationException.class, r -> r.jit.extend(grant(r), d, r.barbara))));
+        }
+        out.add(Arguments.of("extend by null", new Case("duration", null, ValidationException.class,
+                r -> r.jit.extend(grant(r), null, r.barbara))));
+        out.add(Arguments.of("extend unknown grant", new Case(null, "ffffffffffffffff", GrantNotFoundException.class,
+                r -> r.jit.extend("ffffffffffffffff", Duration.ofHours(1), r.admin))));
+        out.add(Arguments.of("approve a forged id", new Case(null, "x\nFORGED", io.jitaccess.core
+                .RequestNotFoundException.class, r -> r.jit.approvals().approve("x\nFORGED", r.admin))));
+        out.add(Arguments.of("approve a path-like id", new Case(null, "../../etc",
+                io.jitaccess.core.RequestNotFoundException.class,
+                r -> r.jit.approvals().approve("../../etc", r.admin))));
+        out.add(Arguments.of("reject with a newline", new Case("reason", "\n", ValidationException.class,
+                r -> r.jit.approvals().reject(pending(r), "ok\nFORGED line", r.admin))));
+        out.add(Arguments.of("reject with 1025 chars", new Case("reason", "1025 chars", ValidationException.class,
+                r -> r.jit.approvals().reject(pending(r), "r".repeat(1025), r.admin))));
+        out.add(Arguments.of("submit with an end time", new Case("ports[0].endTimeUtc", null,
+                ValidationException.class, r -> r.jit.approvals().submit(AccessRequest.of(r.vm, "", PortRequest.until(
+                        5985, "203.0.113.10", r.clock.instant().plusSeconds(60))), r.barbara))));
+        out.add(Arguments.of("submit above the maximum", new Case("ports[0].duration", "PT3H0.001S",
+                ValidationException.class, r -> r.jit.approvals().submit(AccessRequest.of(r.vm, "",
+                        PortRequest.of(5985, "203.0.113.10", Duration.ofHours(3).plusMillis(1))), r.barbara))));
         return out.stream();
+    }
+
+    /** An open grant on port 22 (written before the writes are counted). */
+    static String grant(Rig r) {
+        String id = r.jit.requestAccess(AccessRequest.of(r.vm, "", PortRequest.of(22, Duration.ofHours(1))),
+                r.barbara).get(0).id();
+        r.net.reset();
+        r.audit.clear();
+        return id;
+    }
+
+    /** A pending request on port 5985, which needs one approval. */
+    static String pending(Rig r) {
+        String id = r.jit.approvals().submit(AccessRequest.of(r.vm, "", PortRequest.of(5985, Duration.ofHours(1))),
+                r.barbara).id();
+        r.audit.clear();
+        return id;
     }
 
     @ParameterizedTest(name = "{0}")
@@ -197,7 +249,9 @@ class HostileInputTest {
     void isRefusedWithATypedErrorNamingFieldAndValueAndWritesNothing(String name, Case c) {
         count++;
         Rig r = new Rig();
-        r.jit.enable(Rig.policy(r.vm, 22, 3389), r.admin);
+        JitPolicy p = Rig.policy(r.vm, 22, 3389, 5985);
+        r.jit.enable(new JitPolicy(r.vm, p.ports().stream()
+                .map(x -> x.number() == 5985 ? x.withRequiredApprovals(1) : x).toList()), r.admin);
         r.net.reset();
         r.audit.clear();
         Throwable t = catchThrowable(() -> c.call().accept(r));
