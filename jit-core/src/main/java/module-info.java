@@ -14,4 +14,5 @@ module io.jitaccess.core {
     exports io.jitaccess.core.spi;
     exports io.jitaccess.core.time;
     exports io.jitaccess.core.arm;
+    exports io.jitaccess.core.preview;
 }

@@ -59,6 +59,14 @@ final class AccessOps {
 
     /** See {@link JitAccess#requestAccess}. */
     List<Grant> requestAccess(AccessRequest request, RequestContext ctx) {
+        return requestAccess(request, ctx, false);
+    }
+
+    /**
+     * @param asIfApproved grant ports that need approval as if their quorum were reached (previews only: what the
+     *                     final approval would write, planned against the NSGs as they are now)
+     */
+    List<Grant> requestAccess(AccessRequest request, RequestContext ctx, boolean asIfApproved) {
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(ctx, "ctx");
         List<Integer> askedPorts = request.ports() == null ? List.of()
@@ -75,7 +83,7 @@ final class AccessOps {
             Optional<JitPolicy> policy = store.findPolicy(vm);
             List<RequestValidator.ValidPort> ports = RequestValidator.validate(request, ctx, policy, now, limits);
             int required = policy.map(p -> p.requiredApprovals(askedPorts)).orElse(0);
-            if (required > 0) {
+            if (required > 0 && !asIfApproved) {
                 throw new ApprovalRequiredException("access to " + Escape.text(vm.name()) + " port(s) " + askedPorts
                         + " needs " + required + " approval(s): submit the request with approvals().submit(...); "
                         + "nothing was written", required);

@@ -209,6 +209,11 @@ public final class Approvals {
      * @throws ValidationException       when the request is no longer valid (it is then rejected)
      */
     public ApprovalRequest approve(String requestId, RequestContext ctx) {
+        return approve(requestId, ctx, false);
+    }
+
+    /** @param asIfFinal treat this approval as the one reaching the quorum (previews only: what it would write) */
+    ApprovalRequest approve(String requestId, RequestContext ctx, boolean asIfFinal) {
         Objects.requireNonNull(requestId, "requestId");
         Objects.requireNonNull(ctx, "ctx");
         expiries.requireOpen("approve");
@@ -250,7 +255,7 @@ public final class Approvals {
             List<Approval> approvals = new ArrayList<>(r.approvals());
             approvals.add(new Approval(ctx.principal(), now));
             ApprovalRequest approved = r.toBuilder().approvals(approvals).requiredApprovals(required).build();
-            if (approvals.size() < required) {
+            if (approvals.size() < required && !asIfFinal) {
                 ApprovalRequest stored = replace(r, approved);
                 String detail = "request " + r.id() + ": approval " + approvals.size() + " of " + required;
                 audit.record(c.event().detail(detail));

@@ -60,6 +60,7 @@ public final class JitAccess implements AutoCloseable {
     private final Events events;
     private final ExtendOps extender;
     private final Approvals approvals;
+    private final Previews previews;
 
     JitAccess(JitAccessConfig c) {
         this.config = c;
@@ -83,6 +84,7 @@ public final class JitAccess implements AutoCloseable {
         this.drift = new DriftOps(guard, store, writer, closer, audit, c.clock(), c.placementMode(), events);
         this.sweeper = new Sweeper(store, writer, closer, guard, audit, c.clock(), scheduler, expiries,
                 c.sweepInterval(), events);
+        this.previews = new Previews(c);
         sweeper.alsoOnSweep(approvals::expireOverdue);
         sweeper.scheduleSweep();
         sweeper.scheduleStoredGrants();
@@ -206,6 +208,11 @@ public final class JitAccess implements AutoCloseable {
      */
     public Grant extend(String grantId, Duration duration, RequestContext ctx) {
         return extender.extend(grantId, duration, ctx);
+    }
+
+    /** Dry runs of every change: what it would write and what access it would change, writing nothing. */
+    public Previews preview() {
+        return previews;
     }
 
     /** Requests that need approval: submit, approve, reject, cancel, list. */

@@ -1,0 +1,5 @@
+/**
+ * What a change would do, computed without doing it: {@link io.jitaccess.core.preview.Preview}, from
+ * {@code JitAccess.preview()}.
+ */
+package io.jitaccess.core.preview;
