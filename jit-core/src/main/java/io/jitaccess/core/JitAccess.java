@@ -21,14 +21,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The library's entry point: enable, update and disable a VM's JIT policy; request, revoke and expire access.
  *
- * <pre>{@code
- * JitAccess jit = JitAccess.builder()
- *         .backend(backend)                      // InMemoryNetwork, or the Azure backend
- *         .authorizer(myAuthorizer)              // required: no silent allow-all
- *         .build();
- * jit.enable(JitPolicy.of(vm, PortRule.tcp(22, AllowedSources.prefixes("203.0.113.0/24"), Duration.ofHours(3))), ctx);
- * List<Grant> grants = jit.requestAccess(AccessRequest.of(vm, "deploy fix", PortRequest.of(22, Duration.ofHours(1))), ctx);
- * }</pre>
+ * <p>Build one with {@link #builder()} (a backend and an explicit authorizer are required); the README shows first use.
  *
  * <p>Every operation: authorize (refusal → {@link AccessDeniedException}, zero backend calls that write); validate
  * (every violation at once → {@link ValidationException}, zero writes); read the NSGs on the VM's path; plan and verify
@@ -51,16 +44,11 @@ public final class JitAccess implements AutoCloseable {
     private final JitAccessConfig config;
     private final PolicyStore store;
     private final @Nullable ExecutorScheduler ownedScheduler;
-    private final Guard guard;
-    private final NsgWriter writer;
-    private final PolicyOps policies;
-    private final AccessOps access;
     private final DriftOps drift;
     private final Sweeper sweeper;
     private final Events events;
-    private final ExtendOps extender;
-    private final Approvals approvals;
     private final Previews previews;
+    private final Ops ops;
 
     JitAccess(JitAccessConfig c) {
         this.config = c;
@@ -71,21 +59,16 @@ public final class JitAccess implements AutoCloseable {
         Duration lead = c.listeners().isEmpty() ? Duration.ZERO : c.expiringSoonLead(); // no listener, no warnings
         ExpirySchedule expiries = new ExpirySchedule(scheduler, c.clock(), lead);
         this.events = new Events(c.listeners(), c.eventExecutor().orElse(null), c.clock());
-        this.guard = new Guard(c.authorizer(), store, audit, new VmLocks(store.leases(), c.instanceId(), c.leaseTtl(),
-                c.leaseWait(), c.clock(), scheduler));
-        this.writer = new NsgWriter(c.backend(), c.maxAttempts());
-        GrantCloser closer = new GrantCloser(store, writer, audit, c.clock(), expiries, events);
-        this.policies = new PolicyOps(guard, store, writer, closer, audit, c.limits(), c.placementMode());
-        this.access = new AccessOps(guard, store, writer, closer, expiries, policies, audit, c.clock(), c.limits(),
-                c.idGenerator(), events);
-        this.extender = new ExtendOps(guard, store, writer, expiries, audit, c.clock(), c.limits(), events);
-        this.approvals = new Approvals(guard, store, access, extender, closer, writer, expiries, audit, c.clock(),
-                c.limits(), c.approvalTimeout(), events);
+        this.ops = Ops.wire(c, c.backend(), store, audit, new VmLocks(store.leases(), c.instanceId(), c.leaseTtl(),
+                c.leaseWait(), c.clock(), scheduler), expiries, events);
+        GrantCloser closer = ops.closer();
+        NsgWriter writer = ops.writer();
+        Guard guard = ops.guard();
         this.drift = new DriftOps(guard, store, writer, closer, audit, c.clock(), c.placementMode(), events);
         this.sweeper = new Sweeper(store, writer, closer, guard, audit, c.clock(), scheduler, expiries,
                 c.sweepInterval(), events);
         this.previews = new Previews(c);
-        sweeper.alsoOnSweep(approvals::expireOverdue);
+        sweeper.alsoOnSweep(ops.approvals()::expireOverdue);
         sweeper.scheduleSweep();
         sweeper.scheduleStoredGrants();
     }
@@ -120,7 +103,7 @@ public final class JitAccess implements AutoCloseable {
      * @throws PriorityExhaustedException when the deny rule has no free priority
      */
     public EnableResult enable(JitPolicy policy, RequestContext ctx) {
-        return policies.configure(policy, ctx, false);
+        return ops.policies().configure(policy, ctx, false);
     }
 
     /**
@@ -129,7 +112,7 @@ public final class JitAccess implements AutoCloseable {
      * @throws PolicyNotFoundException when the VM has no policy
      */
     public EnableResult update(JitPolicy policy, RequestContext ctx) {
-        return policies.configure(policy, ctx, true);
+        return ops.policies().configure(policy, ctx, true);
     }
 
     /**
@@ -140,13 +123,13 @@ public final class JitAccess implements AutoCloseable {
      * @throws PolicyNotFoundException when the VM has neither a policy nor rules of ours
      */
     public List<Grant> disable(VmId vm, RequestContext ctx) {
-        return policies.disable(vm, ctx);
+        return ops.policies().disable(vm, ctx);
     }
 
     /** The VM's policy, if enabled. */
     public Optional<JitPolicy> policy(VmId vm, RequestContext ctx) {
         Objects.requireNonNull(vm, "vm");
-        guard.authorizeRead(ctx, vm);
+        ops.guard().authorizeRead(ctx, vm);
         return store.findPolicy(vm);
     }
 
@@ -156,7 +139,7 @@ public final class JitAccess implements AutoCloseable {
      */
     public List<JitPolicy> policies(RequestContext ctx) {
         Objects.requireNonNull(ctx, "ctx");
-        return store.policies().stream().filter(p -> guard.mayRead(ctx, p.vmId())).toList();
+        return store.policies().stream().filter(p -> ops.guard().mayRead(ctx, p.vmId())).toList();
     }
 
     /**
@@ -173,7 +156,7 @@ public final class JitAccess implements AutoCloseable {
      * @throws PriorityExhaustedException when no free priority precedes the blocking rule
      */
     public List<Grant> requestAccess(AccessRequest request, RequestContext ctx) {
-        return access.requestAccess(request, ctx);
+        return ops.access().requestAccess(request, ctx);
     }
 
     /**
@@ -183,7 +166,7 @@ public final class JitAccess implements AutoCloseable {
      * @return the grant
      */
     public Grant connect(VmId vm, OsType os, String justification, RequestContext ctx) {
-        return access.connect(vm, os, justification, ctx);
+        return ops.access().connect(vm, os, justification, ctx);
     }
 
     /**
@@ -192,22 +175,19 @@ public final class JitAccess implements AutoCloseable {
      * @throws GrantNotFoundException when no grant has that id
      */
     public Grant revoke(String grantId, RequestContext ctx) {
-        return access.revoke(grantId, ctx);
+        return ops.access().revoke(grantId, ctx);
     }
 
     /**
-     * Extends an open grant to {@code duration} from now: each of its allow rules is replaced in place (same name and
-     * priority, one write per NSG: no gap, no second rule), then its record; its expiry moves. The maximum is the
-     * policy's as it is now, counted from now (what a new request could get). A crash part-way leaves access that
-     * ends at the old or the new end, never later. Audited; publishes {@code EXTENDED}.
+     * Extends an open grant to {@code duration} from now, within the policy's maximum counted from now: its allow rules
+     * are replaced in place (one write per NSG, no gap, no second rule), then its record; its expiry moves. A crash
+     * part-way leaves access ending at the old or the new end, never later.
      *
-     * @throws AccessDeniedException      when the authorizer refuses {@link Action#EXTEND} on the grant
-     * @throws ApprovalRequiredException  when the policy requires approval (use {@link Approvals#submitExtension})
-     * @throws ValidationException        when the grant is not open or the new end is not allowed or not later
-     * @throws RuleModifiedException      when its rule was changed or removed out of band (nothing is written)
+     * @throws ApprovalRequiredException when the policy requires approval (use {@link Approvals#submitExtension})
+     * @throws RuleModifiedException     when its rule was changed or removed out of band (nothing is written)
      */
     public Grant extend(String grantId, Duration duration, RequestContext ctx) {
-        return extender.extend(grantId, duration, ctx);
+        return ops.extender().extend(grantId, duration, ctx);
     }
 
     /** Dry runs of every change: what it would write and what access it would change, writing nothing. */
@@ -217,13 +197,13 @@ public final class JitAccess implements AutoCloseable {
 
     /** Requests that need approval: submit, approve, reject, cancel, list. */
     public Approvals approvals() {
-        return approvals;
+        return ops.approvals();
     }
 
     /** Every grant of a VM (history included), oldest first. */
     public List<Grant> grants(VmId vm, RequestContext ctx) {
         Objects.requireNonNull(vm, "vm");
-        guard.authorizeRead(ctx, vm);
+        ops.guard().authorizeRead(ctx, vm);
         return store.grants(vm);
     }
 
@@ -231,7 +211,7 @@ public final class JitAccess implements AutoCloseable {
     public List<Grant> grantsOf(String requestor, RequestContext ctx) {
         Objects.requireNonNull(requestor, "requestor");
         Objects.requireNonNull(ctx, "ctx");
-        return store.grantsOf(requestor).stream().filter(g -> guard.mayRead(ctx, g.vmId())).toList();
+        return store.grantsOf(requestor).stream().filter(g -> ops.guard().mayRead(ctx, g.vmId())).toList();
     }
 
     /** What became of the lifecycle events published so far (delivered, failed, dropped listener calls). */
@@ -243,14 +223,14 @@ public final class JitAccess implements AutoCloseable {
     public Optional<Grant> grant(String grantId, RequestContext ctx) {
         Objects.requireNonNull(grantId, "grantId");
         Objects.requireNonNull(ctx, "ctx");
-        return guard.authorizeGrant(ctx, Action.READ, grantId, AuditEvent.READ);
+        return ops.guard().authorizeGrant(ctx, Action.READ, grantId, AuditEvent.READ);
     }
 
     /** The NSGs on a VM's inbound path as they are now, in path order (subnet before NIC). */
     public List<NsgSnapshot> nsgs(VmId vm, RequestContext ctx) {
         Objects.requireNonNull(vm, "vm");
-        guard.authorizeRead(ctx, vm);
-        return new ArrayList<>(writer.read(writer.resolve(vm).nsgIds()).values());
+        ops.guard().authorizeRead(ctx, vm);
+        return new ArrayList<>(ops.writer().read(ops.writer().resolve(vm).nsgIds()).values());
     }
 
     /**
@@ -264,36 +244,23 @@ public final class JitAccess implements AutoCloseable {
 
     /**
      * Repairs what {@link #verify} finds, fail-closed and without touching foreign rules: edited or orphaned allow
-     * rules of ours are deleted first; a missing or edited deny is re-created (the edited one deleted after); stale
-     * denies are deleted last; an open grant whose allow rule was removed or changed is closed (a record never opens a
-     * port by itself: request again), and a revocation that did not finish is finished. What this
-     * store does not know is reported, never deleted: a deny of ours for a VM without a stored policy
-     * ({@link Drift.Kind#UNKNOWN_DENY}; only {@link #disable} removes it) and an allow of a grant the store does not
-     * know ({@link Drift.Kind#UNKNOWN_ALLOW}; it expires by its own end time). One audit event when anything was
-     * written.
+     * rules of ours are deleted; a missing or edited deny is re-created; stale denies are deleted last; an open grant
+     * whose allow rule was removed or changed is closed (a record never opens a port); an unfinished revocation is
+     * finished. What the store does not know is reported, never deleted ({@link Drift.Kind#UNKNOWN_DENY},
+     * {@link Drift.Kind#UNKNOWN_ALLOW}). One audit event when anything was written.
      */
     public DriftReport reconcile(VmId vm, RequestContext ctx) {
         return drift.reconcile(vm, ctx);
     }
 
     /**
-     * Removes every expired allow rule of ours in every NSG the backend lists, including rules written by another
-     * instance or before a restart, and marks the grants it knows Revoked/Expired once their rules are confirmed gone.
-     * Reads through {@code NetworkBackend.readAllNsgs()} (on Azure: one GET per page of the listing) and writes only the
-     * deletes.
-     *
-     * <p>What is expired: a rule of ours (name, metadata, access and direction all agree) whose own end time has
-     * passed, whoever wrote it;
-     * and, for a grant the store knows, its rule found by exact name ({@code jitaccess-allow-<id>}, an {@code Allow})
-     * once the store's end has passed, whatever the rule's description says now (the store's end is authoritative for
-     * a known grant). A {@code Deny} bearing a grant's name is never deleted.
-     *
-     * <p>Isolation: when the listing fails, the NSGs are listed by id and read one by one; an NSG that cannot be read,
-     * and a rule that cannot be removed, is reported in {@link SweepResult#failures()} and the sweep goes on. A known
-     * grant stays open (and is retried by the next sweep) until its rules are confirmed gone: deleted in this sweep,
-     * absent from a complete listing, or, when the listing was incomplete, absent from a read of each NSG on its VM's
-     * path. Each grant is closed under its VM's lock and re-read first, so a race with {@link #revoke} or the scheduled
-     * expiry audits exactly one terminal event. Foreign rules are never touched.
+     * Removes every expired allow rule of ours in every NSG the backend lists (whoever wrote it: another instance, a
+     * process before a restart) and marks the grants it knows Revoked/Expired once their rules are confirmed gone; also
+     * times out pending approval requests. Expired: a rule of ours whose own end time passed, or a known grant's rule
+     * (found by exact name, an {@code Allow}) once the store's end passed; a {@code Deny} is never deleted, foreign
+     * rules are never touched. An NSG that cannot be read, or a rule that cannot be removed, is reported in
+     * {@link SweepResult#failures()} and the sweep goes on; a known grant stays open until its rules are confirmed gone.
+     * Each grant is closed under its VM's lock and re-read first (one terminal event). Details: docs/design.md.
      *
      * @return what was found and done
      */

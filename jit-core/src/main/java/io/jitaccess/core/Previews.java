@@ -159,16 +159,12 @@ public final class Previews {
             Scheduler none = (at, task) -> () -> { };
             ExpirySchedule expiries = new ExpirySchedule(none, config.clock(), Duration.ZERO);
             Events events = new Events(List.of(), null, config.clock());
-            Guard guard = new Guard(config.authorizer(), store, audit, new VmLocks(Optional.empty(),
-                    config.instanceId(), config.leaseTtl(), config.leaseWait(), config.clock(), none));
-            NsgWriter writer = new NsgWriter(backend, config.maxAttempts());
-            GrantCloser closer = new GrantCloser(store, writer, audit, config.clock(), expiries, events);
-            policies = new PolicyOps(guard, store, writer, closer, audit, config.limits(), config.placementMode());
-            access = new AccessOps(guard, store, writer, closer, expiries, policies, audit, config.clock(),
-                    config.limits(), config.idGenerator(), events);
-            extender = new ExtendOps(guard, store, writer, expiries, audit, config.clock(), config.limits(), events);
-            approvals = new Approvals(guard, store, access, extender, closer, writer, expiries, audit, config.clock(),
-                    config.limits(), config.approvalTimeout(), events);
+            Ops ops = Ops.wire(config, backend, store, audit, new VmLocks(Optional.empty(), config.instanceId(),
+                    config.leaseTtl(), config.leaseWait(), config.clock(), none), expiries, events);
+            policies = ops.policies();
+            access = ops.access();
+            extender = ops.extender();
+            approvals = ops.approvals();
         }
     }
 

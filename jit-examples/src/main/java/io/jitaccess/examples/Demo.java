@@ -96,9 +96,13 @@ public final class Demo {
         Decision neighbourBefore = net.canConnect("203.0.113.10", neighbour, 22);
         Decision vnetToNeighbourBefore = net.canConnect("10.0.0.4", neighbour, 22);
 
-        // --- barbara asks for 22 from her address with a justification
-        List<Grant> grants = jit.requestAccess(AccessRequest.of(vm, "investigating incident INC-4711",
-                PortRequest.of(22, "203.0.113.10", Duration.ofHours(2))), barbara);
+        // --- barbara previews her request (nothing is written), then makes it
+        AccessRequest request = AccessRequest.of(vm, "investigating incident INC-4711",
+                PortRequest.of(22, "203.0.113.10", Duration.ofHours(2)));
+        out.println();
+        out.println("-- what barbara's request would do (a dry run; nothing written):");
+        out.print(jit.preview().request(request, barbara).render().indent(3));
+        List<Grant> grants = jit.requestAccess(request, barbara);
         Grant grant = grants.get(0);
         out.println();
         out.println("-- barbara@contoso.com requested 22 from 203.0.113.10 for 2 h: " + grant);

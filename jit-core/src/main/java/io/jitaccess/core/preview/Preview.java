@@ -44,9 +44,9 @@ public record Preview(String operation, VmId vmId, List<RuleWrite> writes, List<
         if (refused()) {
             refusals.forEach(r -> b.append("  REFUSED ").append(r).append('\n'));
         }
-        b.append("  rule writes: ").append(writes.isEmpty() ? "none" : "").append('\n');
+        b.append("  rule writes:").append(writes.isEmpty() ? " none" : "").append('\n');
         writes.forEach(w -> b.append("    ").append(w).append('\n'));
-        b.append("  access changes: ").append(access.isEmpty() ? "none" : "").append('\n');
+        b.append("  access changes:").append(access.isEmpty() ? " none" : "").append('\n');
         access.forEach(a -> b.append("    ").append(a.opens() ? "OPENS  " : "CLOSES ").append(a).append('\n'));
         if (!exposures.isEmpty()) {
             b.append("  still exposed by:\n");
