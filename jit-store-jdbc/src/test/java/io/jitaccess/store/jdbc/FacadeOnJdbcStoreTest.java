@@ -67,4 +67,50 @@ class FacadeOnJdbcStoreTest {
                     .isEqualTo(StoreChange.Kind.GRANT_SAVED);
         }
     }
+
+    @Test
+    @DisplayName("a request pending approval survives a restart: another process on the same H2 file approves it, "
+            + "and the quorum counts the approval given before the restart")
+    void pendingSurvivesRestart() {
+        MutableClock clock = new MutableClock(Instant.parse("2026-01-05T09:00:00Z"));
+        InMemoryNetwork net = InMemoryNetwork.create();
+        net.addVirtualNetwork("vnet1", "10.0.0.0/16");
+        String subnet = net.addSubnet("vnet1", "default", "10.0.0.0/24");
+        VmId vm = net.addVm("web-01", subnet, "10.0.0.4", net.addNsg("web-01-nsg"));
+        String requestId;
+        try (JdbcPolicyStore store = JdbcPolicyStore.h2File(dir).clock(clock).build();
+             JitAccess jit = JitAccess.builder().backend(net).authorizer(Authorizer.permitAll()).clock(clock)
+                     .scheduler(new ManualScheduler(clock)).policyStore(store).build()) {
+            jit.enable(JitPolicy.of(vm, PortRule.tcp(22, AllowedSources.perRequest(), Duration.ofHours(3))
+                    .withRequiredApprovals(2)), RequestContext.of("admin@example.com"));
+            requestId = jit.approvals().submit(AccessRequest.of(vm, "db migration",
+                    PortRequest.of(22, Duration.ofHours(1))), RequestContext.of("alice@example.com", "203.0.113.10"))
+                    .id();
+            jit.approvals().approve(requestId, RequestContext.of("bob@example.com"));
+        }
+        assertThat(net.canConnect("203.0.113.10", vm, 22).allowed()).isFalse();
+        clock.advance(Duration.ofMinutes(5));
+        try (JdbcPolicyStore store = JdbcPolicyStore.h2File(dir).clock(clock).build();
+             JitAccess other = JitAccess.builder().backend(net).authorizer(Authorizer.permitAll()).clock(clock)
+                     .scheduler(new ManualScheduler(clock)).policyStore(store).build()) {
+            assertThat(other.approvals().pending(RequestContext.of("carol@example.com")))
+                    .singleElement().satisfies(r -> assertThat(r.approvals()).hasSize(1));
+            Throwable replay = org.assertj.core.api.Assertions.catchThrowable(
+                    () -> other.approvals().approve(requestId, RequestContext.of("bob@example.com")));
+            assertThat(replay).as("bob's approval replayed after the restart")
+                    .isInstanceOfSatisfying(io.jitaccess.core.ApprovalRefusedException.class, e -> assertThat(
+                            e.reason()).isEqualTo(io.jitaccess.core.ApprovalRefusedException.Reason.DUPLICATE_APPROVER));
+        }
+        try (JdbcPolicyStore store = JdbcPolicyStore.h2File(dir).clock(clock).build();
+             JitAccess other = JitAccess.builder().backend(net).authorizer(Authorizer.permitAll()).clock(clock)
+                     .scheduler(new ManualScheduler(clock)).policyStore(store).build()) {
+            io.jitaccess.core.ApprovalRequest done = other.approvals().approve(requestId,
+                    RequestContext.of("carol@example.com"));
+            assertThat(done.status()).isEqualTo(io.jitaccess.core.RequestStatus.INITIATED);
+            assertThat(store.findGrant(done.grantIds().get(0)).orElseThrow().startTimeUtc())
+                    .isEqualTo(clock.instant());
+            assertThat(net.canConnect("203.0.113.10", vm, 22).allowed()).isTrue();
+            assertThat(store.requestChanges(requestId)).hasSize(3);
+        }
+    }
 }
