@@ -63,7 +63,15 @@ class AuthorizationFirstTest {
         REJECT(AuditEvent.REJECT, (j, t) -> j.approvals().reject(t.requestId, "no", t.caller)),
         CANCEL(AuditEvent.CANCEL, (j, t) -> j.approvals().cancel(t.requestId, t.caller)),
         FIND_REQUEST(AuditEvent.READ, (j, t) -> j.approvals().find(t.requestId, t.caller)),
-        REQUESTS(AuditEvent.READ, (j, t) -> j.approvals().requests(t.vm, t.caller));
+        REQUESTS(AuditEvent.READ, (j, t) -> j.approvals().requests(t.vm, t.caller)),
+        PREVIEW_ENABLE(AuditEvent.CONFIGURE, (j, t) -> j.preview().enable(Rig.policy(t.vm, 22), t.caller)),
+        PREVIEW_UPDATE(AuditEvent.CONFIGURE, (j, t) -> j.preview().update(Rig.policy(t.vm, 22), t.caller)),
+        PREVIEW_DISABLE(AuditEvent.DELETE, (j, t) -> j.preview().disable(t.vm, t.caller)),
+        PREVIEW_REQUEST(AuditEvent.INITIATE, (j, t) -> j.preview().request(AccessRequest.of(t.vm, "x",
+                PortRequest.of(22, Duration.ofHours(1))), t.caller)),
+        PREVIEW_APPROVE(AuditEvent.APPROVE, (j, t) -> j.preview().approve(t.requestId, t.caller)),
+        PREVIEW_EXTEND(AuditEvent.EXTEND, (j, t) -> j.preview().extend(t.grantId, Duration.ofHours(2), t.caller)),
+        PREVIEW_REVOKE(AuditEvent.REVOKE, (j, t) -> j.preview().revoke(t.grantId, t.caller));
 
         final String operation;
         final BiConsumer<JitAccess, Aim> run;
@@ -74,11 +82,13 @@ class AuthorizationFirstTest {
         }
 
         boolean onGrant() {
-            return this == REVOKE || this == GRANT || this == EXTEND || this == SUBMIT_EXTENSION;
+            return this == REVOKE || this == GRANT || this == EXTEND || this == SUBMIT_EXTENSION
+                    || this == PREVIEW_EXTEND || this == PREVIEW_REVOKE;
         }
 
         boolean onRequest() {
-            return this == APPROVE || this == REJECT || this == CANCEL || this == FIND_REQUEST;
+            return this == APPROVE || this == REJECT || this == CANCEL || this == FIND_REQUEST
+                    || this == PREVIEW_APPROVE;
         }
     }
 
