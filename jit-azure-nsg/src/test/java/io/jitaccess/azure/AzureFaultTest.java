@@ -154,7 +154,16 @@ class AzureFaultTest {
             new Op("disable", e -> {
                 e.jit.enable(policy(e), e.admin);
                 request(e, 22);
-            }, e -> e.jit.disable(e.f.vm, e.admin)));
+            }, e -> e.jit.disable(e.f.vm, e.admin)),
+            new Op("extend", e -> {
+                e.jit.enable(policy(e), e.admin);
+                request(e, 22);
+            }, e -> e.jit.extend(e.store.allGrants().get(0).id(), Duration.ofHours(2), e.barbara)),
+            new Op("approve", e -> {
+                e.jit.enable(policy(e).withRequiredApprovals(1), e.admin);
+                e.jit.approvals().submit(AccessRequest.of(e.f.vm, "fault", PortRequest.of(22, Duration.ofHours(1)),
+                        PortRequest.of(3389, Duration.ofHours(1))), e.barbara);
+            }, e -> e.jit.approvals().approve(e.store.pendingRequests().get(0).id(), e.admin)));
 
     @TestFactory
     Stream<DynamicTest> representativeFaults() {
