@@ -286,7 +286,7 @@ public final class AzureNsgBackend implements NetworkBackend {
      */
     @Override
     public SecurityRule replaceRule(String nsgId, SecurityRule expected, SecurityRule updated) {
-        requireSameRule(expected, updated);
+        NetworkBackend.requireInPlace(expected, updated);
         ResourceId id = ResourceId.fromString(nsgId);
         String name = expected.name();
         String what = "replace rule " + Escape.text(name) + " in " + Escape.text(nsgId);
@@ -345,32 +345,6 @@ public final class AzureNsgBackend implements NetworkBackend {
         LOG.info("jit.azure.rule.replace rule={} nsg={} priority={}", Escape.text(name), Escape.text(id.name()),
                 updated.priority());
         return result == null ? updated : RuleMapper.fromInner(result);
-    }
-
-    /** {@code updated} keeps the name, priority and direction of {@code expected}, else nothing is sent. */
-    private static void requireSameRule(SecurityRule expected, SecurityRule updated) {
-        Objects.requireNonNull(expected, "expected");
-        Objects.requireNonNull(updated, "updated");
-        String field = null;
-        Object was = null;
-        Object now = null;
-        if (!expected.name().equals(updated.name())) {
-            field = "name";
-            was = "'" + Escape.text(expected.name()) + "'";
-            now = "'" + Escape.text(updated.name()) + "'";
-        } else if (expected.priority() != updated.priority()) {
-            field = "priority";
-            was = expected.priority();
-            now = updated.priority();
-        } else if (expected.direction() != updated.direction()) {
-            field = "direction";
-            was = expected.direction().text();
-            now = updated.direction().text();
-        }
-        if (field != null) {
-            throw new IllegalArgumentException("replaceRule keeps the rule's " + field + ": the updated rule changes it"
-                    + " from " + was + " to " + now + "; nothing was written");
-        }
     }
 
     @Override

@@ -118,6 +118,7 @@ final class DryRun {
 
         @Override
         public SecurityRule replaceRule(String nsgId, SecurityRule expected, SecurityRule updated) {
+            NetworkBackend.requireInPlace(expected, updated);
             NsgSnapshot s = current(nsgId);
             Optional<SecurityRule> r = s.rule(expected.name());
             if (r.isEmpty() || !r.get().equals(expected)) {

@@ -532,7 +532,7 @@ public final class InMemoryNetwork implements NetworkBackend {
      */
     @Override
     public synchronized SecurityRule replaceRule(String nsgId, SecurityRule expected, SecurityRule updated) {
-        requireSameRule(expected, updated);
+        NetworkBackend.requireInPlace(expected, updated);
         String target = nsgId + "/" + expected.name();
         begin(Operation.REPLACE_RULE, target);
         Nsg n = existingNsg(Operation.REPLACE_RULE, target, nsgId);
@@ -544,37 +544,6 @@ public final class InMemoryNetwork implements NetworkBackend {
                     + " '" + Escape.text(nsgId) + "'; nothing was written");
         }
         return store(n, ArmRuleProperties.from(updated), expected.name(), Operation.REPLACE_RULE, target);
-    }
-
-    /**
-     * What {@link NetworkBackend#replaceRule} requires of its arguments: both present, and {@code updated} keeping the
-     * name, priority and direction of {@code expected}.
-     *
-     * @throws IllegalArgumentException naming the field and both values
-     */
-    static void requireSameRule(SecurityRule expected, SecurityRule updated) {
-        Objects.requireNonNull(expected, "expected");
-        Objects.requireNonNull(updated, "updated");
-        String field = null;
-        Object was = null;
-        Object now = null;
-        if (!expected.name().equals(updated.name())) {
-            field = "name";
-            was = "'" + Escape.text(expected.name()) + "'";
-            now = "'" + Escape.text(updated.name()) + "'";
-        } else if (expected.priority() != updated.priority()) {
-            field = "priority";
-            was = expected.priority();
-            now = updated.priority();
-        } else if (expected.direction() != updated.direction()) {
-            field = "direction";
-            was = expected.direction().text();
-            now = updated.direction().text();
-        }
-        if (field != null) {
-            throw new IllegalArgumentException("replaceRule keeps the rule's " + field + ": the updated rule changes it"
-                    + " from " + was + " to " + now + "; nothing was written");
-        }
     }
 
     @Override

@@ -118,6 +118,37 @@ public interface NetworkBackend {
     }
 
     /**
+     * What {@link #replaceRule} requires of its arguments, for implementations to call first: both present, and
+     * {@code updated} keeping the name, priority and direction of {@code expected}.
+     *
+     * @throws IllegalArgumentException naming the field and both values
+     */
+    static void requireInPlace(SecurityRule expected, SecurityRule updated) {
+        java.util.Objects.requireNonNull(expected, "expected");
+        java.util.Objects.requireNonNull(updated, "updated");
+        String field = null;
+        Object was = null;
+        Object now = null;
+        if (!expected.name().equals(updated.name())) {
+            field = "name";
+            was = "'" + Escape.text(expected.name()) + "'";
+            now = "'" + Escape.text(updated.name()) + "'";
+        } else if (expected.priority() != updated.priority()) {
+            field = "priority";
+            was = expected.priority();
+            now = updated.priority();
+        } else if (expected.direction() != updated.direction()) {
+            field = "direction";
+            was = expected.direction().text();
+            now = updated.direction().text();
+        }
+        if (field != null) {
+            throw new IllegalArgumentException("replaceRule keeps the rule's " + field + ": the updated rule changes it"
+                    + " from " + was + " to " + now + "; nothing was written");
+        }
+    }
+
+    /**
      * Deletes one rule by name; absent rules are not an error.
      *
      * @param nsgId    the NSG

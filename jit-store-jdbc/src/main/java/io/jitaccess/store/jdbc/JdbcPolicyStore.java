@@ -642,15 +642,20 @@ public final class JdbcPolicyStore implements PolicyStore, Leases, AutoCloseable
     private List<Grant> grantsWhere(String op, String where, String... args) {
         String sql = "SELECT " + GRANT_COLS + " FROM " + tGrants + (where == null ? "" : " WHERE " + where)
                 + " ORDER BY start_time, seq";
+        return rows(op, sql, this::grantOf, args);
+    }
+
+    /** The rows of a query with string parameters, each mapped. */
+    private <T> List<T> rows(String op, String sql, RowMapper<T> mapper, String... args) {
         return read(op, c -> {
             try (PreparedStatement ps = prepare(c, sql)) {
                 for (int i = 0; i < args.length; i++) {
                     ps.setString(i + 1, args[i]);
                 }
                 try (ResultSet rs = ps.executeQuery()) {
-                    List<Grant> out = new ArrayList<>();
+                    List<T> out = new ArrayList<>();
                     while (rs.next()) {
-                        out.add(grantOf(rs));
+                        out.add(mapper.map(rs));
                     }
                     return out;
                 }
@@ -658,20 +663,31 @@ public final class JdbcPolicyStore implements PolicyStore, Leases, AutoCloseable
         });
     }
 
-    private Grant grantOf(ResultSet rs) throws SQLException {
-        String t = tGrants;
-        String id = rs.getString("id");
+    @FunctionalInterface
+    private interface RowMapper<T> {
+        T map(ResultSet rs) throws SQLException;
+    }
+
+    /** A row's VM: {@code vm_id} parsed, {@code vm_key} checked against it. */
+    private static VmId vmOf(ResultSet rs, String table, String id) throws SQLException {
         String vmText = rs.getString("vm_id");
         VmId vm;
         try {
             vm = VmId.of(vmText);
         } catch (RuntimeException e) {
-            throw new StoreDataException(t, id, "vm_id", vmText, "not an ARM virtual machine id", e);
+            throw new StoreDataException(table, id, "vm_id", vmText, "not an ARM virtual machine id", e);
         }
         String vmKey = rs.getString("vm_key");
         if (!Codec.vmKey(vm).equals(vmKey)) {
-            throw new StoreDataException(t, id, "vm_key", vmKey, "does not match vm_id", null);
+            throw new StoreDataException(table, id, "vm_key", vmKey, "does not match vm_id", null);
         }
+        return vm;
+    }
+
+    private Grant grantOf(ResultSet rs) throws SQLException {
+        String t = tGrants;
+        String id = rs.getString("id");
+        VmId vm = vmOf(rs, t, id);
         int port = rs.getInt("port_number");
         if (port < 1 || port > 65535) {
             throw new StoreDataException(t, id, "port_number", Integer.toString(port), "not a port 1..65535", null);
@@ -826,36 +842,13 @@ public final class JdbcPolicyStore implements PolicyStore, Leases, AutoCloseable
     private List<ApprovalRequest> requestsWhere(String op, String where, String... args) {
         String sql = "SELECT " + REQUEST_COLS + " FROM " + tRequests + " WHERE " + where
                 + " ORDER BY submitted_at, seq";
-        return read(op, c -> {
-            try (PreparedStatement ps = prepare(c, sql)) {
-                for (int i = 0; i < args.length; i++) {
-                    ps.setString(i + 1, args[i]);
-                }
-                try (ResultSet rs = ps.executeQuery()) {
-                    List<ApprovalRequest> out = new ArrayList<>();
-                    while (rs.next()) {
-                        out.add(requestOf(rs));
-                    }
-                    return out;
-                }
-            }
-        });
+        return rows(op, sql, this::requestOf, args);
     }
 
     private ApprovalRequest requestOf(ResultSet rs) throws SQLException {
         String t = tRequests;
         String id = rs.getString("id");
-        String vmText = rs.getString("vm_id");
-        VmId vm;
-        try {
-            vm = VmId.of(vmText);
-        } catch (RuntimeException e) {
-            throw new StoreDataException(t, id, "vm_id", vmText, "not an ARM virtual machine id", e);
-        }
-        String vmKey = rs.getString("vm_key");
-        if (!Codec.vmKey(vm).equals(vmKey)) {
-            throw new StoreDataException(t, id, "vm_key", vmKey, "does not match vm_id", null);
-        }
+        VmId vm = vmOf(rs, t, id);
         ApprovalRequest.Kind kind = Codec.parseKind(t, id, rs.getString("kind"));
         String grantId = rs.getString("grant_id");
         if ((kind == ApprovalRequest.Kind.EXTENSION) != (grantId != null)) {
