@@ -114,8 +114,11 @@ public final class Approvals {
                     .justification(request.justification()).submittedAt(now).expiresAt(now.plus(timeout))
                     .requiredApprovals(required);
             if (required == 0) {
-                List<Grant> grants = access.initiate(c, vm, id, valid, ctx.principal(), request.justification(), now,
-                        null);
+                // granted at once: audited as a request is (Initiate), not as a submission
+                Call initiate = new Call(AuditEvent.INITIATE, Action.REQUEST, ctx, vm, asked)
+                        .justification(request.justification());
+                List<Grant> grants = access.initiate(initiate, vm, id, valid, ctx.principal(),
+                        request.justification(), now, null);
                 ApprovalRequest done = b.ports(grants.stream().map(g -> RequestedPort.of(g.number(), g.protocol(),
                                 g.source(), Duration.between(now, g.endTimeUtc()))).toList())
                         .status(RequestStatus.INITIATED).statusReason(RequestStatusReason.APPROVED)
@@ -178,7 +181,9 @@ public final class Approvals {
                     .ports(List.of(RequestedPort.of(g.number(), g.protocol(), g.source(), duration)))
                     .submittedAt(now).expiresAt(now.plus(timeout)).requiredApprovals(required);
             if (required == 0) {
-                Grant extended = extender.apply(c, g, newEnd, null);
+                Call extend = new Call(AuditEvent.EXTEND, Action.EXTEND, ctx, g.vmId(), List.of(g.number()))
+                        .justification(g.justification());
+                Grant extended = extender.apply(extend, g, newEnd, null);
                 ApprovalRequest done = b.status(RequestStatus.INITIATED).statusReason(RequestStatusReason.APPROVED)
                         .decidedBy(ctx.principal()).decidedAt(now).note("no approval required")
                         .grantIds(List.of(extended.id())).build();
@@ -246,6 +251,12 @@ public final class Approvals {
                         throw ValidationException.single("grantId", r.grantId().get(), "no longer exists");
                     }
                     newEnd = extender.newEnd(target, r.ports().get(0).duration(), policy, now);
+                }
+                // the requester's own permission is checked again too: one revoked meanwhile gets nothing
+                if (!guard.requesterStillAllowed(r, Optional.ofNullable(target))) {
+                    throw ValidationException.single("requestor", r.requestor(), "may no longer "
+                            + (target == null ? Action.REQUEST.verb() : Action.EXTEND.verb()) + " on VM '"
+                            + Escape.text(r.vmId().name()) + "' (the authorizer says no now)");
                 }
             } catch (ValidationException e) {
                 end(r, RequestStatusReason.INVALID_AT_APPROVAL, ctx.principal(), now, e.getMessage());

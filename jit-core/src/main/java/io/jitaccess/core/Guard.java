@@ -117,6 +117,16 @@ final class Guard {
         return authorizer.isAllowed(AuthorizationRequest.onVm(ctx.principal(), Action.READ, vm));
     }
 
+    /**
+     * Whether the requester of {@code r} may still do what it asks ({@code REQUEST} on the VM for access, {@code EXTEND}
+     * on the grant for an extension): asked again at approval, neither audited nor thrown.
+     */
+    boolean requesterStillAllowed(io.jitaccess.core.ApprovalRequest r, Optional<Grant> grant) {
+        AuthorizationRequest q = grant.map(g -> AuthorizationRequest.onGrant(r.requestor(), Action.EXTEND, g))
+                .orElseGet(() -> AuthorizationRequest.onRequest(r.requestor(), Action.REQUEST, r));
+        return authorizer.isAllowed(q);
+    }
+
     /** Whether the principal may approve the request: a filter, neither audited nor thrown. */
     boolean mayApprove(RequestContext ctx, io.jitaccess.core.ApprovalRequest r) {
         return authorizer.isAllowed(AuthorizationRequest.onRequest(ctx.principal(), Action.APPROVE, r));

@@ -234,6 +234,24 @@ class ApprovalsTest {
     }
 
     @Test
+    @DisplayName("the requester lost the right to request while pending: the approval is refused, the request ends")
+    void requesterNoLongerAllowed() {
+        Rig r = rig(1);
+        java.util.concurrent.atomic.AtomicBoolean aliceMay = new java.util.concurrent.atomic.AtomicBoolean(true);
+        JitAccess jit = JitAccess.builder().backend(r.net).authorizer(Authorizer.of(q ->
+                        !q.principal().startsWith("alice") || aliceMay.get())).auditSink(r.audit::add)
+                .policyStore(r.store).clock(r.clock).scheduler(new ManualScheduler(r.clock)).build();
+        ApprovalRequest p = jit.approvals().submit(AccessRequest.of(r.vm, "x", PortRequest.of(22,
+                Duration.ofHours(1))), ALICE);
+        aliceMay.set(false); // alice left the team
+        assertThatThrownBy(() -> jit.approvals().approve(p.id(), BOB)).isInstanceOf(ValidationException.class)
+                .hasMessageContaining("requestor").hasMessageContaining("alice@contoso.com");
+        assertThat(r.store.findRequest(p.id()).orElseThrow().statusReason())
+                .isEqualTo(RequestStatusReason.INVALID_AT_APPROVAL);
+        assertThat(r.ourAllows()).isEmpty();
+    }
+
+    @Test
     @DisplayName("the policy now requires more approvals: counted at each approval")
     void quorumRaisedWhilePending() {
         Rig r = rig(1);
@@ -348,6 +366,8 @@ class ApprovalsTest {
                 Duration.ofHours(1))), ALICE);
         assertThat(now.status()).isEqualTo(RequestStatus.INITIATED);
         assertThat(now.grantIds()).hasSize(1);
+        assertThat(r.audit.get(r.audit.size() - 1).operation()).as("granted at once: audited as a request")
+                .isEqualTo(AuditEvent.INITIATE);
         assertThat(r.store.findRequest(now.id())).contains(now);
     }
 
