@@ -538,4 +538,96 @@ class Issue11RedTeamTest {
         assertThat(r.net.writes()).isZero();
         assertThat(r.store.grants(r.vm)).isEmpty();
     }
+
+    // ---------------------------------------------------------------- FAILING probes (the defence did not hold)
+
+    /**
+     * FAILS. Shows: the requester approves their own request under a look-alike principal. {@code Approvals.same}
+     * folds only case (Locale.ROOT) and {@code String.strip()} blanks, so a trailing NO-BREAK SPACE (not
+     * {@code Character.isWhitespace}), a ZERO WIDTH SPACE or a word joiner inside the name (format characters, which
+     * {@code RequestContext} accepts: it refuses only ISO controls), a Turkish capital dotted I (lower-cases to
+     * "i" + U+0307) or full-width letters all count as a different person. Any authorizer that matches on a suffix
+     * ("@contoso.com") lets them through. Expected safe behaviour: these are refused as SELF_APPROVAL (compare NFKC
+     * case-folded principals with default-ignorable and all Unicode space characters removed), or RequestContext
+     * refuses format characters and non-ASCII blanks in principals outright.
+     */
+    @Test
+    @DisplayName("FAILS: self-approval through Unicode look-alike principals of the requester")
+    void selfApprovalLookAlikes() {
+        List<String> lookAlikes = List.of("alice@contoso.com\u00A0", "alice\u200B@contoso.com",
+                "ali\u2060ce@contoso.com", "al\u0130ce@contoso.com", "\uFF41lice@contoso.com");
+        List<String> accepted = new ArrayList<>();
+        for (String who : lookAlikes) {
+            Rig r = rig(1);
+            ApprovalRequest p = submit22(r.jit, r, Duration.ofHours(1));
+            Throwable t = catchThrowable(() -> r.jit.approvals().approve(p.id(), RequestContext.of(who)));
+            if (t == null) {
+                accepted.add(io.jitaccess.core.spi.Escape.text(who) + (open(r, SRC, 22) ? " (port opened)" : ""));
+            }
+        }
+        assertThat(accepted).as("look-alikes of alice@contoso.com that approved alice's own request").isEmpty();
+    }
+
+    /**
+     * FAILS. Shows: the owner of a grant approves the extension of their own grant when someone else submitted it
+     * (any principal the authorizer allows EXTEND on the grant: a team-mate, an admin, an on-call bot). Only the
+     * extension request's submitter is excluded, not the person the access is for, so "never approves their own
+     * request" is bypassed with a one-click helper. Expected safe behaviour: for an EXTENSION request, the grant's
+     * requestor (and the submitter) are both excluded as SELF_APPROVAL.
+     */
+    @Test
+    @DisplayName("FAILS: the grant's owner approves an extension of their own grant submitted by a colleague")
+    void grantOwnerApprovesOwnExtension() {
+        Rig r = rig(1);
+        ApprovalRequest p = submit22(r.jit, r, Duration.ofHours(1));
+        String gid = r.jit.approvals().approve(p.id(), BOB).grantIds().get(0);
+        r.clock.advance(Duration.ofMinutes(30));
+        ApprovalRequest ext = r.jit.approvals().submitExtension(gid, Duration.ofHours(3), CAROL);
+        Throwable t = catchThrowable(() -> r.jit.approvals().approve(ext.id(), ALICE));
+        assertThat(r.store.findGrant(gid).orElseThrow().endTimeUtc()).as("alice extended her own access")
+                .isEqualTo(p.submittedAt().plus(Duration.ofHours(1)));
+        assertThat(t).isInstanceOf(ApprovalRefusedException.class);
+    }
+
+    /**
+     * FAILS. Shows: an approval stored in the request's record under the requester's own name (a store co-owner's
+     * edit, a buggy migration, or another library version) is counted towards the quorum: one real approver then
+     * initiates a request that needs two. The self/duplicate checks run only on the approval being added, never on
+     * the stored list when the quorum is counted. Expected safe behaviour: at each approval, count only stored
+     * approvals whose principal is not {@code same()} as the requester (nor as each other), so the final approval
+     * here leaves the request Pending at 1 of 2.
+     */
+    @Test
+    @DisplayName("FAILS: a stored approval by the requester (different case) counts towards the quorum")
+    void storedSelfApprovalCounted() {
+        Rig r = rig(2);
+        ApprovalRequest p = submit22(r.jit, r, Duration.ofHours(1));
+        r.store.replaceRequest(p, p.toBuilder().approvals(List.of(new Approval("ALICE@contoso.com",
+                r.clock.instant()))).build()).orElseThrow();
+        ApprovalRequest after = r.jit.approvals().approve(p.id(), BOB);
+        assertThat(open(r, SRC, 22)).as("one real approval of two opened the port").isFalse();
+        assertThat(after.status()).isEqualTo(RequestStatus.PENDING);
+    }
+
+    /**
+     * FAILS. Shows: a request submitted while the requester was allowed REQUEST is initiated by the final approval
+     * after the authorizer stopped allowing them (left the team, account disabled): the approval re-validates the
+     * request against the policy as it is then, but never asks the authorizer about the requester again, so access
+     * opens for a principal who could no longer request it (for up to approvalTimeout, default 24 h, after removal).
+     * Expected safe behaviour: the quorum-reaching approval asks the authorizer REQUEST for the requester on the VM
+     * (as revalidation does for the policy) and ends the request InvalidAtApproval when refused.
+     */
+    @Test
+    @DisplayName("FAILS: the final approval opens access for a requester the authorizer no longer allows to request")
+    void requesterNoLongerAuthorized() {
+        Rig r = rig(1);
+        Set<String> removed = ConcurrentHashMap.newKeySet();
+        JitAccess jit = instance(r, Authorizer.of(q -> !(q.action() == Action.REQUEST
+                && removed.contains(q.principal()))), r.store);
+        ApprovalRequest p = submit22(jit, r, Duration.ofHours(1));
+        removed.add(ALICE.principal());
+        assertThatThrownBy(() -> submit22(jit, r, Duration.ofHours(1))).isInstanceOf(AccessDeniedException.class);
+        catchThrowable(() -> jit.approvals().approve(p.id(), BOB));
+        assertThat(open(r, SRC, 22)).as("access opened for a principal no longer allowed to request").isFalse();
+    }
 }

@@ -97,4 +97,28 @@ class Issue11RedDbTest extends RedH2Rig {
         assertThat(catchThrowable(() -> jit.approvals().approve(p.id(), CAROL))).isInstanceOf(JitException.class);
         assertThat(open(SRC, 22)).isFalse();
     }
+
+    /**
+     * FAILS. Shows: "rejection is final" does not hold against a database co-owner: a Rejected row set back to
+     * Pending by hand (status, reason, decided_by, decided_at) is approved by the next approver and opens the port. So
+     * issue 11 made docs/design.md's promise "no operation writes an allow rule from a stored record: only
+     * requestAccess does" false: the final approval writes allow rules from the stored request row. (The policy is
+     * inside the trust boundary already, so a DB writer could also lower the required approvals; but that leaves a
+     * POLICY_SAVED entry in the change log, while this edit leaves none and reuses real approvers' names.) Expected
+     * safe behaviour: the final approval checks the row against the store's change log (the last REQUEST entry the
+     * library wrote must be this version with this status and approvals) and refuses a row edited by hand with a
+     * typed StoreDataException; at least, the design.md row and the README's "Rejection is final" state that requests
+     * are inside the DB trust boundary.
+     */
+    @Test
+    @DisplayName("FAILS: a rejected request set back to Pending by hand is approved and opens the port")
+    void rejectedRevivedByHand() throws Exception {
+        ApprovalRequest p = submit();
+        jit.approvals().approve(p.id(), BOB);
+        jit.approvals().reject(p.id(), "not during the freeze", RequestContext.of("dave@example.com"));
+        update(sql, "UPDATE jit_requests SET status = 'Pending', status_reason = 'AwaitingApproval', decided_by = NULL,"
+                + " decided_at = NULL, note = '' WHERE id = ?", p.id());
+        catchThrowable(() -> jit.approvals().approve(p.id(), CAROL));
+        assertThat(open(SRC, 22)).as("a rejected request opened the port").isFalse();
+    }
 }
