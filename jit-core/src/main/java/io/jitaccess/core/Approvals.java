@@ -228,9 +228,13 @@ public final class Approvals {
             ApprovalRequest r = fresh(requestId);
             Instant now = clock.instant();
             refuseIfClosed(r, now, "approved");
-            if (same(ctx.principal(), r.requestor())) {
+            // who may never approve: the requester, and for an extension the grant's owner (the access is theirs)
+            List<String> excluded = new ArrayList<>(List.of(r.requestor()));
+            Optional<Grant> ofGrant = r.grantId().flatMap(store::findGrant);
+            ofGrant.ifPresent(g -> excluded.add(g.requestor()));
+            if (excluded.stream().anyMatch(x -> same(ctx.principal(), x))) {
                 throw new ApprovalRefusedException(ApprovalRefusedException.Reason.SELF_APPROVAL, "request "
-                        + r.id() + " was submitted by " + Escape.text(ctx.principal()) + ", who cannot approve it");
+                        + r.id() + " is for " + Escape.text(ctx.principal()) + ", who cannot approve it");
             }
             if (r.approvals().stream().anyMatch(a -> same(a.principal(), ctx.principal()))) {
                 throw new ApprovalRefusedException(ApprovalRefusedException.Reason.DUPLICATE_APPROVER, "request "
@@ -247,8 +251,9 @@ public final class Approvals {
                     valid = revalidate(r, policy, now);
                 } else {
                     target = store.findGrant(r.grantId().orElseThrow()).orElse(null);
-                    if (target == null) {
-                        throw ValidationException.single("grantId", r.grantId().get(), "no longer exists");
+                    if (target == null || !target.vmId().equals(r.vmId())) {
+                        throw ValidationException.single("grantId", r.grantId().get(), target == null
+                                ? "no longer exists" : "is a grant on another VM than the request's");
                     }
                     newEnd = extender.newEnd(target, r.ports().get(0).duration(), policy, now);
                 }
@@ -266,9 +271,14 @@ public final class Approvals {
             List<Approval> approvals = new ArrayList<>(r.approvals());
             approvals.add(new Approval(ctx.principal(), now));
             ApprovalRequest approved = r.toBuilder().approvals(approvals).requiredApprovals(required).build();
-            if (approvals.size() < required && !asIfFinal) {
+            // what counts is recomputed from the record, never trusted: distinct people, none of them excluded, each
+            // still allowed to approve now (an approver removed meanwhile no longer counts)
+            long counted = approvals.stream().filter(a -> excluded.stream().noneMatch(x -> same(a.principal(), x)))
+                    .filter(a -> guard.mayApprove(RequestContext.of(a.principal()), approved))
+                    .map(a -> identity(a.principal())).distinct().count();
+            if (counted < required && !asIfFinal) {
                 ApprovalRequest stored = replace(r, approved);
-                String detail = "request " + r.id() + ": approval " + approvals.size() + " of " + required;
+                String detail = "request " + r.id() + ": approval " + counted + " of " + required;
                 audit.record(c.event().detail(detail));
                 events.request(LifecycleEvent.Type.APPROVED, stored, ctx.principal(), List.of(), detail);
                 return stored;
@@ -279,7 +289,7 @@ public final class Approvals {
                 Grant extended = extender.apply(c, target, newEnd, decided);
                 ApprovalRequest stored = replaceOrLog(r, decided.toBuilder().grantIds(List.of(extended.id())).build());
                 events.request(LifecycleEvent.Type.APPROVED, stored, ctx.principal(), List.of(extended),
-                        "request " + r.id() + ": approval " + approvals.size() + " of " + required + "; extended");
+                        "request " + r.id() + ": approval " + counted + " of " + required + "; extended");
                 return stored;
             }
             // a crash after the grants were stored and before the request was: they exist, initiate them not twice
@@ -305,7 +315,7 @@ public final class Approvals {
                 throw e;
             }
             events.request(LifecycleEvent.Type.APPROVED, stored, ctx.principal(), grants, "request " + r.id()
-                    + ": approval " + approvals.size() + " of " + required + "; initiated");
+                    + ": approval " + counted + " of " + required + "; initiated");
             events.request(LifecycleEvent.Type.INITIATED, stored, ctx.principal(), grants, "approved by "
                     + approvals.stream().map(Approval::principal).toList() + "; justification: "
                     + r.justification());
@@ -516,8 +526,30 @@ public final class Approvals {
                 .justification(r.justification());
     }
 
-    /** Whether two principals are taken to be one person: equal ignoring case and surrounding blanks. */
+    /**
+     * Whether two principals are taken to be one person: equal after {@link #identity}. Errs towards "the same"
+     * (the answer that keeps ports closed): "Alice Smith" and "alicesmith" are one person here.
+     */
     static boolean same(String a, String b) {
-        return a.strip().toLowerCase(Locale.ROOT).equals(b.strip().toLowerCase(Locale.ROOT));
+        return identity(a).equals(identity(b));
+    }
+
+    /**
+     * A principal reduced to what tells people apart: compatibility-decomposed (NFKD: a full-width letter is the
+     * letter), without combining marks, format characters (zero-width spaces, joiners, bidi marks) and blanks of any
+     * kind, then case-folded ({@code İ}, {@code I} and {@code i} alike).
+     */
+    static String identity(String principal) {
+        String d = java.text.Normalizer.normalize(principal, java.text.Normalizer.Form.NFKD);
+        StringBuilder b = new StringBuilder(d.length());
+        d.codePoints().forEach(cp -> {
+            int t = Character.getType(cp);
+            if (t == Character.NON_SPACING_MARK || t == Character.ENCLOSING_MARK || t == Character.COMBINING_SPACING_MARK
+                    || t == Character.FORMAT || Character.isWhitespace(cp) || Character.isSpaceChar(cp)) {
+                return;
+            }
+            b.appendCodePoint(cp);
+        });
+        return b.toString().toUpperCase(Locale.ROOT).toLowerCase(Locale.ROOT);
     }
 }

@@ -189,6 +189,9 @@ public final class DriftCheck {
             return "ports are " + r.destinationPorts() + ", the grant is for " + g.number();
         }
         List<IpPrefix> vmIps = net.privateIps();
+        if (r.destinations().isEmpty()) {
+            return "it has no destination, expected one of the VM's addresses " + vmIps;
+        }
         for (Address a : r.destinations()) {
             if (!(a instanceof Address.Prefix p) || !vmIps.contains(p.prefix())) {
                 return "destination " + a + " is not one of the VM's addresses " + vmIps;

@@ -542,7 +542,7 @@ class Issue11RedTeamTest {
     // ---------------------------------------------------------------- FAILING probes (the defence did not hold)
 
     /**
-     * FAILS. Shows: the requester approves their own request under a look-alike principal. {@code Approvals.same}
+     * Failed before its fix. Showed: the requester approves their own request under a look-alike principal. {@code Approvals.same}
      * folds only case (Locale.ROOT) and {@code String.strip()} blanks, so a trailing NO-BREAK SPACE (not
      * {@code Character.isWhitespace}), a ZERO WIDTH SPACE or a word joiner inside the name (format characters, which
      * {@code RequestContext} accepts: it refuses only ISO controls), a Turkish capital dotted I (lower-cases to
@@ -552,7 +552,7 @@ class Issue11RedTeamTest {
      * refuses format characters and non-ASCII blanks in principals outright.
      */
     @Test
-    @DisplayName("FAILS: self-approval through Unicode look-alike principals of the requester")
+    @DisplayName("self-approval through Unicode look-alike principals of the requester")
     void selfApprovalLookAlikes() {
         List<String> lookAlikes = List.of("alice@contoso.com\u00A0", "alice\u200B@contoso.com",
                 "ali\u2060ce@contoso.com", "al\u0130ce@contoso.com", "\uFF41lice@contoso.com");
@@ -569,14 +569,14 @@ class Issue11RedTeamTest {
     }
 
     /**
-     * FAILS. Shows: the owner of a grant approves the extension of their own grant when someone else submitted it
+     * Failed before its fix. Showed: the owner of a grant approves the extension of their own grant when someone else submitted it
      * (any principal the authorizer allows EXTEND on the grant: a team-mate, an admin, an on-call bot). Only the
      * extension request's submitter is excluded, not the person the access is for, so "never approves their own
      * request" is bypassed with a one-click helper. Expected safe behaviour: for an EXTENSION request, the grant's
      * requestor (and the submitter) are both excluded as SELF_APPROVAL.
      */
     @Test
-    @DisplayName("FAILS: the grant's owner approves an extension of their own grant submitted by a colleague")
+    @DisplayName("the grant's owner approves an extension of their own grant submitted by a colleague")
     void grantOwnerApprovesOwnExtension() {
         Rig r = rig(1);
         ApprovalRequest p = submit22(r.jit, r, Duration.ofHours(1));
@@ -590,7 +590,7 @@ class Issue11RedTeamTest {
     }
 
     /**
-     * FAILS. Shows: an approval stored in the request's record under the requester's own name (a store co-owner's
+     * Failed before its fix. Showed: an approval stored in the request's record under the requester's own name (a store co-owner's
      * edit, a buggy migration, or another library version) is counted towards the quorum: one real approver then
      * initiates a request that needs two. The self/duplicate checks run only on the approval being added, never on
      * the stored list when the quorum is counted. Expected safe behaviour: at each approval, count only stored
@@ -598,7 +598,7 @@ class Issue11RedTeamTest {
      * here leaves the request Pending at 1 of 2.
      */
     @Test
-    @DisplayName("FAILS: a stored approval by the requester (different case) counts towards the quorum")
+    @DisplayName("a stored approval by the requester (different case) counts towards the quorum")
     void storedSelfApprovalCounted() {
         Rig r = rig(2);
         ApprovalRequest p = submit22(r.jit, r, Duration.ofHours(1));
@@ -610,7 +610,7 @@ class Issue11RedTeamTest {
     }
 
     /**
-     * FAILS. Shows: a request submitted while the requester was allowed REQUEST is initiated by the final approval
+     * Failed before its fix. Showed: a request submitted while the requester was allowed REQUEST is initiated by the final approval
      * after the authorizer stopped allowing them (left the team, account disabled): the approval re-validates the
      * request against the policy as it is then, but never asks the authorizer about the requester again, so access
      * opens for a principal who could no longer request it (for up to approvalTimeout, default 24 h, after removal).
@@ -618,7 +618,7 @@ class Issue11RedTeamTest {
      * (as revalidation does for the policy) and ends the request InvalidAtApproval when refused.
      */
     @Test
-    @DisplayName("FAILS: the final approval opens access for a requester the authorizer no longer allows to request")
+    @DisplayName("the final approval opens access for a requester the authorizer no longer allows to request")
     void requesterNoLongerAuthorized() {
         Rig r = rig(1);
         Set<String> removed = ConcurrentHashMap.newKeySet();

@@ -820,11 +820,38 @@ public final class JdbcPolicyStore implements PolicyStore, Leases, AutoCloseable
         }, null);
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The row must be what the library last wrote: it is compared with the newest entry of its change log (written
+     * in the same transaction as every change of the row). A row edited by hand, such as a rejected request set back
+     * to pending or approvals added, is refused with a {@link StoreDataException} rather than decided on. This makes
+     * such edits evident, not impossible: whoever can write the database can also write the log (the database is inside
+     * the trust boundary, as for policies; see design.md).
+     */
     @Override
     public Optional<ApprovalRequest> findRequest(String requestId) {
         Objects.requireNonNull(requestId, "requestId");
-        return requestsWhere("finding approval request '" + Escape.text(requestId) + "'", "id = ?", requestId)
-                .stream().findFirst();
+        String op = "finding approval request '" + Escape.text(requestId) + "'";
+        Optional<ApprovalRequest> found = requestsWhere(op, "id = ?", requestId).stream().findFirst();
+        found.ifPresent(r -> {
+            String logged = read(op, c -> {
+                try (PreparedStatement ps = prepare(c, "SELECT body FROM " + tChanges + " WHERE record_key = ? AND "
+                        + "kind IN ('REQUEST_SAVED', 'REQUEST_REPLACED') ORDER BY seq DESC")) {
+                    ps.setMaxRows(1);
+                    ps.setString(1, r.id());
+                    try (ResultSet rs = ps.executeQuery()) {
+                        return rs.next() ? rs.getString(1) : null;
+                    }
+                }
+            });
+            if (logged == null || !logged.equals(Codec.requestChangeBody(r, r.version()))) {
+                throw new StoreDataException(tRequests, r.id(), "row", "version " + r.version() + ", "
+                        + r.status().text() + "/" + r.statusReason().text(), "differs from the last change the "
+                        + "library logged for it (edited outside the library?); not used", null);
+            }
+        });
+        return found;
     }
 
     @Override

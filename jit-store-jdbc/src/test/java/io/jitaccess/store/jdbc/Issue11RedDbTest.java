@@ -10,10 +10,9 @@ import io.jitaccess.core.AccessRequest;
 import io.jitaccess.core.ApprovalRequest;
 import io.jitaccess.core.JitAccess;
 import io.jitaccess.core.JitException;
+import io.jitaccess.core.StoreDataException;
 import io.jitaccess.core.PortRequest;
 import io.jitaccess.core.RequestContext;
-import io.jitaccess.core.RequestStatusReason;
-import io.jitaccess.core.ValidationException;
 import io.jitaccess.core.policy.AllowedSources;
 import io.jitaccess.core.policy.JitPolicy;
 import io.jitaccess.core.policy.PortRule;
@@ -49,18 +48,19 @@ class Issue11RedDbTest extends RedH2Rig {
     }
 
     @Test
-    @DisplayName("a pending row's source widened by hand to 0.0.0.0/0: the final approval re-validates, refuses it "
-            + "(InvalidAtApproval) and opens nothing")
+    @DisplayName("a pending row's source widened by hand to 0.0.0.0/0: the row no longer matches the store's change "
+            + "log, so it is refused (a typed StoreDataException) and nothing opens")
     void sourceWidenedByHand() throws Exception {
         ApprovalRequest p = submit();
         jit.approvals().approve(p.id(), BOB);
         update(sql, "UPDATE jit_requests SET body = REPLACE(body, ?, ?) WHERE id = ?", " " + SRC + "\n",
                 " 0.0.0.0/0\n", p.id());
-        assertThat(store.findRequest(p.id()).orElseThrow().ports().get(0).source()).isEqualTo("0.0.0.0/0");
+        assertThat(catchThrowable(() -> store.findRequest(p.id()))).isInstanceOf(StoreDataException.class)
+                .hasMessageContaining("differs from the last change the library logged");
         Throwable e = catchThrowable(() -> jit.approvals().approve(p.id(), CAROL));
-        assertThat(e).isInstanceOf(ValidationException.class);
-        assertThat(store.findRequest(p.id()).orElseThrow().statusReason())
-                .isEqualTo(RequestStatusReason.INVALID_AT_APPROVAL);
+        assertThat(e).isInstanceOf(StoreDataException.class);
+        assertThat(store.requests(w.web)).singleElement().satisfies(r -> assertThat(r.ports().get(0).source())
+                .as("the listing shows the edited row as it is").isEqualTo("0.0.0.0/0"));
         assertThat(open(RedWorld.STRANGER, 22)).isFalse();
         assertStoredPortsClosed();
     }
@@ -82,7 +82,7 @@ class Issue11RedDbTest extends RedH2Rig {
         jit.approvals().approve(q.id(), BOB);
         update(sql, "UPDATE jit_requests SET body = REPLACE(body, ?, ?) WHERE id = ?", " PT1H ", " PT72H ", q.id());
         assertThat(catchThrowable(() -> jit.approvals().approve(q.id(), CAROL)))
-                .isInstanceOf(ValidationException.class);
+                .isInstanceOf(StoreDataException.class);
         assertThat(open(SRC, 22)).isFalse();
         assertStoredPortsClosed();
     }
@@ -99,7 +99,7 @@ class Issue11RedDbTest extends RedH2Rig {
     }
 
     /**
-     * FAILS. Shows: "rejection is final" does not hold against a database co-owner: a Rejected row set back to
+     * Failed before the fix (the JDBC store now compares a request's row with its change log). Showed: "rejection is final" does not hold against a database co-owner: a Rejected row set back to
      * Pending by hand (status, reason, decided_by, decided_at) is approved by the next approver and opens the port. So
      * issue 11 made docs/design.md's promise "no operation writes an allow rule from a stored record: only
      * requestAccess does" false: the final approval writes allow rules from the stored request row. (The policy is
@@ -111,14 +111,14 @@ class Issue11RedDbTest extends RedH2Rig {
      * are inside the DB trust boundary.
      */
     @Test
-    @DisplayName("FAILS: a rejected request set back to Pending by hand is approved and opens the port")
+    @DisplayName("a rejected request set back to Pending by hand is refused (the row differs from the change log)")
     void rejectedRevivedByHand() throws Exception {
         ApprovalRequest p = submit();
         jit.approvals().approve(p.id(), BOB);
         jit.approvals().reject(p.id(), "not during the freeze", RequestContext.of("dave@example.com"));
         update(sql, "UPDATE jit_requests SET status = 'Pending', status_reason = 'AwaitingApproval', decided_by = NULL,"
                 + " decided_at = NULL, note = '' WHERE id = ?", p.id());
-        catchThrowable(() -> jit.approvals().approve(p.id(), CAROL));
+        assertThat(catchThrowable(() -> jit.approvals().approve(p.id(), CAROL))).isInstanceOf(StoreDataException.class);
         assertThat(open(SRC, 22)).as("a rejected request opened the port").isFalse();
     }
 }
