@@ -90,7 +90,17 @@ class FaultMatrixTest {
                 request(r, 22, Duration.ofHours(1));
                 r.jit.update(Rig.policy(r.vm, 22, 3389).withRequiredApprovals(1), r.admin);
                 r.jit.approvals().submitExtension(r.store.allGrants().get(0).id(), Duration.ofHours(2), r.barbara);
-            }, r -> r.jit.approvals().approve(r.store.pendingRequests().get(0).id(), r.admin)));
+            }, r -> r.jit.approvals().approve(r.store.pendingRequests().get(0).id(), r.admin)),
+            new Op("preview", r -> {
+                r.jit.enable(Rig.policy(r.vm, 22, 3389), r.admin);
+                request(r, 22, Duration.ofHours(1));
+            }, r -> {
+                long writes = r.net.writes();
+                Object p = r.jit.preview().request(AccessRequest.of(r.vm, "matrix", PortRequest.of(22,
+                        Duration.ofHours(2)), PortRequest.of(3389, Duration.ofHours(2))), r.barbara);
+                assertThat(r.net.writes()).as("a preview writes nothing, whatever fails").isEqualTo(writes);
+                return p;
+            }));
 
     /** How many backend calls the action makes when nothing goes wrong. */
     static long callsOf(Op op) {
