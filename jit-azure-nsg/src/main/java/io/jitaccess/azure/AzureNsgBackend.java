@@ -363,7 +363,9 @@ public final class AzureNsgBackend implements NetworkBackend {
 
     /**
      * Polls an LRO at the configured interval (when ARM sends no Retry-After) and checks its terminal status: a
-     * Failed or Canceled operation raises its ARM error code instead of passing as a result.
+     * Failed or Canceled operation raises its ARM error code instead of passing as a result. A succeeded operation
+     * whose final GET of the rule was refused (e.g. throttled: the SDK then deserialises the 429's error body as the
+     * rule, with no name) gives null, as a write without a final body: the caller answers with the rule it wrote.
      */
     private <T> T finish(SyncPoller<PollResult<T>, T> poller) {
         poller.setPollInterval(pollInterval);
@@ -371,7 +373,12 @@ public final class AzureNsgBackend implements NetworkBackend {
         if (last.getStatus() != LongRunningOperationStatus.SUCCESSFULLY_COMPLETED) {
             throw LroFailedException.of(last.getStatus(), last.getValue() == null ? null : last.getValue().getError());
         }
-        return poller.getFinalResult();
+        T result = poller.getFinalResult();
+        if (result instanceof SecurityRuleInner r && r.name() == null) {
+            LOG.debug("jit.azure.lro final_get_without_rule=true");
+            return null;
+        }
+        return result;
     }
 
     // ------------------------------------------------------------------------------------------------ retries

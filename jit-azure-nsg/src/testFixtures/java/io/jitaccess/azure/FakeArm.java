@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.jitaccess.core.BackendException;
 import io.jitaccess.core.NotFoundException;
+import io.jitaccess.core.arm.ArmDialect;
 import io.jitaccess.core.net.IpPrefix;
 import io.jitaccess.core.policy.VmId;
 import io.jitaccess.core.rules.NsgSnapshot;
@@ -21,6 +22,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -43,6 +45,15 @@ import java.util.regex.Pattern;
  * listing (paged with nextLink) and security rules (GET, PUT, DELETE; {@code If-Match} and {@code If-None-Match}
  * honoured on writes, 412 {@code PreconditionFailed} otherwise), with ARM's JSON shapes, ETags, long-running
  * operations (201 + Azure-AsyncOperation; 202 + Location) and errors. Records every request.
+ *
+ * <p>Timing and load, all off by default: {@link #lroDuration} times each write's operation on the real clock and
+ * serialises writes per NSG as ARM does (a rule write to an NSG whose operation runs gets {@link #conflictAnswer},
+ * 429 {@code RetryableErrorDueToAnotherOperation} by default, without effect; other NSGs and reads proceed);
+ * {@link #completeOperations} ends the running ones (tests hold an operation open for an hour and end it on cue);
+ * {@link #throttleReads} and {@link #throttleEveryNthRead} answer resource GETs (the SDK's final GET after an
+ * operation included, LRO polls not) with 429 {@code TooManyRequests} and {@code Retry-After}. Serialisation is the
+ * endpoint's own: do not also set {@link InMemoryNetwork#writeLatency} on the network it serves (its writes are made
+ * under the network's lock, where the simulator does not wait).
  */
 final class FakeArm implements AutoCloseable {
     static final String API_NETWORK = "2025-03-01";
@@ -102,16 +113,36 @@ final class FakeArm implements AutoCloseable {
     }
 
     private static final class Op {
+        final String id;
         final String error;
         final String message;
         int pollsLeft;
+        /** {@link System#nanoTime()} at which the operation ends ({@link #lroDuration}); 0: ends by polls only. */
+        volatile long doneAt;
 
-        Op(String error, String message, int pollsLeft) {
+        Op(String id, String error, String message, int pollsLeft, long doneAt) {
+            this.id = id;
             this.error = error;
             this.message = message;
             this.pollsLeft = pollsLeft;
+            this.doneAt = doneAt;
+        }
+
+        boolean running() {
+            long d = doneAt;
+            return d != 0 && System.nanoTime() - d < 0;
         }
     }
+
+    private volatile Duration lroDuration = Duration.ZERO;
+    /** The latest timed operation on each NSG, by lower-case NSG id: the NSG is busy while it runs. */
+    private final Map<String, Op> running = new ConcurrentHashMap<>();
+    private volatile int conflictStatus = 429;
+    private volatile String conflictCode = ArmDialect.RETRYABLE_ERROR_DUE_TO_ANOTHER_OPERATION;
+    private int readThrottles;
+    private int readThrottleEvery;
+    private long readsSinceEvery;
+    private Duration readRetryAfter = Duration.ZERO;
 
     FakeArm(InMemoryNetwork net) throws IOException {
         this.net = net;
@@ -154,6 +185,104 @@ final class FakeArm implements AutoCloseable {
 
     private synchronized String takeLroFailure() {
         return lroFailures.poll();
+    }
+
+    /**
+     * Each write's long-running operation lasts {@code d} on the real clock (turns {@link #asyncWrites} on when
+     * positive): a rule PUT answers 201/200 Updating + Azure-AsyncOperation, a DELETE 202 + Location, and the polls
+     * answer InProgress until {@code d} has passed since the write (and {@link #inProgressPolls} are used up). The
+     * write is applied when accepted; while its operation runs, its NSG is busy: another rule write to it (PUT or
+     * DELETE, whole-NSG PUT too) is refused with {@link #conflictAnswer} and no effect, as ARM serialises writes per
+     * NSG, while writes to other NSGs and every GET proceed. A write refused synchronously (400, 404, 412) starts no
+     * operation. Default zero: no timed operation, nothing is ever busy (today's behaviour).
+     */
+    FakeArm lroDuration(Duration d) {
+        if (d.isNegative()) {
+            throw new IllegalArgumentException("negative LRO duration: " + d);
+        }
+        lroDuration = d;
+        asyncWrites = asyncWrites || !d.isZero();
+        return this;
+    }
+
+    /**
+     * What a rule write to a busy NSG gets: HTTP {@code status} with ARM error {@code code}. Default 429
+     * {@code RetryableErrorDueToAnotherOperation} (the network RP's documented answer for a resource locked by another
+     * operation); the other ARM answer is 409 {@code AnotherOperationInProgress}. No {@code Retry-After} (ARM's is not
+     * documented for it).
+     */
+    FakeArm conflictAnswer(int status, String code) {
+        conflictStatus = status;
+        conflictCode = code;
+        return this;
+    }
+
+    /** Ends every running operation now: the next polls answer the terminal status, no NSG is busy any more. */
+    FakeArm completeOperations() {
+        long now = System.nanoTime();
+        ops.values().forEach(o -> {
+            if (o.running()) {
+                o.doneAt = now;
+            }
+        });
+        running.clear();
+        return this;
+    }
+
+    /**
+     * The next {@code count} resource GETs (not LRO polls) answer 429 {@code TooManyRequests} with
+     * {@code Retry-After} in whole seconds (rounded up), as ARM throttles reads.
+     */
+    synchronized FakeArm throttleReads(int count, Duration retryAfter) {
+        readThrottles = count;
+        readRetryAfter = retryAfter;
+        return this;
+    }
+
+    /** Every {@code n}-th resource GET from now (not LRO polls) answers 429 as {@link #throttleReads}; 0 stops. */
+    synchronized FakeArm throttleEveryNthRead(int n, Duration retryAfter) {
+        readThrottleEvery = n;
+        readsSinceEvery = 0;
+        readRetryAfter = retryAfter;
+        return this;
+    }
+
+    /** A 429 for this read when throttling says so, else null. */
+    private synchronized Reply readThrottle() {
+        boolean throttle = false;
+        if (readThrottles > 0) {
+            readThrottles--;
+            throttle = true;
+        } else if (readThrottleEvery > 0 && ++readsSinceEvery % readThrottleEvery == 0) {
+            throttle = true;
+        }
+        if (!throttle) {
+            return null;
+        }
+        long seconds = (readRetryAfter.toMillis() + 999) / 1000;
+        return new Reply(429, errorJson(ArmDialect.TOO_MANY_REQUESTS, "The request is being throttled as the limit "
+                + "has been reached for operation type - Read_ObservationWindow_00:05:00. For more information, see - "
+                + "https://aka.ms/srpthrottlinglimits"), Map.of("Retry-After", Long.toString(seconds)));
+    }
+
+    /** The refusal of a rule write to an NSG whose operation is running, else null. */
+    private Reply busy(String nsgId, String what) {
+        Op op = running.get(nsgId.toLowerCase(Locale.ROOT));
+        if (op == null || !op.running()) {
+            return null;
+        }
+        return new Reply(conflictStatus, errorJson(conflictCode, "Operation on resource '" + what + "' could not be "
+                + "completed as it results in a conflict with another operation (" + op.id + ") on resource '"
+                + nsgId + "'. Retry later."), Map.of());
+    }
+
+    /** An ARM error body, built as JSON (any text escaped). */
+    static String errorJson(String code, String message) {
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("code", code);
+        e.put("message", message);
+        e.put("details", List.of());
+        return json(Map.of("error", e));
     }
 
     /** How many polls answer InProgress before the terminal status. */
@@ -277,8 +406,12 @@ final class FakeArm implements AutoCloseable {
         String method = ex.getRequestMethod();
         Reply reply;
         Scripted s = takeScripted(method, path);
+        Reply throttled = s == null && method.equals("GET") && !path.contains("/operations/")
+                && !path.contains("/operationResults/") ? readThrottle() : null;
         if (s != null) {
             reply = new Reply(s.status(), s.body(), s.headers());
+        } else if (throttled != null) {
+            reply = throttled;
         } else {
             try {
                 reply = route(method, path, query, headers, body);
@@ -594,6 +727,10 @@ final class FakeArm implements AutoCloseable {
             if (now.isEmpty()) {
                 return notFound(nsgId);
             }
+            Reply refused = busy(nsgId, nsgId + "/securityRules/" + name);
+            if (refused != null) {
+                return refused;
+            }
             return write(method, nsgId, now.get(), name, headers, body);
         }
     }
@@ -620,7 +757,7 @@ final class FakeArm implements AutoCloseable {
             }
             net.removeRule(nsgId, name);
             if (asyncWrites) {
-                String id = newOp(null, null);
+                String id = newOp(nsgId, null, null);
                 Map<String, String> h = new LinkedHashMap<>(lroHeaders(id));
                 h.put("Location", opUrl("operationResults", id));
                 return new Reply(202, null, h);
@@ -636,7 +773,7 @@ final class FakeArm implements AutoCloseable {
             j.put("name", name);
             j.put("id", nsgId + "/securityRules/" + name);
             j.put("properties", Map.of("provisioningState", "Updating"));
-            return new Reply(201, json(j), lroHeaders(newOp(lroFailure, "Operation could not be completed as it"
+            return new Reply(201, json(j), lroHeaders(newOp(nsgId, lroFailure, "Operation could not be completed as it"
                     + " results in a conflict with another operation; retry later.")));
         }
         Map<String, Object> root;
@@ -654,7 +791,7 @@ final class FakeArm implements AutoCloseable {
             String msg = e.getMessage().substring(e.getMessage().indexOf(": ") + 2);
             int status = e instanceof NotFoundException ? 404 : 400;
             if (failuresThroughLro && status == 400) {
-                String id = newOp(code, msg);
+                String id = newOp(nsgId, code, msg);
                 return new Reply(201, json(updating(nsg, name, props)), lroHeaders(id));
             }
             return new Reply(status, error(code, msg), Map.of());
@@ -664,7 +801,7 @@ final class FakeArm implements AutoCloseable {
         int status = existing.isPresent() ? 200 : 201;
         if (asyncWrites) {
             ((Map<String, Object>) j.get("properties")).put("provisioningState", "Updating");
-            return new Reply(status, json(j), lroHeaders(newOp(null, null)));
+            return new Reply(status, json(j), lroHeaders(newOp(nsgId, null, null)));
         }
         return new Reply(status, json(j), Map.of("ETag", after.etag()));
     }
@@ -672,6 +809,10 @@ final class FakeArm implements AutoCloseable {
     /** A whole-NSG PUT, as the SDK's fluent {@code nsg.update()...apply()} sends it: the body replaces every rule. */
     @SuppressWarnings("unchecked")
     private Reply putWholeNsg(String nsgId, String body) {
+        Reply refused = busy(nsgId, nsgId);
+        if (refused != null) {
+            return refused;
+        }
         Map<String, Object> root = parse(body);
         Map<String, Object> props = (Map<String, Object>) root.getOrDefault("properties", Map.of());
         List<Map<String, Object>> wanted = (List<Map<String, Object>>) props.getOrDefault("securityRules", List.of());
@@ -703,9 +844,16 @@ final class FakeArm implements AutoCloseable {
         return out;
     }
 
-    private String newOp(String error, String message) {
+    /** A new operation on an NSG; timed by {@link #lroDuration}, which keeps the NSG busy while it runs. */
+    private String newOp(String nsgId, String error, String message) {
         String id = "op-" + opSeq.incrementAndGet();
-        ops.put(id, new Op(error, message, inProgressPolls));
+        Duration d = lroDuration;
+        long doneAt = d.isZero() ? 0 : (System.nanoTime() + d.toNanos()) | 1;   // never 0: 0 means untimed
+        Op op = new Op(id, error, message, inProgressPolls, doneAt);
+        ops.put(id, op);
+        if (doneAt != 0) {
+            running.put(nsgId.toLowerCase(Locale.ROOT), op);
+        }
         return id;
     }
 
@@ -732,8 +880,8 @@ final class FakeArm implements AutoCloseable {
             return new Reply(204, null, Map.of());
         }
         synchronized (op) {
-            if (op.pollsLeft > 0) {
-                op.pollsLeft--;
+            if (op.pollsLeft > 0 || op.running()) {
+                op.pollsLeft = Math.max(0, op.pollsLeft - 1);
                 Map<String, String> h = retryAfter == null ? Map.of() : Map.of("Retry-After", retryAfter);
                 return new Reply(200, "{\"status\":\"InProgress\"}", h);
             }

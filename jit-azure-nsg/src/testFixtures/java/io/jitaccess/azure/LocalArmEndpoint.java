@@ -31,6 +31,22 @@ public final class LocalArmEndpoint implements AutoCloseable {
         return f.nicNsg;
     }
 
+    /**
+     * Each write's long-running operation lasts {@code d} (e.g. 300 ms), during which its NSG refuses other rule
+     * writes with 429 {@code RetryableErrorDueToAnotherOperation}, as ARM serialises writes per NSG; zero (the
+     * default) answers writes at once.
+     */
+    public LocalArmEndpoint lroDuration(java.time.Duration d) {
+        f.arm.lroDuration(d);
+        return this;
+    }
+
+    /** Every {@code n}-th resource GET answers 429 with {@code Retry-After} (whole seconds); 0 stops. */
+    public LocalArmEndpoint throttleEveryNthRead(int n, java.time.Duration retryAfter) {
+        f.arm.throttleEveryNthRead(n, retryAfter);
+        return this;
+    }
+
     /** Requests served so far. */
     public int requests() {
         return f.arm.requests().size();

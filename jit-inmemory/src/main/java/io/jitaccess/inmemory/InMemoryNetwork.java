@@ -21,6 +21,7 @@ import io.jitaccess.core.rules.VmNetwork;
 import io.jitaccess.core.spi.NetworkBackend;
 import io.jitaccess.core.spi.Escape;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -74,7 +75,8 @@ import java.util.function.Consumer;
  * opens each family's addresses, and {@link #canConnectEach} shows which ones a source reaches.
  *
  * <p>Topology calls are not recorded; backend calls ({@link Operation}) are. {@link #reset()} clears the call log and
- * scripted faults, not the topology or rules. Thread-safe: every method locks the network.
+ * scripted faults, not the topology or rules. Thread-safe: every method locks the network; a write's
+ * {@linkplain #writeLatency(Duration) latency}, when one is set, is waited out outside the lock.
  */
 public final class InMemoryNetwork implements NetworkBackend {
     /** The most custom rules one NSG holds: {@link io.jitaccess.core.arm.ArmDialect#MAX_RULES_PER_NSG}. */
@@ -95,6 +97,11 @@ public final class InMemoryNetwork implements NetworkBackend {
     private final Map<String, List<IpPrefix>> peered = new LinkedHashMap<>();
     private final List<Call> calls = new ArrayList<>();
     private final Map<Operation, Deque<Fault>> faults = new EnumMap<>(Operation.class);
+    /** NSGs in a write's latency window, by lower-case id (see {@link #writeLatency(Duration)}). */
+    private final Map<String, Window> busy = new java.util.HashMap<>();
+    private final ThreadLocal<WriteScope> scope = new ThreadLocal<>();
+    private Duration writeLatency = Duration.ZERO;
+    private LatencyWait latencyWait = LatencyWait.sleep();
 
     private record Vnet(String name, List<IpPrefix> space) {
     }
@@ -504,11 +511,16 @@ public final class InMemoryNetwork implements NetworkBackend {
     }
 
     @Override
-    public synchronized SecurityRule createRule(String nsgId, SecurityRule rule) {
+    public SecurityRule createRule(String nsgId, SecurityRule rule) {
+        return writing(() -> createRuleNow(nsgId, rule));
+    }
+
+    private synchronized SecurityRule createRuleNow(String nsgId, SecurityRule rule) {
         Objects.requireNonNull(rule, "rule");
         String target = nsgId + "/" + rule.name();
         begin(Operation.CREATE_RULE, target);
         Nsg n = existingNsg(Operation.CREATE_RULE, target, nsgId);
+        requireIdle(Operation.CREATE_RULE, target, n);
         if (n.rules.containsKey(key(rule.name()))) {
             record(Operation.CREATE_RULE, target, "PreconditionFailed");
             throw new RuleExistsException("PreconditionFailed",
@@ -531,11 +543,16 @@ public final class InMemoryNetwork implements NetworkBackend {
      * @throws NotFoundException        when the NSG does not exist
      */
     @Override
-    public synchronized SecurityRule replaceRule(String nsgId, SecurityRule expected, SecurityRule updated) {
+    public SecurityRule replaceRule(String nsgId, SecurityRule expected, SecurityRule updated) {
         NetworkBackend.requireInPlace(expected, updated);
+        return writing(() -> replaceRuleNow(nsgId, expected, updated));
+    }
+
+    private synchronized SecurityRule replaceRuleNow(String nsgId, SecurityRule expected, SecurityRule updated) {
         String target = nsgId + "/" + expected.name();
         begin(Operation.REPLACE_RULE, target);
         Nsg n = existingNsg(Operation.REPLACE_RULE, target, nsgId);
+        requireIdle(Operation.REPLACE_RULE, target, n);
         SecurityRule current = n.rules.get(key(expected.name()));
         if (current == null || !current.equals(expected)) {
             record(Operation.REPLACE_RULE, target, ArmDialect.PRECONDITION_FAILED);
@@ -547,13 +564,19 @@ public final class InMemoryNetwork implements NetworkBackend {
     }
 
     @Override
-    public synchronized boolean deleteRule(String nsgId, String ruleName) {
+    public boolean deleteRule(String nsgId, String ruleName) {
+        return writing(() -> deleteRuleNow(nsgId, ruleName));
+    }
+
+    private synchronized boolean deleteRuleNow(String nsgId, String ruleName) {
         String target = nsgId + "/" + ruleName;
         begin(Operation.DELETE_RULE, target);
         Nsg n = existingNsg(Operation.DELETE_RULE, target, nsgId);
+        requireIdle(Operation.DELETE_RULE, target, n);
         boolean removed = n.rules.remove(key(ruleName)) != null;
         if (removed) {
             n.version++;
+            openWindow(Operation.DELETE_RULE, target, n);   // a DELETE of an absent rule is answered at once (204)
         }
         record(Operation.DELETE_RULE, target, null);
         return removed;
@@ -566,10 +589,15 @@ public final class InMemoryNetwork implements NetworkBackend {
      * @return the rule as stored
      * @throws BackendException with ARM's error code when invalid
      */
-    public synchronized SecurityRule putRule(String nsgId, String name, ArmRuleProperties properties) {
+    public SecurityRule putRule(String nsgId, String name, ArmRuleProperties properties) {
+        return writing(() -> putRuleNow(nsgId, name, properties));
+    }
+
+    private synchronized SecurityRule putRuleNow(String nsgId, String name, ArmRuleProperties properties) {
         String target = nsgId + "/" + name;
         begin(Operation.PUT_RULE, target);
         Nsg n = existingNsg(Operation.PUT_RULE, target, nsgId);
+        requireIdle(Operation.PUT_RULE, target, n);
         return store(n, properties, name, Operation.PUT_RULE, target);
     }
 
@@ -585,10 +613,15 @@ public final class InMemoryNetwork implements NetworkBackend {
         if (!rule.isOpaque() && !mentionsAsg(rule)) {
             return putRule(nsgId, rule.name(), ArmRuleProperties.from(rule));
         }
+        return writing(() -> putSetAsideRuleNow(nsgId, rule));
+    }
+
+    private SecurityRule putSetAsideRuleNow(String nsgId, SecurityRule rule) {
         synchronized (this) {
             String target = nsgId + "/" + rule.name();
             begin(Operation.PUT_RULE, target);
             Nsg n = existingNsg(Operation.PUT_RULE, target, nsgId);
+            requireIdle(Operation.PUT_RULE, target, n);
             List<Address> all = new ArrayList<>(rule.sources());
             all.addAll(rule.destinations());
             for (Address a : all) {
@@ -630,14 +663,20 @@ public final class InMemoryNetwork implements NetworkBackend {
      * {@link #putRule(String, String, ArmRuleProperties)} with application security groups on either side (ARM's
      * {@code sourceApplicationSecurityGroups} / {@code destinationApplicationSecurityGroups}), which must exist.
      */
-    synchronized SecurityRule putRule(String nsgId, String name, ArmRuleProperties properties, List<String> sourceAsgs,
-                                      List<String> destinationAsgs) {
+    SecurityRule putRule(String nsgId, String name, ArmRuleProperties properties, List<String> sourceAsgs,
+                         List<String> destinationAsgs) {
         if (sourceAsgs.isEmpty() && destinationAsgs.isEmpty()) {
             return putRule(nsgId, name, properties);
         }
+        return writing(() -> putAsgRuleNow(nsgId, name, properties, sourceAsgs, destinationAsgs));
+    }
+
+    private synchronized SecurityRule putAsgRuleNow(String nsgId, String name, ArmRuleProperties properties,
+                                                    List<String> sourceAsgs, List<String> destinationAsgs) {
         String target = nsgId + "/" + name;
         begin(Operation.PUT_RULE, target);
         Nsg n = existingNsg(Operation.PUT_RULE, target, nsgId);
+        requireIdle(Operation.PUT_RULE, target, n);
         SecurityRule rule;
         try {
             rule = withAsgs(properties, n.id, name, sourceAsgs, destinationAsgs);
@@ -726,6 +765,7 @@ public final class InMemoryNetwork implements NetworkBackend {
         }
         n.rules.put(key(name), rule);
         n.version++;
+        openWindow(op, target, n);
         record(op, target, null);
         return rule;
     }
@@ -888,6 +928,156 @@ public final class InMemoryNetwork implements NetworkBackend {
     }
 
     // ------------------------------------------------------------------------------------------------ faults
+
+    /**
+     * How a write waits out its {@linkplain #writeLatency(Duration) latency}, outside the simulator's lock. The
+     * default sleeps the calling thread; a test may block on a latch instead, to hold an NSG busy for exactly as long
+     * as it needs.
+     */
+    @FunctionalInterface
+    public interface LatencyWait {
+        /**
+         * Waits while the write's long-running operation "runs"; its NSG is busy until this returns.
+         *
+         * @param op      the write
+         * @param target  {@code nsg/rule}
+         * @param latency the configured latency
+         * @throws InterruptedException when interrupted (the write stays applied; the flag is restored)
+         */
+        void await(Operation op, String target, Duration latency) throws InterruptedException;
+
+        /** Sleeps the calling thread for the latency. */
+        static LatencyWait sleep() {
+            return (op, target, latency) -> Thread.sleep(latency.toMillis(), latency.toNanosPart() % 1_000_000);
+        }
+    }
+
+    /**
+     * Models ARM's long-running writes and its per-NSG write serialisation: every rule write that changes an NSG
+     * ({@link #createRule}, {@link #replaceRule}, {@link #deleteRule} of a present rule, {@link #putRule}) is applied
+     * at once and then keeps its NSG busy for {@code latency}, which the call waits out before it returns. A write
+     * to a busy NSG fails at once, without effect, with a retryable {@link BackendException}
+     * {@code RetryableErrorDueToAnotherOperation} (ARM's HTTP 429 for a resource locked by another operation) and is
+     * recorded with that code; writes to different NSGs proceed in parallel, and reads are never blocked (ARM serves
+     * GETs during an operation). Default {@link Duration#ZERO}: no window, no wait, today's behaviour. Sleeps on the
+     * real clock ({@link LatencyWait#sleep()}); {@link #writeLatency(Duration, LatencyWait)} waits another way.
+     * Kept by {@link #reset()}.
+     *
+     * <p>With scripted faults: a write refused by validation, a condition or a fault opens no window (ARM answers it
+     * synchronously); a {@link #crashCall} after the effect waits out the window and then crashes (the operation runs
+     * on, as ARM's would); a foreign write from {@link #beforeNext} keeps its NSG busy until the call it preceded
+     * returns, so that call, on the same NSG, gets the retryable error. A write made while the caller holds the
+     * simulator's lock (the local ARM endpoint's writes) is not waited out, its window closes when it returns.
+     *
+     * @throws IllegalArgumentException when negative
+     */
+    public void writeLatency(Duration latency) {
+        writeLatency(latency, LatencyWait.sleep());
+    }
+
+    /** {@link #writeLatency(Duration)}, waiting out each write's window with {@code wait}. */
+    public synchronized void writeLatency(Duration latency, LatencyWait wait) {
+        Objects.requireNonNull(latency, "latency");
+        if (latency.isNegative()) {
+            throw new IllegalArgumentException("negative write latency: " + latency);
+        }
+        this.writeLatency = latency;
+        this.latencyWait = Objects.requireNonNull(wait, "wait");
+    }
+
+    /** The latency {@link #writeLatency(Duration)} set; zero by default. */
+    public synchronized Duration writeLatency() {
+        return writeLatency;
+    }
+
+    /** Whether a write to this NSG is in its latency window now (a write to it would be refused). */
+    public synchronized boolean isBusy(String nsgId) {
+        return busy.containsKey(key(nsgId));
+    }
+
+    /** One write's busy window on its NSG. */
+    private record Window(String nsgKey, Operation op, String target, Duration latency, LatencyWait waiter) {
+    }
+
+    /** The windows a thread's outermost write (and the writes nested in it) opened. */
+    private static final class WriteScope {
+        int depth;
+        final List<Window> opened = new ArrayList<>();
+    }
+
+    /**
+     * Runs a write's body (under the lock), then, outside the lock, waits out the windows it opened and closes them.
+     * Nested writes (a {@link #beforeNext} action's) leave their windows to the outermost call.
+     */
+    private <T> T writing(java.util.function.Supplier<T> body) {
+        WriteScope s = scope.get();
+        if (s == null) {
+            s = new WriteScope();
+            scope.set(s);
+        }
+        s.depth++;
+        boolean wrote = false;
+        try {
+            T out = body.get();
+            wrote = true;
+            return out;
+        } catch (SimulatedCrash crash) {
+            wrote = true;   // a crash after the effect: the operation runs on without its caller
+            throw crash;
+        } finally {
+            if (--s.depth == 0) {
+                scope.remove();
+                closeWindows(s.opened, wrote);
+            }
+        }
+    }
+
+    private void closeWindows(List<Window> opened, boolean wait) {
+        if (opened.isEmpty()) {
+            return;
+        }
+        try {
+            if (wait && !Thread.holdsLock(this)) {
+                Window w = opened.get(opened.size() - 1);
+                try {
+                    w.waiter().await(w.op(), w.target(), w.latency());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        } finally {
+            synchronized (this) {
+                for (Window w : opened) {
+                    busy.remove(w.nsgKey(), w);
+                }
+            }
+        }
+    }
+
+    /** Refuses a write to an NSG in another write's window: recorded, retryable, nothing changed. */
+    private void requireIdle(Operation op, String target, Nsg n) {
+        Window w = busy.get(key(n.id));
+        if (w == null) {
+            return;
+        }
+        String code = ArmDialect.RETRYABLE_ERROR_DUE_TO_ANOTHER_OPERATION;
+        record(op, target, code);
+        throw new BackendException(code, "Operation " + op + " on '" + Escape.text(target) + "' could not be "
+                + "completed as it results in a conflict with another operation (" + w.op() + " on '"
+                + Escape.text(w.target()) + "'); retry later", true, null);
+    }
+
+    /** Marks the NSG busy for the write that just changed it, when a latency is set. */
+    private void openWindow(Operation op, String target, Nsg n) {
+        WriteScope s = scope.get();
+        if (writeLatency.isZero() || s == null) {
+            return;
+        }
+        Window w = new Window(key(n.id), op, target, writeLatency, latencyWait);
+        busy.put(w.nsgKey(), w);
+        s.opened.add(w);
+    }
+
 
     /**
      * Makes the next {@code times} calls of {@code op} fail with a {@link BackendException} carrying {@code code},
