@@ -49,6 +49,7 @@ public final class JitAccess implements AutoCloseable {
     private final Events events;
     private final Previews previews;
     private final Ops ops;
+    private final java.util.concurrent.ExecutorService writes = NsgWriter.newWritePool();
 
     JitAccess(JitAccessConfig c) {
         this.config = c;
@@ -60,7 +61,7 @@ public final class JitAccess implements AutoCloseable {
         ExpirySchedule expiries = new ExpirySchedule(scheduler, c.clock(), lead);
         this.events = new Events(c.listeners(), c.eventExecutor().orElse(null), c.clock());
         this.ops = Ops.wire(c, c.backend(), store, audit, new VmLocks(store.leases(), c.instanceId(), c.leaseTtl(),
-                c.leaseWait(), c.clock(), scheduler), expiries, events);
+                c.leaseWait(), c.clock(), scheduler), expiries, events, writes);
         GrantCloser closer = ops.closer();
         NsgWriter writer = ops.writer();
         Guard guard = ops.guard();
@@ -284,6 +285,7 @@ public final class JitAccess implements AutoCloseable {
             LOG.warn("jit.close.open_grants count={}: their allow rules stay until a live instance runs "
                     + "sweepExpired() after their end times", pending);
         }
+        writes.shutdown();
         if (ownedScheduler != null) {
             try {
                 ownedScheduler.close();

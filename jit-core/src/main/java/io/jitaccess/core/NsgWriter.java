@@ -33,10 +33,29 @@ final class NsgWriter {
     private final NetworkBackend backend;
     private final int maxAttempts;
     private final Map<String, ReentrantLock> nsgLocks = new ConcurrentHashMap<>();
+    private final java.util.concurrent.Executor parallel;
 
-    NsgWriter(NetworkBackend backend, int maxAttempts) {
+    /**
+     * @param parallel runs one NSG's share of a multi-NSG write (the caller runs one itself when it refuses)
+     */
+    NsgWriter(NetworkBackend backend, int maxAttempts, java.util.concurrent.Executor parallel) {
         this.backend = backend;
         this.maxAttempts = maxAttempts;
+        this.parallel = parallel;
+    }
+
+    /**
+     * The threads that write one NSG's share of a write to several NSGs: up to 16, created on demand, daemon, ending
+     * after 30 s idle; when none is free (or after shutdown) the caller runs the share itself, so a write is never
+     * refused or dropped, only less parallel.
+     */
+    static java.util.concurrent.ExecutorService newWritePool() {
+        return new java.util.concurrent.ThreadPoolExecutor(0, 16, 30, java.util.concurrent.TimeUnit.SECONDS,
+                new java.util.concurrent.SynchronousQueue<>(), r -> {
+                    Thread t = new Thread(r, "jit-access-writes");
+                    t.setDaemon(true);
+                    return t;
+                }, (r, pool) -> r.run());
     }
 
     NetworkBackend backend() {
@@ -98,37 +117,109 @@ final class NsgWriter {
         return attempt <= 1 ? 0 : ThreadLocalRandom.current().nextInt(8 * (attempt - 1));
     }
 
-    /** Creates in order; on a failure deletes what this call created and throws {@link OperationFailedException}. */
+    /**
+     * Creates the plan's rules: in plan order within each NSG, and the NSGs in parallel (ARM serialises writes to one
+     * NSG, so this process never sends two at once to one NSG; different NSGs take their long-running operations side
+     * by side). When any create fails, every group finishes what it is doing, then everything this call created is
+     * deleted again (newest first) and {@link OperationFailedException} is thrown, its cause the first failure that
+     * is not a priority conflict (a conflict alone can be retried from a fresh read). An {@link Error} in a group (a
+     * crash) propagates after the others finish, without rollback.
+     */
     void applyCreates(String operation, List<RuleChange> creates) {
-        List<RuleChange> done = new ArrayList<>();
+        Map<String, List<RuleChange>> byNsg = new LinkedHashMap<>();
         for (RuleChange c : creates) {
-            try {
-                backend.createRule(c.nsgId(), c.rule());
-            } catch (JitException e) {
-                throw new OperationFailedException(operation + " at rule " + c.rule().name(), e,
-                        rollBack(done, c, e));
+            byNsg.computeIfAbsent(c.nsgId().toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(c);
+        }
+        List<Group> groups = byNsg.values().stream().map(Group::new).toList();
+        if (groups.size() <= 1) {
+            groups.forEach(Group::run);
+        } else {
+            List<java.util.concurrent.CompletableFuture<Void>> running = new ArrayList<>();
+            for (Group g : groups) {
+                running.add(java.util.concurrent.CompletableFuture.runAsync(g::run, parallel));
             }
-            done.add(c);
-            LOG.info("jit.rule.created rule={} nsg={} priority={} access={}", Escape.text(c.rule().name()),
-                    Escape.text(c.nsgId()), c.rule().priority(), c.rule().access().text());
+            for (java.util.concurrent.CompletableFuture<Void> f : running) {
+                try {
+                    f.join();
+                } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+                    // a group's Error: rethrown below once every group is done
+                }
+            }
+        }
+        for (Group g : groups) {
+            if (g.crash != null) {
+                throw g.crash;
+            }
+        }
+        List<Group> failed = groups.stream().filter(g -> g.failure != null).toList();
+        if (failed.isEmpty()) {
+            return;
+        }
+        Group first = failed.stream().filter(g -> !(g.failure instanceof RuleModifiedException)).findFirst()
+                .orElse(failed.get(0));
+        List<RuleChange> done = new ArrayList<>();
+        groups.forEach(g -> done.addAll(g.done));
+        List<RuleChange> lost = new ArrayList<>();
+        for (Group g : failed) {
+            if (!(g.failure instanceof RuleConflictException)) {
+                // the write may have been applied with its response lost: delete it too (absent is harmless)
+                lost.add(g.failedAt);
+            }
+        }
+        throw new OperationFailedException(operation + " at rule " + first.failedAt.rule().name(), first.failure,
+                rollBack(done, lost));
+    }
+
+    /** One NSG's creates, run in order by one thread. */
+    private final class Group {
+        final List<RuleChange> changes;
+        final List<RuleChange> done = new ArrayList<>();
+        RuleChange failedAt;
+        JitException failure;
+        Error crash;
+
+        Group(List<RuleChange> changes) {
+            this.changes = changes;
+        }
+
+        void run() {
+            try {
+                for (RuleChange c : changes) {
+                    try {
+                        backend.createRule(c.nsgId(), c.rule());
+                    } catch (JitException e) {
+                        failedAt = c;
+                        failure = e;
+                        return;
+                    }
+                    done.add(c);
+                    LOG.info("jit.rule.created rule={} nsg={} priority={} access={}", Escape.text(c.rule().name()),
+                            Escape.text(c.nsgId()), c.rule().priority(), c.rule().access().text());
+                }
+            } catch (RuntimeException e) {
+                // not the backend's contract (it throws JitException only): treated as a failed write
+                failedAt = changes.get(done.size());
+                failure = new BackendException("UnexpectedFailure", Escape.controls(e), false, e);
+            } catch (Error e) {
+                crash = e;
+            }
         }
     }
 
-    /** Deletes what was created, newest first; returns the rules ({@code nsg/rule}) it could not remove. */
-    private List<String> rollBack(List<RuleChange> done, RuleChange failed, JitException cause) {
+    /**
+     * Deletes what was created, newest first, and the creates whose answer was lost; returns the rules
+     * ({@code nsg/rule}) it could not remove (a lost create that cannot be deleted may never have existed: not listed).
+     */
+    private List<String> rollBack(List<RuleChange> done, List<RuleChange> lost) {
         List<String> left = new ArrayList<>();
         List<RuleChange> toUndo = new ArrayList<>(done);
-        if (!(cause instanceof RuleConflictException)) {
-            // the write may have been applied with its response lost (a timeout, a 5xx after the fact): delete it
-            // too; deleting an absent rule is harmless. A conflict means nothing was written.
-            toUndo.add(failed);
-        }
+        toUndo.addAll(lost);
         for (int i = toUndo.size() - 1; i >= 0; i--) {
             RuleChange d = toUndo.get(i);
             try {
                 backend.deleteRule(d.nsgId(), d.rule().name());
             } catch (JitException undo) {
-                if (d != failed) { // the failed create itself may never have existed
+                if (!lost.contains(d)) {
                     left.add(d.nsgId() + "/" + d.rule().name());
                 }
                 LOG.error("jit.rollback.failed rule={} nsg={} cause={}", Escape.text(d.rule().name()),

@@ -11,9 +11,9 @@ record Ops(Guard guard, NsgWriter writer, GrantCloser closer, PolicyOps policies
            Approvals approvals) {
 
     static Ops wire(JitAccessConfig c, NetworkBackend backend, PolicyStore store, Audit audit, VmLocks locks,
-                    ExpirySchedule expiries, Events events) {
+                    ExpirySchedule expiries, Events events, java.util.concurrent.Executor parallelWrites) {
         Guard guard = new Guard(c.authorizer(), store, audit, locks);
-        NsgWriter writer = new NsgWriter(backend, c.maxAttempts());
+        NsgWriter writer = new NsgWriter(backend, c.maxAttempts(), parallelWrites);
         GrantCloser closer = new GrantCloser(store, writer, audit, c.clock(), expiries, events);
         PolicyOps policies = new PolicyOps(guard, store, writer, closer, audit, c.limits(), c.placementMode());
         AccessOps access = new AccessOps(guard, store, writer, closer, expiries, policies, audit, c.clock(),

@@ -160,7 +160,8 @@ public final class Previews {
             ExpirySchedule expiries = new ExpirySchedule(none, config.clock(), Duration.ZERO);
             Events events = new Events(List.of(), null, config.clock());
             Ops ops = Ops.wire(config, backend, store, audit, new VmLocks(Optional.empty(), config.instanceId(),
-                    config.leaseTtl(), config.leaseWait(), config.clock(), none), expiries, events);
+                    config.leaseTtl(), config.leaseWait(), config.clock(), none), expiries, events,
+                    Runnable::run); // the sandbox is one thread's: its NSGs are "written" one after the other
             policies = ops.policies();
             access = ops.access();
             extender = ops.extender();

@@ -7,13 +7,14 @@ import java.util.Objects;
 
 /**
  * What a change would do, computed without writing anything: the rule writes per NSG in the order the real call
- * would make them (byte for byte, against the NSGs as they are now), the flows whose verdict would change with the
+ * would make them in each NSG (byte for byte, against the NSGs as they are now; different NSGs are written in
+ * parallel), the flows whose verdict would change with the
  * deciding rule before and after, the exposures left afterwards, and the refusals the call would meet (then no
  * write). What an approver should read before approving.
  *
  * @param operation what was previewed ({@code enable}, {@code request}, {@code approve}, ...)
  * @param vmId      the VM
- * @param writes    the rule writes, in order; empty when refused
+ * @param writes    the rule writes, in order within each NSG; empty when refused
  * @param access    the flows whose verdict changes (sample sources, the VM's addresses, the ports concerned)
  * @param exposures foreign rules that would still let traffic reach a JIT port afterwards (as enable reports them)
  * @param refusals  what the call would be refused with; empty when it would succeed
