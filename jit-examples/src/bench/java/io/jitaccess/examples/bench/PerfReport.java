@@ -4,6 +4,7 @@ import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,6 +55,7 @@ public final class PerfReport {
         md.add("# Performance");
         md.add("");
         long started = System.nanoTime();
+        double loadAtStart = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         md.add("Produced by `mvn -B -ntp -Pbench -pl jit-examples -am package -DskipTests exec:exec` on "
                 + LocalDate.now() + "; machine: " + Runtime.getRuntime().availableProcessors() + " cores, "
                 + System.getProperty("os.name") + " " + System.getProperty("os.arch") + "; JDK "
@@ -90,7 +92,8 @@ public final class PerfReport {
         System.err.flush();
         md.add(String.format(Locale.ROOT, "_The benchmarks took %.0f s to run, after the build, and wrote %,d bytes to"
                 + " stdout and stderr before this report, JMH's forks included (library logging at %s)._",
-                (System.nanoTime() - started) / 1e9, OUTPUT_BYTES.sum(), LOG_LEVEL.toUpperCase(Locale.ROOT)));
+                (System.nanoTime() - started) / 1e9, OUTPUT_BYTES.sum(), LOG_LEVEL.toUpperCase(Locale.ROOT))
+                + load(loadAtStart, ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
         String text = String.join("\n", md) + "\n";
         if (only.equals("all")) {
             Files.writeString(out, text, StandardCharsets.UTF_8);
@@ -98,6 +101,16 @@ public final class PerfReport {
         }
         System.out.println(text);
         System.out.flush();
+    }
+
+    /** The machine's 1-minute load average around the run: other processes may share its cores. */
+    static String load(double atStart, double atEnd) {
+        if (atStart < 0 || atEnd < 0) {
+            return "";
+        }
+        return String.format(Locale.ROOT, " _System load average (1 min) %.1f when they started and %.1f when they"
+                + " ended, on %d cores: above the core count, other processes competed for the CPU._", atStart, atEnd,
+                Runtime.getRuntime().availableProcessors());
     }
 
     static String logging() {
