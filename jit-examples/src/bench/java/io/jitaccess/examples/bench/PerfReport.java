@@ -1,6 +1,10 @@
 package io.jitaccess.examples.bench;
 
+import java.io.FilterOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.atomic.LongAdder;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
@@ -20,12 +25,26 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * Runs every benchmark and writes docs/performance.md. Invoked by
  * {@code mvn -B -ntp -Pbench -pl jit-examples -am package -DskipTests exec:exec}; {@code -Dbench.only=e2e} (or jmh,
  * lag, arm) runs one part and prints it.
+ *
+ * <p>Library logging runs at the level the {@code bench} profile sets
+ * ({@code -Dorg.slf4j.simpleLogger.defaultLogLevel=warn}), here and in JMH's forks: at INFO the end-to-end run logs
+ * every rule change and partly measures logging. The report states the level and how many bytes the run wrote to
+ * stdout and stderr.
  */
 public final class PerfReport {
     private PerfReport() {
     }
 
+    /** slf4j-simple's level in this JVM; JMH's forks are given the same. */
+    static final String LOG_LEVEL = System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "info");
+    static final String AUDIT_LOG_LEVEL =
+            System.getProperty("org.slf4j.simpleLogger.log.io.jitaccess.audit", LOG_LEVEL);
+
+    /** Bytes written to stdout and stderr since {@link #countOutput()}; JMH's forks print through this JVM's stdout. */
+    static final LongAdder OUTPUT_BYTES = new LongAdder();
+
     public static void main(String[] args) throws Exception {
+        countOutput();
         String only = System.getProperty("bench.only", System.getenv().getOrDefault("BENCH_ONLY", "all"));
         Path out = Path.of(args.length > 0 ? args[0] : "docs/performance.md");
         if (only.equals("transport")) {   // jit-examples/src/bench/transport.sh: needs the classpath files it writes
@@ -36,11 +55,12 @@ public final class PerfReport {
         md.add("# Performance");
         md.add("");
         long started = System.nanoTime();
+        double loadAtStart = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         md.add("Produced by `mvn -B -ntp -Pbench -pl jit-examples -am package -DskipTests exec:exec` on "
                 + LocalDate.now() + "; machine: " + Runtime.getRuntime().availableProcessors() + " cores, "
                 + System.getProperty("os.name") + " " + System.getProperty("os.arch") + "; JDK "
                 + System.getProperty("java.vm.name") + " " + System.getProperty("java.version")
-                + ". JMH 1.37, 1 fork, 2 warm-up and 3 measurement iterations of 1 s unless stated.");
+                + ". JMH 1.37, 1 fork, 2 warm-up and 3 measurement iterations of 1 s unless stated. " + logging());
         md.add("");
         if (only.equals("all") || only.equals("jmh")) {
             md.addAll(jmh());
@@ -68,14 +88,65 @@ public final class PerfReport {
             md.add(transport);
             md.add("");
         }
-        md.add(String.format(Locale.ROOT, "_The benchmarks took %.0f s to run, after the build._",
-                (System.nanoTime() - started) / 1e9));
+        System.out.flush();
+        System.err.flush();
+        md.add(String.format(Locale.ROOT, "_The benchmarks took %.0f s to run, after the build, and wrote %,d bytes to"
+                + " stdout and stderr before this report, JMH's forks included (library logging at %s)._",
+                (System.nanoTime() - started) / 1e9, OUTPUT_BYTES.sum(), LOG_LEVEL.toUpperCase(Locale.ROOT))
+                + load(loadAtStart, ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
         String text = String.join("\n", md) + "\n";
         if (only.equals("all")) {
             Files.writeString(out, text, StandardCharsets.UTF_8);
             System.out.println("wrote " + out);
         }
         System.out.println(text);
+        System.out.flush();
+    }
+
+    /** The machine's 1-minute load average around the run: other processes may share its cores. */
+    static String load(double atStart, double atEnd) {
+        if (atStart < 0 || atEnd < 0) {
+            return "";
+        }
+        return String.format(Locale.ROOT, " _System load average (1 min) %.1f when they started and %.1f when they"
+                + " ended, on %d cores: above the core count, other processes competed for the CPU._", atStart, atEnd,
+                Runtime.getRuntime().availableProcessors());
+    }
+
+    static String logging() {
+        String level = LOG_LEVEL.toUpperCase(Locale.ROOT);
+        if (LOG_LEVEL.equalsIgnoreCase("info") || LOG_LEVEL.equalsIgnoreCase("debug")
+                || LOG_LEVEL.equalsIgnoreCase("trace")) {
+            return "Library logging (slf4j-simple) at " + level + ": the end-to-end run logs every rule change, so"
+                    + " its times include logging.";
+        }
+        return "Library logging (slf4j-simple) at " + level + " in the benchmark JVM and in JMH's forks"
+                + " (`-Dorg.slf4j.simpleLogger.defaultLogLevel=" + LOG_LEVEL + "`, the audit logger at "
+                + AUDIT_LOG_LEVEL.toUpperCase(Locale.ROOT) + "), so no measurement includes logging rule changes.";
+    }
+
+    /** Counts what this JVM writes to stdout and stderr (slf4j-simple looks up System.err on every write). */
+    static void countOutput() {
+        System.setOut(new PrintStream(new Counting(System.out), true));
+        System.setErr(new PrintStream(new Counting(System.err), true));
+    }
+
+    private static final class Counting extends FilterOutputStream {
+        Counting(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            OUTPUT_BYTES.increment();
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            OUTPUT_BYTES.add(len);
+        }
     }
 
     static List<String> jmh() throws RunnerException {
@@ -85,7 +156,9 @@ public final class PerfReport {
                 .include(SchedulerBenchmark.class.getName())
                 .forks(1).warmupIterations(2).warmupTime(TimeValue.seconds(1))
                 .measurementIterations(3).measurementTime(TimeValue.seconds(1))
-                .jvmArgsAppend("-Xmx2g")
+                // the forks log at the host's level (JMH passes the host's JVM options too; this does not rely on it)
+                .jvmArgsAppend("-Xmx2g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=" + LOG_LEVEL,
+                        "-Dorg.slf4j.simpleLogger.log.io.jitaccess.audit=" + AUDIT_LOG_LEVEL)
                 // a benchmark that throws must fail the report, not vanish from its table
                 .shouldFailOnError(true).build();
         Collection<RunResult> results = new Runner(opts).run();
@@ -204,8 +277,8 @@ public final class PerfReport {
         List<String> md = new ArrayList<>();
         md.add("## What the measurements exposed, and the fixes");
         md.add("");
-        md.add("Numbers before each fix were measured on 2026-11-28 with the same benchmark on the same machine;"
-                + " the after numbers are the tables above.");
+        md.add("Numbers before each fix were measured on 2026-11-28 (the logging row on 2026-11-29) with the same"
+                + " benchmark on the same machine; the after numbers are the tables above.");
         md.add("");
         md.add("| finding | before | fix |");
         md.add("|---|---|---|");
@@ -227,6 +300,10 @@ public final class PerfReport {
                 + " rule per NSG, ownership checked before the delete |");
         md.add("| a sweep listed the NSGs and then read each one again | 1 listing + N NSG reads per sweep |"
                 + " `NetworkBackend.readAllNsgs()`: the listing carries the rules (Azure: 1 GET per page) |");
+        md.add("| the end-to-end run logged every rule change at INFO through slf4j-simple, so it partly measured"
+                + " logging (issue 12) | 72,060,038 bytes of output from the command, 71,945,800 of them the library's"
+                + " 310,976 INFO lines; enable all 4,509 ms, grant all 36,980 ms, expire all 6,325 ms (2026-11-29,"
+                + " 7ffb46b, a fresh clone) | library logging at WARN in the benchmark JVM and JMH's forks |");
         md.add("");
         return md;
     }
