@@ -37,7 +37,7 @@ class ArchitectureTest {
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
     private static final Set<String> API = Set.of("io.jitaccess.core", "io.jitaccess.core.net",
             "io.jitaccess.core.policy", "io.jitaccess.core.rules", "io.jitaccess.core.spi", "io.jitaccess.core.time",
-            "io.jitaccess.core.arm", "io.jitaccess.core.preview");
+            "io.jitaccess.core.arm", "io.jitaccess.core.preview", "io.jitaccess.core.fleet");
 
     @Test
     void jitCoreExportsTheApiAndSpiPackagesOnly() throws URISyntaxException {
