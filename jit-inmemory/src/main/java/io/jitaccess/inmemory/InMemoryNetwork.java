@@ -475,6 +475,11 @@ public final class InMemoryNetwork implements NetworkBackend {
         return Optional.empty();
     }
 
+    /** Every virtual network with its subnets, without recording a call. */
+    public synchronized List<Topology.VirtualNetwork> virtualNetworks() {
+        return vnets.keySet().stream().map(n -> virtualNetwork(n).orElseThrow()).toList();
+    }
+
     /** Every NSG id, without recording a call. */
     public synchronized List<String> nsgIds() {
         return nsgs.values().stream().map(n -> n.id).toList();

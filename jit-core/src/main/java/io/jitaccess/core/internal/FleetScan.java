@@ -167,7 +167,6 @@ public final class FleetScan {
     static List<IpPrefix> probes(boolean v6, List<SecurityRule> rules, List<IpPrefix> vnet) {
         TreeSet<IpPrefix> out = new TreeSet<>();
         out.add(v6 ? IpPrefix.ANY_IPV6.firstAddress() : IpPrefix.ANY_IPV4.firstAddress());
-        out.add(v6 ? PUBLIC_SAMPLE_V6 : PUBLIC_SAMPLE_V4);
         List<IpPrefix> bounds = new ArrayList<>(vnet);
         bounds.addAll(AddressMatch.privateRanges());
         bounds.add(ServiceTag.AZURE_LOAD_BALANCER_ADDRESS);
@@ -184,6 +183,10 @@ public final class FleetScan {
                 p.addressAfter().ifPresent(out::add);
             }
         }
-        return List.copyOf(out);
+        // the public sample first: an exposure found from several sources is shown with the first
+        List<IpPrefix> ordered = new ArrayList<>();
+        ordered.add(v6 ? PUBLIC_SAMPLE_V6 : PUBLIC_SAMPLE_V4);
+        out.stream().filter(p -> !p.equals(ordered.get(0))).forEach(ordered::add);
+        return ordered;
     }
 }
