@@ -15,4 +15,5 @@ module io.jitaccess.core {
     exports io.jitaccess.core.time;
     exports io.jitaccess.core.arm;
     exports io.jitaccess.core.preview;
+    exports io.jitaccess.core.fleet;
 }

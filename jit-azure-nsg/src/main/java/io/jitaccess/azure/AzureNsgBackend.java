@@ -74,6 +74,9 @@ import org.slf4j.LoggerFactory;
  *       {@code If-Match: <etag>}, plus the polls ARM asks for, as a create; nothing is PUT when the rule differs
  *       from the expected one (a 404 costs 1 more GET, of the NSG, to tell a missing rule from a missing NSG).</li>
  *   <li>{@link #deleteRule}: 1 DELETE of the child rule, plus polls.</li>
+ *   <li>{@link #inventory} (fleet scans): 1 GET per page of the VM, NIC, virtual network and NSG listings of the
+ *       subscription or resource group, plus 1 GET per NIC, virtual network or NSG on a path that lies outside the
+ *       listed scope (once each, not per VM). {@link #listVms}: 1 GET per page.</li>
  * </ul>
  * Errors are mapped by ARM's error code: {@code SecurityRuleConflict} → {@link io.jitaccess.core.RuleConflictException}
  * (the facade re-reads, re-plans and retries); 429, {@code RetryableErrorDueToAnotherOperation},
@@ -131,40 +134,8 @@ public final class AzureNsgBackend implements NetworkBackend {
             NetworkInterfaceInner nic = call("read NIC " + nicId, Kind.READ, () -> client.getNetworkInterfaces()
                     .getByResourceGroupWithResponse(nid.resourceGroupName(), nid.name(), null, Context.NONE)
                     .getValue());
-            Optional<String> nicNsg = Optional.ofNullable(nic.networkSecurityGroup()).map(n -> n.id());
-            Map<String, List<IpPrefix>> ipsBySubnet = new LinkedHashMap<>();
-            for (NetworkInterfaceIpConfigurationInner ipc : nic.ipConfigurations() == null
-                    ? List.<NetworkInterfaceIpConfigurationInner>of() : nic.ipConfigurations()) {
-                if (ipc.privateIpAddress() == null || ipc.subnet() == null) {
-                    continue;
-                }
-                ipsBySubnet.computeIfAbsent(ipc.subnet().id(), k -> new ArrayList<>())
-                        .add(IpPrefix.of("privateIpAddress", ipc.privateIpAddress()));
-            }
-            for (Map.Entry<String, List<IpPrefix>> e : ipsBySubnet.entrySet()) {
-                ResourceId sid = ResourceId.fromString(e.getKey());
-                String vnetKey = sid.parent().id().toLowerCase(Locale.ROOT);
-                VirtualNetworkInner vnet = vnets.get(vnetKey);
-                if (vnet == null) {
-                    vnet = call("read virtual network " + sid.parent().id(), Kind.READ, () -> client.getVirtualNetworks()
-                            .getByResourceGroupWithResponse(sid.resourceGroupName(), sid.parent().name(), null,
-                                    Context.NONE).getValue());
-                    vnets.put(vnetKey, vnet);
-                }
-                Optional<String> subnetNsg = Optional.empty();
-                if (vnet.subnets() != null) {
-                    for (SubnetInner s : vnet.subnets()) {
-                        if (e.getKey().equalsIgnoreCase(s.id()) && s.networkSecurityGroup() != null) {
-                            subnetNsg = Optional.of(s.networkSecurityGroup().id());
-                        }
-                    }
-                }
-                List<IpPrefix> space = new ArrayList<>();
-                if (vnet.addressSpace() != null && vnet.addressSpace().addressPrefixes() != null) {
-                    vnet.addressSpace().addressPrefixes().forEach(p -> space.add(IpPrefix.of("addressSpace", p)));
-                }
-                paths.add(new NicPath(nic.id(), e.getValue(), e.getKey(), subnetNsg, nicNsg, space));
-            }
+            paths.addAll(paths(nic, vnetId -> vnets.computeIfAbsent(vnetId.toLowerCase(Locale.ROOT),
+                    k -> readVnet(vnetId))));
         }
         if (paths.isEmpty()) {
             throw new BackendException("NoPrivateIp", "VM " + vmId + " has no NIC with a private IP in a subnet");
@@ -172,20 +143,66 @@ public final class AzureNsgBackend implements NetworkBackend {
         return new VmNetwork(vmId, paths);
     }
 
+    private VirtualNetworkInner readVnet(String vnetId) {
+        ResourceId vid = ResourceId.fromString(vnetId);
+        return call("read virtual network " + vnetId, Kind.READ, () -> client.getVirtualNetworks()
+                .getByResourceGroupWithResponse(vid.resourceGroupName(), vid.name(), null, Context.NONE).getValue());
+    }
+
+    /** A NIC's paths (one per subnet its IP configurations use), the VNets found through {@code vnetById}. */
+    private static List<NicPath> paths(NetworkInterfaceInner nic, java.util.function.Function<String,
+            VirtualNetworkInner> vnetById) {
+        Optional<String> nicNsg = Optional.ofNullable(nic.networkSecurityGroup()).map(n -> n.id());
+        Map<String, List<IpPrefix>> ipsBySubnet = new LinkedHashMap<>();
+        for (NetworkInterfaceIpConfigurationInner ipc : nic.ipConfigurations() == null
+                ? List.<NetworkInterfaceIpConfigurationInner>of() : nic.ipConfigurations()) {
+            if (ipc.privateIpAddress() == null || ipc.subnet() == null) {
+                continue;
+            }
+            ipsBySubnet.computeIfAbsent(ipc.subnet().id(), k -> new ArrayList<>())
+                    .add(IpPrefix.of("privateIpAddress", ipc.privateIpAddress()));
+        }
+        List<NicPath> paths = new ArrayList<>();
+        for (Map.Entry<String, List<IpPrefix>> e : ipsBySubnet.entrySet()) {
+            ResourceId sid = ResourceId.fromString(e.getKey());
+            VirtualNetworkInner vnet = vnetById.apply(sid.parent().id());
+            Optional<String> subnetNsg = Optional.empty();
+            if (vnet.subnets() != null) {
+                for (SubnetInner sub : vnet.subnets()) {
+                    if (e.getKey().equalsIgnoreCase(sub.id()) && sub.networkSecurityGroup() != null) {
+                        subnetNsg = Optional.of(sub.networkSecurityGroup().id());
+                    }
+                }
+            }
+            List<IpPrefix> space = new ArrayList<>();
+            if (vnet.addressSpace() != null && vnet.addressSpace().addressPrefixes() != null) {
+                vnet.addressSpace().addressPrefixes().forEach(p -> space.add(IpPrefix.of("addressSpace", p)));
+            }
+            paths.add(new NicPath(nic.id(), e.getValue(), e.getKey(), subnetNsg, nicNsg, space));
+        }
+        return paths;
+    }
+
     @SuppressWarnings("unchecked")
     private static List<String> nicIds(GenericResource vm, VmId vmId) {
+        List<String> out = nicIdsOf(vm.properties());
+        if (out.isEmpty()) {
+            throw new BackendException("NoNetworkInterfaces", "VM " + vmId + " lists no network interfaces in its "
+                    + "networkProfile");
+        }
+        return out;
+    }
+
+    /** The NIC ids of a VM's {@code properties.networkProfile.networkInterfaces}, empty when there are none. */
+    private static List<String> nicIdsOf(Object properties) {
         List<String> out = new ArrayList<>();
-        if (vm.properties() instanceof Map<?, ?> props && props.get("networkProfile") instanceof Map<?, ?> np
+        if (properties instanceof Map<?, ?> props && props.get("networkProfile") instanceof Map<?, ?> np
                 && np.get("networkInterfaces") instanceof List<?> nics) {
             for (Object n : nics) {
                 if (n instanceof Map<?, ?> m && m.get("id") instanceof String id) {
                     out.add(id);
                 }
             }
-        }
-        if (out.isEmpty()) {
-            throw new BackendException("NoNetworkInterfaces", "VM " + vmId + " lists no network interfaces in its "
-                    + "networkProfile");
         }
         return out;
     }
@@ -250,6 +267,198 @@ public final class AzureNsgBackend implements NetworkBackend {
             client.getNetworkSecurityGroups().list(Context.NONE).forEach(n -> ids.add(n.id()));
             return ids;
         });
+    }
+
+    // ------------------------------------------------------------------------------------------------ fleet
+
+    /** Pages a listing may have at most: a {@code nextLink} loop must not run forever. */
+    private static final int MAX_PAGES = 100_000;
+
+    /**
+     * The VMs of the subscription or of one resource group: 1 GET per page of
+     * {@code Microsoft.Compute/virtualMachines} ({@code nextLink} paging), sent through the backend's pipeline (the
+     * network SDK has no VM client).
+     */
+    @Override
+    public List<VmId> listVms(Optional<String> resourceGroup) {
+        return listVmBodies(resourceGroup).stream().map(v -> VmId.of(v.id())).toList();
+    }
+
+    private record VmBody(String id, List<String> nicIds) {
+    }
+
+    private List<VmBody> listVmBodies(Optional<String> resourceGroup) {
+        Objects.requireNonNull(resourceGroup, "resourceGroup");
+        String base = client.getEndpoint().replaceAll("/+$", "");
+        String url = base + "/subscriptions/" + enc(client.getSubscriptionId())
+                + resourceGroup.map(g -> "/resourceGroups/" + enc(g)).orElse("")
+                + "/providers/Microsoft.Compute/virtualMachines?api-version=" + enc(vmApiVersion);
+        List<VmBody> out = new ArrayList<>();
+        for (int page = 1; url != null; page++) {
+            if (page > MAX_PAGES) {
+                throw new BackendException("TooManyPages", "list VMs: more than " + MAX_PAGES + " pages");
+            }
+            String u = url;
+            Map<String, Object> body = call("list VMs (page " + page + ")", Kind.READ, () -> getJson(u));
+            if (body.get("value") instanceof List<?> items) {
+                for (Object item : items) {
+                    if (item instanceof Map<?, ?> m && m.get("id") instanceof String id) {
+                        out.add(new VmBody(id, nicIdsOf(m.get("properties"))));
+                    }
+                }
+            }
+            url = body.get("nextLink") instanceof String next && !next.isBlank() ? next : null;
+        }
+        return out;
+    }
+
+    private static String enc(String s) {
+        return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    /** One GET through the pipeline, its JSON body as maps and lists; an error status raises as the SDK would. */
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> getJson(String url) {
+        com.azure.core.http.HttpRequest req = new com.azure.core.http.HttpRequest(com.azure.core.http.HttpMethod.GET,
+                url);
+        try (com.azure.core.http.HttpResponse resp = client.getHttpPipeline().sendSync(req, Context.NONE)) {
+            byte[] bytes = resp.getBodyAsBinaryData() == null ? new byte[0] : resp.getBodyAsBinaryData().toBytes();
+            Object parsed = null;
+            if (bytes.length > 0) {
+                try (com.azure.json.JsonReader r = com.azure.json.JsonProviders.createReader(bytes)) {
+                    parsed = r.readUntyped();
+                } catch (java.io.IOException | RuntimeException e) {
+                    if (resp.getStatusCode() < 400) {
+                        throw new BackendException("InvalidResponse", "ARM answered " + Escape.text(url)
+                                + " with a body that is not JSON", false, e);
+                    }
+                }
+            }
+            if (resp.getStatusCode() >= 400) {
+                String code = "HttpStatus" + resp.getStatusCode();
+                String message = "HTTP " + resp.getStatusCode();
+                if (parsed instanceof Map<?, ?> m && m.get("error") instanceof Map<?, ?> err) {
+                    code = err.get("code") instanceof String c ? c : code;
+                    message = err.get("message") instanceof String msg ? msg : message;
+                }
+                throw new com.azure.core.management.exception.ManagementException(message, resp,
+                        new com.azure.core.management.exception.ManagementError(code, message));
+            }
+            if (!(parsed instanceof Map<?, ?>)) {
+                throw new BackendException("InvalidResponse", "ARM answered " + Escape.text(url)
+                        + " without a JSON object");
+            }
+            return (Map<String, Object>) parsed;
+        }
+    }
+
+    /**
+     * Pages through an SDK listing one page per call, so that a throttled page is retried alone: 1 GET per page.
+     */
+    private <T> List<T> listPaged(String what, Supplier<com.azure.core.http.rest.PagedIterable<T>> list) {
+        List<T> out = new ArrayList<>();
+        String token = null;
+        int page = 0;
+        do {
+            if (++page > MAX_PAGES) {
+                throw new BackendException("TooManyPages", what + ": more than " + MAX_PAGES + " pages");
+            }
+            String t = token;
+            com.azure.core.http.rest.PagedResponse<T> r = call(what + " (page " + page + ")", Kind.READ, () -> {
+                com.azure.core.http.rest.PagedIterable<T> it = list.get();
+                return (t == null ? it.iterableByPage() : it.iterableByPage(t)).iterator().next();
+            });
+            r.getElements().forEach(out::add);
+            token = r.getContinuationToken();
+        } while (token != null && !token.isBlank());
+        return out;
+    }
+
+    /**
+     * Every VM of the subscription or of one resource group with its paths, from four listings, each paged with
+     * {@code nextLink} and read once: VMs ({@code Microsoft.Compute/virtualMachines}), NICs, virtual networks (their
+     * address spaces and subnets' NSGs) and NSGs (rules and ETags inline): 1 GET per page. A NIC, virtual network or
+     * NSG that a path names but the listings did not hold (it lies in another resource group) is read once with 1
+     * GET, whatever the number of VMs using it. A VM whose path cannot be read completely is kept as unresolved with
+     * the reason (fail closed: never "not exposed").
+     */
+    @Override
+    public io.jitaccess.core.rules.Inventory inventory(Optional<String> resourceGroup) {
+        Objects.requireNonNull(resourceGroup, "resourceGroup");
+        List<VmBody> vms = listVmBodies(resourceGroup);
+        String rg = resourceGroup.orElse(null);
+        Map<String, NetworkInterfaceInner> nics = new java.util.HashMap<>();
+        listPaged("list NICs", () -> rg == null ? client.getNetworkInterfaces().list(Context.NONE)
+                : client.getNetworkInterfaces().listByResourceGroup(rg, Context.NONE))
+                .forEach(n -> nics.put(n.id().toLowerCase(Locale.ROOT), n));
+        Map<String, VirtualNetworkInner> vnets = new java.util.HashMap<>();
+        listPaged("list virtual networks", () -> rg == null ? client.getVirtualNetworks().list(Context.NONE)
+                : client.getVirtualNetworks().listByResourceGroup(rg, Context.NONE))
+                .forEach(v -> vnets.put(v.id().toLowerCase(Locale.ROOT), v));
+        Map<String, NsgSnapshot> listedNsgs = new java.util.HashMap<>();
+        listPaged("list NSGs", () -> rg == null ? client.getNetworkSecurityGroups().list(Context.NONE)
+                : client.getNetworkSecurityGroups().listByResourceGroup(rg, Context.NONE))
+                .forEach(n -> listedNsgs.put(n.id().toLowerCase(Locale.ROOT), snapshot(n, n.etag(), n.id())));
+        // what the listings did not hold is read once each; a failure is remembered, not repeated per VM
+        Map<String, RuntimeException> failed = new java.util.HashMap<>();
+        Map<String, NsgSnapshot> used = new LinkedHashMap<>();
+        List<io.jitaccess.core.rules.Inventory.Vm> out = new ArrayList<>();
+        for (VmBody body : vms) {
+            VmId vmId = VmId.of(body.id());
+            try {
+                if (body.nicIds().isEmpty()) {
+                    throw new BackendException("NoNetworkInterfaces", "VM " + vmId + " lists no network interfaces "
+                            + "in its networkProfile");
+                }
+                List<NicPath> paths = new ArrayList<>();
+                for (String nicId : body.nicIds()) {
+                    NetworkInterfaceInner nic = once(nics, failed, nicId, () -> {
+                        ResourceId nid = ResourceId.fromString(nicId);
+                        return call("read NIC " + nicId, Kind.READ, () -> client.getNetworkInterfaces()
+                                .getByResourceGroupWithResponse(nid.resourceGroupName(), nid.name(), null,
+                                        Context.NONE).getValue());
+                    });
+                    paths.addAll(paths(nic, vnetId -> once(vnets, failed, vnetId, () -> readVnet(vnetId))));
+                }
+                if (paths.isEmpty()) {
+                    throw new BackendException("NoPrivateIp", "VM " + vmId + " has no NIC with a private IP in a "
+                            + "subnet");
+                }
+                VmNetwork net = new VmNetwork(vmId, paths);
+                Map<String, NsgSnapshot> mine = new LinkedHashMap<>();
+                for (String nsgId : net.nsgIds()) {
+                    mine.put(nsgId.toLowerCase(Locale.ROOT), once(listedNsgs, failed, nsgId, () -> readNsg(nsgId)));
+                }
+                used.putAll(mine);
+                out.add(io.jitaccess.core.rules.Inventory.Vm.resolved(net));
+            } catch (JitException | IllegalArgumentException e) {
+                out.add(io.jitaccess.core.rules.Inventory.Vm.unresolved(vmId,
+                        String.valueOf(Escape.controls(e.getMessage()))));
+            }
+        }
+        return new io.jitaccess.core.rules.Inventory(out, List.copyOf(used.values()));
+    }
+
+    /** The listed item, else one read of it (remembered, a failure too), keyed by lower-case id. */
+    private static <T> T once(Map<String, T> listed, Map<String, RuntimeException> failed, String id,
+                              Supplier<T> read) {
+        String key = id.toLowerCase(Locale.ROOT);
+        T got = listed.get(key);
+        if (got != null) {
+            return got;
+        }
+        RuntimeException before = failed.get(key);
+        if (before != null) {
+            throw before;
+        }
+        try {
+            got = read.get();
+        } catch (RuntimeException e) {
+            failed.put(key, e);
+            throw e;
+        }
+        listed.put(key, got);
+        return got;
     }
 
     // ------------------------------------------------------------------------------------------------ writes

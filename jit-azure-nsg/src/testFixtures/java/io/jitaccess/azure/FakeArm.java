@@ -463,9 +463,9 @@ final class FakeArm implements AutoCloseable {
         if (op.matches()) {
             return pollOp(op.group(1), op.group(2));
         }
-        if (Pattern.compile("/subscriptions/[^/]+/providers/Microsoft\\.Network/networkSecurityGroups",
-                Pattern.CASE_INSENSITIVE).matcher(path).matches()) {
-            return listNsgs(query);
+        Matcher listing = LIST.matcher(path);
+        if (listing.matches() && method.equals("GET")) {
+            return list(path, query, Optional.ofNullable(listing.group(2)), listing.group(3));
         }
         Matcher m = RG.matcher(path);
         if (!m.matches()) {
@@ -527,6 +527,10 @@ final class FakeArm implements AutoCloseable {
             return new Reply(404, error("ResourceNotFound", "The Resource 'Microsoft.Compute/virtualMachines/" + name
                     + "' under resource group was not found."), Map.of());
         }
+        return ok(vmJson(vm));
+    }
+
+    private Map<String, Object> vmJson(VmId vm) {
         Map<String, Object> np = new LinkedHashMap<>();
         np.put("networkInterfaces", net.nicIds(vm).stream().map(id -> Map.of("id", id)).toList());
         Map<String, Object> props = new LinkedHashMap<>();
@@ -539,7 +543,7 @@ final class FakeArm implements AutoCloseable {
         vmJson.put("type", "Microsoft.Compute/virtualMachines");
         vmJson.put("location", "westeurope");
         vmJson.put("properties", props);
-        return ok(vmJson);
+        return vmJson;
     }
 
     private Map<String, Object> nicJson(Topology.Nic n) {
@@ -677,6 +681,29 @@ final class FakeArm implements AutoCloseable {
         p.put("destinationPortRanges", a.destinationPortRanges());
         p.put("sourceAddressPrefixes", a.sourceAddressPrefixes());
         p.put("destinationAddressPrefixes", a.destinationAddressPrefixes());
+        if (!r.isOpaque() && java.util.stream.Stream.concat(r.sources().stream(), r.destinations().stream())
+                .anyMatch(x -> x instanceof io.jitaccess.core.net.Address.Asg)) {
+            // application security groups go in their own fields, by id, as ARM returns them
+            io.jitaccess.core.arm.ArmRule ar = io.jitaccess.core.arm.ArmRule.of(r);
+            p.remove("sourceAddressPrefix");
+            p.remove("destinationAddressPrefix");
+            if (ar.sourceAddressPrefix() != null) {
+                p.put("sourceAddressPrefix", ar.sourceAddressPrefix());
+            }
+            if (ar.destinationAddressPrefix() != null) {
+                p.put("destinationAddressPrefix", ar.destinationAddressPrefix());
+            }
+            p.put("sourceAddressPrefixes", ar.sourceAddressPrefixes());
+            p.put("destinationAddressPrefixes", ar.destinationAddressPrefixes());
+            if (!ar.sourceApplicationSecurityGroups().isEmpty()) {
+                p.put("sourceApplicationSecurityGroups", ar.sourceApplicationSecurityGroups().stream()
+                        .map(id -> Map.of("id", id)).toList());
+            }
+            if (!ar.destinationApplicationSecurityGroups().isEmpty()) {
+                p.put("destinationApplicationSecurityGroups", ar.destinationApplicationSecurityGroups().stream()
+                        .map(id -> Map.of("id", id)).toList());
+            }
+        }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("name", r.name());
         out.put("id", s.id() + "/securityRules/" + r.name());
@@ -686,18 +713,46 @@ final class FakeArm implements AutoCloseable {
         return out;
     }
 
-    private Reply listNsgs(Map<String, String> query) {
-        List<String> ids = net.nsgIds();
+    /** The list endpoints: per subscription or resource group; {@code {s}} and {@code {rg}} are matched groups. */
+    private static final Pattern LIST = Pattern.compile("/subscriptions/([^/]+)(?:/resourceGroups/([^/]+))?/providers/"
+            + "(Microsoft\\.Compute/virtualMachines|Microsoft\\.Network/networkInterfaces"
+            + "|Microsoft\\.Network/virtualNetworks|Microsoft\\.Network/networkSecurityGroups)",
+            Pattern.CASE_INSENSITIVE);
+
+    /**
+     * One page of a listing, ARM's shape: {@code {"value":[...],"nextLink":"<absolute url>"}}, {@link #pageSize} items
+     * a page, {@code nextLink} (with a {@code $skiptoken}) only when more follow.
+     */
+    private Reply list(String path, Map<String, String> query, Optional<String> group, String type) {
+        List<Map<String, Object>> items = new ArrayList<>();
+        switch (type.toLowerCase(Locale.ROOT)) {
+            case "microsoft.compute/virtualmachines" -> net.vms().forEach(vm -> items.add(vmJson(vm)));
+            case "microsoft.network/networkinterfaces" -> net.vms().forEach(vm -> net.nicIds(vm)
+                    .forEach(id -> items.add(nicJson(net.nic(id).orElseThrow()))));
+            case "microsoft.network/virtualnetworks" -> net.virtualNetworks().forEach(v -> items.add(vnetJson(v)));
+            default -> net.nsgIds().forEach(id -> items.add(nsgBody(net.findNsg(id).orElseThrow())));
+        }
+        List<Map<String, Object>> scoped = items.stream()
+                .filter(i -> group.isEmpty() || group.get().equalsIgnoreCase(groupOf((String) i.get("id")))).toList();
         int from = query.containsKey("$skiptoken") ? Integer.parseInt(query.get("$skiptoken")) : 0;
-        int to = Math.min(ids.size(), from + pageSize);
+        int to = Math.min(scoped.size(), from + pageSize);
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("value", ids.subList(from, to).stream().map(id -> nsgBody(net.findNsg(id).orElseThrow())).toList());
-        if (to < ids.size()) {
-            out.put("nextLink", endpoint() + "/subscriptions/" + net.subscription()
-                    + "/providers/Microsoft.Network/networkSecurityGroups?api-version=" + API_NETWORK
-                    + "&$skiptoken=" + to);
+        out.put("value", scoped.subList(Math.min(from, scoped.size()), to));
+        if (to < scoped.size()) {
+            out.put("nextLink", endpoint() + path + "?api-version="
+                    + query.getOrDefault("api-version", API_NETWORK) + "&$skiptoken=" + to);
         }
         return ok(out);
+    }
+
+    private static String groupOf(String id) {
+        String[] seg = id.split("/");
+        for (int i = 0; i + 1 < seg.length; i++) {
+            if (seg[i].equalsIgnoreCase("resourceGroups")) {
+                return seg[i + 1];
+            }
+        }
+        return "";
     }
 
     // ------------------------------------------------------------------------------------------------ rules

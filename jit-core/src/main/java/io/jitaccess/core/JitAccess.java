@@ -196,6 +196,11 @@ public final class JitAccess implements AutoCloseable {
         return previews;
     }
 
+    /** Fleet scans: every VM of a subscription or resource group, Configured, Not configured or Unsupported. */
+    public Fleet fleet() {
+        return new Fleet(config, ops.guard());
+    }
+
     /** Requests that need approval: submit, approve, reject, cancel, list. */
     public Approvals approvals() {
         return ops.approvals();

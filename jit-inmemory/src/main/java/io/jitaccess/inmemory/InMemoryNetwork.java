@@ -84,6 +84,10 @@ public final class InMemoryNetwork implements NetworkBackend {
 
     private final String subscription;
     private final String resourceGroup;
+    /** Where topology calls add resources (see {@link #inResourceGroup}); the creation's group by default. */
+    private String currentGroup;
+    /** Items per page of the listings {@link #inventory} and {@link #listVms} count (see {@link #listPageSize}). */
+    private int listPageSize = 50;
     private final Map<String, Vnet> vnets = new LinkedHashMap<>();
     private final Map<String, Subnet> subnets = new LinkedHashMap<>();
     private final Map<String, Nsg> nsgs = new LinkedHashMap<>();
@@ -103,7 +107,7 @@ public final class InMemoryNetwork implements NetworkBackend {
     private Duration writeLatency = Duration.ZERO;
     private LatencyWait latencyWait = LatencyWait.sleep();
 
-    private record Vnet(String name, List<IpPrefix> space) {
+    private record Vnet(String id, String name, List<IpPrefix> space) {
     }
 
     private static final class Subnet {
@@ -162,6 +166,7 @@ public final class InMemoryNetwork implements NetworkBackend {
     private InMemoryNetwork(String subscription, String resourceGroup) {
         this.subscription = subscription;
         this.resourceGroup = resourceGroup;
+        this.currentGroup = resourceGroup;
     }
 
     /** An empty network in subscription {@code 00000000-0000-0000-0000-000000000000}, resource group {@code rg1}. */
@@ -178,8 +183,38 @@ public final class InMemoryNetwork implements NetworkBackend {
     // ------------------------------------------------------------------------------------------------ topology
 
     private String networkId(String type, String name) {
-        return "/subscriptions/" + subscription + "/resourceGroups/" + resourceGroup + "/providers/Microsoft.Network/"
+        return "/subscriptions/" + subscription + "/resourceGroups/" + currentGroup + "/providers/Microsoft.Network/"
                 + type + "/" + name;
+    }
+
+    /**
+     * Makes later topology calls ({@link #addVirtualNetwork}, {@link #addNsg}, {@link #addVm}, {@link #addNic},
+     * {@link #addApplicationSecurityGroup}) put their resources in this resource group of the same subscription, as a
+     * fleet spread over several groups is; the group given at creation is the default. Names stay unique across
+     * groups in the simulator (VNets and VMs are found by name).
+     *
+     * @param group the resource group
+     * @return this network
+     */
+    public synchronized InMemoryNetwork inResourceGroup(String group) {
+        Objects.requireNonNull(group, "group");
+        if (group.isBlank() || group.contains("/")) {
+            throw new IllegalArgumentException("not a resource group name: '" + Escape.text(group) + "'");
+        }
+        this.currentGroup = group;
+        return this;
+    }
+
+    /**
+     * How many items one page of the listings holds that {@link #inventory} and {@link #listVms} record (one
+     * {@link Operation#LIST_VMS}, {@link Operation#LIST_NICS}, {@link Operation#LIST_VNETS} or
+     * {@link Operation#LIST_NSGS} call per page, as ARM pages with {@code nextLink}); default 50.
+     */
+    public synchronized void listPageSize(int items) {
+        if (items < 1) {
+            throw new IllegalArgumentException("listPageSize must be at least 1");
+        }
+        this.listPageSize = items;
     }
 
     /** Adds a virtual network with its address space; returns its id. */
@@ -192,8 +227,9 @@ public final class InMemoryNetwork implements NetworkBackend {
         if (space.isEmpty()) {
             throw new IllegalArgumentException("a virtual network needs an address space");
         }
-        vnets.put(name, new Vnet(name, List.copyOf(space)));
-        return networkId("virtualNetworks", name);
+        String id = networkId("virtualNetworks", name);
+        vnets.put(name, new Vnet(id, name, List.copyOf(space)));
+        return id;
     }
 
     /**
@@ -215,7 +251,7 @@ public final class InMemoryNetwork implements NetworkBackend {
                 throw new IllegalArgumentException("subnet " + p + " is outside the address space " + v.space());
             }
         }
-        String id = networkId("virtualNetworks", vnetName) + "/subnets/" + name;
+        String id = v.id() + "/subnets/" + name;
         requireNew(subnets, id, "subnet");
         subnets.put(id, new Subnet(id, vnetName, List.copyOf(ps)));
         return id;
@@ -336,7 +372,10 @@ public final class InMemoryNetwork implements NetworkBackend {
 
     /** Adds a VM with one NIC in a subnet, the NIC protected by {@code nicNsgId} (nullable); returns its id. */
     public synchronized VmId addVm(String name, String subnetId, String privateIp, String nicNsgId) {
-        VmId vm = VmId.of(subscription, resourceGroup, name);
+        VmId vm = VmId.of(subscription, currentGroup, name);
+        if (vms.keySet().stream().anyMatch(v -> v.name().equalsIgnoreCase(name))) {
+            throw new IllegalArgumentException("VM '" + name + "' already exists");
+        }
         if (vms.containsKey(vm)) {
             throw new IllegalArgumentException("VM '" + name + "' already exists");
         }
@@ -429,11 +468,16 @@ public final class InMemoryNetwork implements NetworkBackend {
                                 Optional.ofNullable(s.nsgId)));
                     }
                 }
-                return Optional.of(new Topology.VirtualNetwork(networkId("virtualNetworks", v.name()), v.name(),
+                return Optional.of(new Topology.VirtualNetwork(v.id(), v.name(),
                         v.space(), subs));
             }
         }
         return Optional.empty();
+    }
+
+    /** Every virtual network with its subnets, without recording a call. */
+    public synchronized List<Topology.VirtualNetwork> virtualNetworks() {
+        return vnets.keySet().stream().map(n -> virtualNetwork(n).orElseThrow()).toList();
     }
 
     /** Every NSG id, without recording a call. */
@@ -500,6 +544,78 @@ public final class InMemoryNetwork implements NetworkBackend {
         begin(Operation.LIST_NSGS, "*");
         record(Operation.LIST_NSGS, "*", null);
         return nsgs.values().stream().map(n -> n.id).toList();
+    }
+
+    /**
+     * The VMs of the subscription or of one resource group, recorded as one {@link Operation#LIST_VMS} call per page
+     * of {@link #listPageSize} VMs (one for an empty listing).
+     */
+    @Override
+    public synchronized List<VmId> listVms(Optional<String> group) {
+        List<VmId> out = vms.keySet().stream().filter(v -> inScope(v.value(), group)).toList();
+        pages(Operation.LIST_VMS, group, out.size());
+        return out;
+    }
+
+    /**
+     * Every VM of the scope with its paths, from the topology, counted as ARM's listings would be: one call per page
+     * of VMs ({@link Operation#LIST_VMS}), NICs ({@link Operation#LIST_NICS}), virtual networks
+     * ({@link Operation#LIST_VNETS}) and NSGs ({@link Operation#LIST_NSGS}) in the scope, plus one
+     * {@link Operation#READ_NSG} per NSG outside the scope that a path names. Nothing is counted per VM.
+     */
+    @Override
+    public synchronized io.jitaccess.core.rules.Inventory inventory(Optional<String> group) {
+        Objects.requireNonNull(group, "group");
+        List<VmId> inScope = listVms(group);
+        pages(Operation.LIST_NICS, group, (int) nics.keySet().stream().filter(id -> inScope(id, group)).count());
+        pages(Operation.LIST_VNETS, group, (int) vnets.values().stream().filter(v -> inScope(v.id(), group)).count());
+        List<NsgSnapshot> listed = nsgs.values().stream().filter(n -> inScope(n.id, group))
+                .map(InMemoryNetwork::snapshot).toList();
+        pages(Operation.LIST_NSGS, group, listed.size());
+        Map<String, NsgSnapshot> byId = new LinkedHashMap<>();
+        listed.forEach(n -> byId.put(key(n.id()), n));
+        List<io.jitaccess.core.rules.Inventory.Vm> out = new ArrayList<>();
+        for (VmId vm : inScope) {
+            List<NicPath> paths = new ArrayList<>();
+            for (String nicId : vms.get(vm)) {
+                Nic nic = nics.get(nicId);
+                Subnet sub = subnet(nic.subnetId);
+                paths.add(new NicPath(nic.id, nic.ips, sub.id, Optional.ofNullable(sub.nsgId),
+                        Optional.ofNullable(nic.nsgId), vnets.get(sub.vnet).space()));
+            }
+            VmNetwork net = new VmNetwork(vm, paths);
+            for (String id : net.nsgIds()) {
+                if (!byId.containsKey(key(id))) {
+                    byId.put(key(id), readNsg(id));   // in another resource group: read once, counted
+                }
+            }
+            out.add(io.jitaccess.core.rules.Inventory.Vm.resolved(net));
+        }
+        return new io.jitaccess.core.rules.Inventory(out, List.copyOf(byId.values()));
+    }
+
+    /** Records the pages of one listing: ceil(items / page size) calls, at least one. */
+    private void pages(Operation op, Optional<String> group, int items) {
+        int n = Math.max(1, (items + listPageSize - 1) / listPageSize);
+        String target = group.map(g -> "resourceGroups/" + g).orElse("*");
+        for (int i = 0; i < n; i++) {
+            begin(op, target);
+            record(op, target, null);
+        }
+    }
+
+    /** Whether an ARM id lies in the resource group (any when empty; names compared ignoring case, as ARM does). */
+    private static boolean inScope(String id, Optional<String> group) {
+        if (group.isEmpty()) {
+            return true;
+        }
+        String[] seg = id.split("/");
+        for (int i = 0; i + 1 < seg.length; i++) {
+            if (seg[i].equalsIgnoreCase("resourceGroups")) {
+                return seg[i + 1].equalsIgnoreCase(group.get());
+            }
+        }
+        return false;
     }
 
     /** Every NSG with its rules, as one {@link Operation#LIST_NSGS} call (ARM's listing carries the rules). */

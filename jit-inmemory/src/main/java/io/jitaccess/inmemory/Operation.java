@@ -8,8 +8,14 @@ public enum Operation {
     READ_NSG(false),
     /** {@code readRule}: a read of one rule. */
     READ_RULE(false),
-    /** {@code listNsgIds}: a read. */
+    /** {@code listNsgIds}, {@code readAllNsgs}, and one page of the NSG listing in {@code inventory}: a read. */
     LIST_NSGS(false),
+    /** One page of the VM listing ({@code inventory}, {@code listVms}): a read. */
+    LIST_VMS(false),
+    /** One page of the NIC listing ({@code inventory}): a read. */
+    LIST_NICS(false),
+    /** One page of the virtual network listing ({@code inventory}): a read. */
+    LIST_VNETS(false),
     /** {@code createRule}: a write (child-resource PUT). */
     CREATE_RULE(true),
     /**

@@ -22,6 +22,11 @@ public final class AddressMatch {
     private AddressMatch() {
     }
 
+    /** The private ranges the service tags treat as possibly peered or on-premises (RFC 1918, RFC 6598, ULA). */
+    public static List<IpPrefix> privateRanges() {
+        return PRIVATE;
+    }
+
     /** Whether any of the addresses contains every address of the prefix. */
     public static Match anyContains(List<Address> addresses, IpPrefix p, List<IpPrefix> vnet) {
         Match out = Match.NO;

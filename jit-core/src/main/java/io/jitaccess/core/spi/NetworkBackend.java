@@ -1,6 +1,7 @@
 package io.jitaccess.core.spi;
 
 import io.jitaccess.core.policy.VmId;
+import io.jitaccess.core.rules.Inventory;
 import io.jitaccess.core.rules.NsgSnapshot;
 import io.jitaccess.core.rules.SecurityRule;
 import io.jitaccess.core.rules.VmNetwork;
@@ -82,6 +83,57 @@ public interface NetworkBackend {
      */
     default List<NsgSnapshot> readAllNsgs() {
         return listNsgIds().stream().map(this::readNsg).toList();
+    }
+
+    /**
+     * Lists the VMs of the subscription, or of one resource group. The default refuses
+     * ({@link io.jitaccess.core.BackendException} with code {@code ListVmsNotSupported}): a backend that cannot list
+     * VMs cannot take part in a fleet scan, and must not pretend its scope is empty.
+     *
+     * @param resourceGroup one resource group (ARM compares names ignoring case), or empty for the whole subscription
+     * @return the VMs
+     */
+    default List<VmId> listVms(java.util.Optional<String> resourceGroup) {
+        java.util.Objects.requireNonNull(resourceGroup, "resourceGroup");
+        throw new io.jitaccess.core.BackendException("ListVmsNotSupported", "this backend ("
+                + getClass().getSimpleName() + ") cannot list VMs, so it cannot scan a fleet; nothing was read");
+    }
+
+    /**
+     * Every VM of the subscription, or of one resource group, with its inbound paths and the NSGs on them: what a fleet
+     * scan evaluates and bulk enable plans from. Backends should build it from list calls (VMs, NICs, virtual networks
+     * and NSGs, each listed once, paged), so that its cost grows with list pages rather than with VMs; the simulator
+     * and the Azure backend do.
+     *
+     * <p>The default is the per-VM fallback: {@link #listVms}, then {@link #resolveVm} for each VM, and
+     * {@link #readAllNsgs} once plus {@link #readNsg} for an NSG on a path that the listing did not hold. A VM that
+     * cannot be resolved (it disappeared, a read failed) is kept as {@link Inventory.Vm#unresolved} with the reason;
+     * a failure of a listing fails the whole call.
+     *
+     * @param resourceGroup one resource group, or empty for the whole subscription
+     * @return the inventory
+     * @throws io.jitaccess.core.BackendException with code {@code ListVmsNotSupported} when the backend cannot list VMs
+     */
+    default Inventory inventory(java.util.Optional<String> resourceGroup) {
+        List<VmId> vms = listVms(resourceGroup);
+        java.util.Map<String, NsgSnapshot> nsgs = new java.util.LinkedHashMap<>();
+        readAllNsgs().forEach(n -> nsgs.putIfAbsent(n.id().toLowerCase(java.util.Locale.ROOT), n));
+        List<Inventory.Vm> out = new java.util.ArrayList<>();
+        for (VmId vm : vms) {
+            try {
+                VmNetwork net = resolveVm(vm);
+                for (String id : net.nsgIds()) {
+                    String key = id.toLowerCase(java.util.Locale.ROOT);
+                    if (!nsgs.containsKey(key)) {
+                        nsgs.put(key, readNsg(id));
+                    }
+                }
+                out.add(Inventory.Vm.resolved(net));
+            } catch (io.jitaccess.core.JitException e) {
+                out.add(Inventory.Vm.unresolved(vm, String.valueOf(Escape.controls(e.getMessage()))));
+            }
+        }
+        return new Inventory(out, List.copyOf(nsgs.values()));
     }
 
     /**

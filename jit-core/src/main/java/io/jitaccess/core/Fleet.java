@@ -1,0 +1,137 @@
+package io.jitaccess.core;
+
+import io.jitaccess.core.fleet.FleetReport;
+import io.jitaccess.core.fleet.PortExposure;
+import io.jitaccess.core.fleet.ScanOptions;
+import io.jitaccess.core.fleet.VmScanResult;
+import io.jitaccess.core.internal.FleetScan;
+import io.jitaccess.core.internal.RuleMetadata;
+import io.jitaccess.core.policy.JitPolicy;
+import io.jitaccess.core.policy.VmId;
+import io.jitaccess.core.rules.Inventory;
+import io.jitaccess.core.rules.NicPath;
+import io.jitaccess.core.rules.NsgSnapshot;
+import io.jitaccess.core.rules.VmNetwork;
+import io.jitaccess.core.spi.Escape;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Fleet scans (issue 12 §4), from {@link JitAccess#fleet()}: every VM of a subscription or resource group, sorted as
+ * Defender's recommendation sorts them into Configured, Not configured (with each management port exposed to the
+ * Internet or a wide range, and the admitting rule and NSG) and Unsupported (with the reason).
+ *
+ * <p>Reads only: one {@link io.jitaccess.core.spi.NetworkBackend#inventory} (list calls, whose number grows with list
+ * pages, not with VMs), the store's policies once, and the {@link io.jitaccess.core.rules.Evaluator} on the listed
+ * snapshots. The caller sees only the VMs it may {@code READ} (a filter, as {@link JitAccess#policies}): nothing is
+ * thrown, written or audited for the others. Thread-safe; holds no state.
+ */
+public final class Fleet {
+    private final JitAccessConfig config;
+    private final Guard guard;
+
+    Fleet(JitAccessConfig config, Guard guard) {
+        this.config = config;
+        this.guard = guard;
+    }
+
+    /**
+     * Scans the subscription, or one resource group, for the default management ports (22, 3389, 5985, 5986, TCP).
+     *
+     * @param resourceGroup one resource group, or empty for the backend's whole subscription
+     * @param ctx           the caller
+     * @return one result per VM the caller may read
+     * @throws BackendException when a listing fails (code {@code ListVmsNotSupported} when the backend cannot list VMs)
+     */
+    public FleetReport scan(Optional<String> resourceGroup, RequestContext ctx) {
+        return scan(ScanOptions.subscription().withResourceGroup(resourceGroup), ctx);
+    }
+
+    /**
+     * Scans with explicit options (scope, management ports, what counts as a wide range).
+     *
+     * @param options what to scan and look for
+     * @param ctx     the caller
+     * @return one result per VM the caller may read
+     */
+    public FleetReport scan(ScanOptions options, RequestContext ctx) {
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(ctx, "ctx");
+        Instant started = config.clock().instant();
+        Inventory inventory = config.backend().inventory(options.resourceGroup());
+        Map<String, NsgSnapshot> nsgs = inventory.nsgsById();
+        Function<String, NsgSnapshot> byId = id -> nsgs.get(id.toLowerCase(Locale.ROOT));
+        Map<VmId, JitPolicy> policies = new HashMap<>();
+        config.policyStore().policies().forEach(p -> policies.put(p.vmId(), p));
+        int wideV4 = options.widePrefixV4().orElse(config.limits().minimumPerRequestPrefixV4());
+        int wideV6 = options.widePrefixV6().orElse(config.limits().minimumPerRequestPrefixV6());
+        List<VmScanResult> out = new ArrayList<>();
+        for (Inventory.Vm vm : inventory.vms()) {
+            if (!guard.mayRead(ctx, vm.vmId())) {
+                continue;
+            }
+            out.add(judge(vm, policies.get(vm.vmId()), byId, options.ports(), wideV4, wideV6));
+        }
+        return new FleetReport(started, options.resourceGroup(), out);
+    }
+
+    private static VmScanResult judge(Inventory.Vm vm, JitPolicy policy, Function<String, NsgSnapshot> nsgs,
+                                      List<Integer> ports, int wideV4, int wideV6) {
+        boolean configured = policy != null;
+        if (vm.network().isEmpty()) {
+            String why = "path not resolvable: " + vm.unresolved().orElse("?");
+            return configured ? new VmScanResult(vm.vmId(), VmScanResult.Status.CONFIGURED, true, List.of(),
+                    Optional.of(why + " (the deny rule is not proven present)"))
+                    : unsupported(vm.vmId(), why);
+        }
+        VmNetwork net = vm.network().get();
+        Optional<String> uncovered = uncovered(net);
+        if (!configured && uncovered.isPresent()) {
+            return unsupported(vm.vmId(), uncovered.get());
+        }
+        List<PortExposure> exposures = FleetScan.exposures(net, nsgs, ports, wideV4, wideV6);
+        if (!configured) {
+            return new VmScanResult(vm.vmId(), VmScanResult.Status.NOT_CONFIGURED, false, exposures, Optional.empty());
+        }
+        Optional<String> drift = uncovered.or(() -> missingDeny(net, nsgs));
+        return new VmScanResult(vm.vmId(), VmScanResult.Status.CONFIGURED, drift.isPresent(), exposures, drift);
+    }
+
+    private static VmScanResult unsupported(VmId vm, String reason) {
+        return new VmScanResult(vm, VmScanResult.Status.UNSUPPORTED, false, List.of(), Optional.of(reason));
+    }
+
+    /** Why JIT cannot protect the VM as it is: no NSG at all, or a NIC that no NSG guards. */
+    private static Optional<String> uncovered(VmNetwork net) {
+        if (!net.hasAnyNsg()) {
+            return Optional.of("no NSG: no network security group on any NIC or subnet of the VM");
+        }
+        for (NicPath nic : net.nics()) {
+            if (nic.denyTarget().isEmpty()) {
+                return Optional.of("NIC without NSG: '" + Escape.text(nic.nicId()) + "' (subnet '"
+                        + Escape.text(nic.subnetId()) + "') has no network security group on the NIC or its subnet");
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The first NSG that should hold the VM's deny rule and does not. */
+    private static Optional<String> missingDeny(VmNetwork net, Function<String, NsgSnapshot> nsgs) {
+        String key = RuleMetadata.vmKey(net.vmId());
+        for (String target : net.denyTargets().keySet()) {
+            boolean present = nsgs.apply(target).rules().stream().anyMatch(r -> RuleMetadata.owned(r)
+                    .filter(o -> o.kind() == RuleMetadata.Kind.DENY && o.vmKey().equals(key)).isPresent());
+            if (!present) {
+                return Optional.of("deny rule missing in " + Escape.text(target));
+            }
+        }
+        return Optional.empty();
+    }
+}
