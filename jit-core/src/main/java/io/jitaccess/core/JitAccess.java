@@ -163,18 +163,12 @@ public final class JitAccess implements AutoCloseable {
     /**
      * Defender's "Connect" shortcut: if the VM has no policy, enables the default one (22 for Linux, 3389 for
      * Windows, TCP, any source, 3 hours), then requests the default port from the caller's address for 3 hours.
-     *
-     * @return the grant
      */
     public Grant connect(VmId vm, OsType os, String justification, RequestContext ctx) {
         return ops.access().connect(vm, os, justification, ctx);
     }
 
-    /**
-     * Revokes an open grant before its end (Revoked/UserRequested); an already revoked grant is returned unchanged.
-     *
-     * @throws GrantNotFoundException when no grant has that id
-     */
+    /** Revokes an open grant (Revoked/UserRequested); a revoked one is returned unchanged; unknown: GrantNotFound. */
     public Grant revoke(String grantId, RequestContext ctx) {
         return ops.access().revoke(grantId, ctx);
     }

@@ -39,7 +39,7 @@ final class NsgWriter {
      * @param parallel runs one NSG's share of a multi-NSG write (the caller runs one itself when it refuses)
      */
     NsgWriter(NetworkBackend backend, int maxAttempts, java.util.concurrent.Executor parallel) {
-        this.backend = backend;
+        this.backend = new Marked(backend);
         this.maxAttempts = maxAttempts;
         this.parallel = parallel;
     }
@@ -131,12 +131,18 @@ final class NsgWriter {
             byNsg.computeIfAbsent(c.nsgId().toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(c);
         }
         List<Group> groups = byNsg.values().stream().map(Group::new).toList();
-        if (groups.size() <= 1) {
-            groups.forEach(Group::run);
+        if (groups.size() <= 1 || nested()) {
+            groups.forEach(g -> writing(() -> {
+                g.run();
+                return null;
+            }));
         } else {
             List<java.util.concurrent.CompletableFuture<Void>> running = new ArrayList<>();
             for (Group g : groups) {
-                running.add(java.util.concurrent.CompletableFuture.runAsync(g::run, parallel));
+                running.add(java.util.concurrent.CompletableFuture.runAsync(() -> writing(() -> {
+                    g.run();
+                    return null;
+                }), parallel));
             }
             for (java.util.concurrent.CompletableFuture<Void> f : running) {
                 try {
@@ -168,6 +174,97 @@ final class NsgWriter {
         }
         throw new OperationFailedException(operation + " at rule " + first.failedAt.rule().name(), first.failure,
                 rollBack(done, lost));
+    }
+
+    /** How deep the current thread is inside a share of a write (a backend call made for one NSG). */
+    private static final ThreadLocal<int[]> WRITING = ThreadLocal.withInitial(() -> new int[1]);
+
+    private static <T> T writing(Supplier<T> share) {
+        int[] depth = WRITING.get();
+        depth[0]++;
+        try {
+            return share.get();
+        } finally {
+            depth[0]--;
+        }
+    }
+
+    /**
+     * Whether this thread is already inside a backend call made for a write: an operation started from there (a test
+     * hook of the simulator running another instance's operation while the simulator holds its monitor) writes its
+     * NSGs one after the other, because threads of its own could wait for that monitor forever.
+     */
+    private static boolean nested() {
+        return WRITING.get()[0] > 0;
+    }
+
+    /**
+     * The backend as every collaborator calls it: each call marks its thread as inside a backend call for the call's
+     * duration (see {@link #nested()}). Delegates every method of the SPI, defaults included (a test checks that none
+     * is left to its default, which could behave differently from the real backend's, e.g. refuse a replace).
+     */
+    static final class Marked implements NetworkBackend {
+        private final NetworkBackend real;
+
+        Marked(NetworkBackend real) {
+            this.real = real;
+        }
+
+        @Override
+        public VmNetwork resolveVm(VmId vmId) {
+            return writing(() -> real.resolveVm(vmId));
+        }
+
+        @Override
+        public String scope() {
+            return real.scope();
+        }
+
+        @Override
+        public NsgSnapshot readNsg(String nsgId) {
+            return writing(() -> real.readNsg(nsgId));
+        }
+
+        @Override
+        public java.util.Optional<io.jitaccess.core.rules.SecurityRule> readRule(String nsgId, String ruleName) {
+            return writing(() -> real.readRule(nsgId, ruleName));
+        }
+
+        @Override
+        public List<String> listNsgIds() {
+            return writing(real::listNsgIds);
+        }
+
+        @Override
+        public List<NsgSnapshot> readAllNsgs() {
+            return writing(real::readAllNsgs);
+        }
+
+        @Override
+        public List<VmId> listVms(java.util.Optional<String> resourceGroup) {
+            return writing(() -> real.listVms(resourceGroup));
+        }
+
+        @Override
+        public io.jitaccess.core.rules.Inventory inventory(java.util.Optional<String> resourceGroup) {
+            return writing(() -> real.inventory(resourceGroup));
+        }
+
+        @Override
+        public io.jitaccess.core.rules.SecurityRule createRule(String nsgId, io.jitaccess.core.rules.SecurityRule rule) {
+            return writing(() -> real.createRule(nsgId, rule));
+        }
+
+        @Override
+        public io.jitaccess.core.rules.SecurityRule replaceRule(String nsgId, io.jitaccess.core.rules.SecurityRule
+                expected, io.jitaccess.core.rules.SecurityRule updated) {
+            return writing(() -> real.replaceRule(nsgId, expected, updated));
+        }
+
+        @Override
+        public boolean deleteRule(String nsgId, String ruleName) {
+            return writing(() -> real.deleteRule(nsgId, ruleName));
+        }
     }
 
     /** One NSG's creates, run in order by one thread. */
