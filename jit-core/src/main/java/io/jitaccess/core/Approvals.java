@@ -124,13 +124,7 @@ public final class Approvals {
                         .status(RequestStatus.INITIATED).statusReason(RequestStatusReason.APPROVED)
                         .decidedBy(ctx.principal()).decidedAt(now).note("no approval required")
                         .grantIds(grants.stream().map(Grant::id).toList()).build();
-                try {
-                    return store.saveRequest(done);
-                } catch (RuntimeException e) { // the grants stand: they are stored; only this summary is missing
-                    LOG.warn("jit.request.summary_not_stored request={} cause={}", Escape.text(id),
-                            Escape.text(e.getMessage()));
-                    return done;
-                }
+                return storeSummary(done);
             }
             List<RequestedPort> ports = new ArrayList<>();
             io.jitaccess.core.internal.Violations v = new io.jitaccess.core.internal.Violations();
@@ -187,13 +181,7 @@ public final class Approvals {
                 ApprovalRequest done = b.status(RequestStatus.INITIATED).statusReason(RequestStatusReason.APPROVED)
                         .decidedBy(ctx.principal()).decidedAt(now).note("no approval required")
                         .grantIds(List.of(extended.id())).build();
-                try {
-                    return store.saveRequest(done);
-                } catch (RuntimeException e) {
-                    LOG.warn("jit.request.summary_not_stored request={} cause={}", Escape.text(id),
-                            Escape.text(e.getMessage()));
-                    return done;
-                }
+                return storeSummary(done);
             }
             ApprovalRequest stored = store.saveRequest(b.build());
             String detail = "request " + id + " pending: extend grant " + g.id() + " by " + duration + " needs "
@@ -436,6 +424,20 @@ public final class Approvals {
             }
         }
         return n;
+    }
+
+    /**
+     * Stores the record of a request granted (or extended) at once; when that fails, the grants stand (they are
+     * stored), only this summary is missing: logged, and returned unstored.
+     */
+    private ApprovalRequest storeSummary(ApprovalRequest done) {
+        try {
+            return store.saveRequest(done);
+        } catch (RuntimeException e) {
+            LOG.warn("jit.request.summary_not_stored request={} cause={}", Escape.text(done.id()),
+                    Escape.text(e.getMessage()));
+            return done;
+        }
     }
 
     private List<RequestValidator.ValidPort> revalidate(ApprovalRequest r, Optional<JitPolicy> policy, Instant now) {
