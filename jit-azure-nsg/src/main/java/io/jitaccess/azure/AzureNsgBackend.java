@@ -32,6 +32,7 @@ import io.jitaccess.azure.implementation.RuleMapper;
 import io.jitaccess.azure.implementation.WritePolicy;
 import io.jitaccess.core.BackendException;
 import io.jitaccess.core.JitException;
+import io.jitaccess.core.RuleExistsException;
 import io.jitaccess.core.NotFoundException;
 import io.jitaccess.core.RuleModifiedException;
 import io.jitaccess.core.arm.ArmDialect;
@@ -469,11 +470,35 @@ public final class AzureNsgBackend implements NetworkBackend {
         ResourceId id = ResourceId.fromString(nsgId);
         SecurityRuleInner inner = RuleMapper.toInner(rule);
         String what = "create rule " + rule.name() + " in " + nsgId;
-        SecurityRuleInner result = call(what, Kind.CREATE, () -> {
-            Context ctx = new Context(WritePolicy.IF_NONE_MATCH, "*");
-            return finish(client.getSecurityRules()
-                    .beginCreateOrUpdate(id.resourceGroupName(), id.name(), rule.name(), inner, ctx));
-        });
+        java.util.concurrent.atomic.AtomicInteger attempts = new java.util.concurrent.atomic.AtomicInteger();
+        SecurityRuleInner result;
+        try {
+            result = call(what, Kind.CREATE, () -> {
+                attempts.incrementAndGet();
+                Context ctx = new Context(WritePolicy.IF_NONE_MATCH, "*");
+                return finish(client.getSecurityRules()
+                        .beginCreateOrUpdate(id.resourceGroupName(), id.name(), rule.name(), inner, ctx));
+            });
+        } catch (RuleExistsException e) {
+            // a retried create answered "exists": an earlier attempt may have been applied with its outcome lost (a
+            // throttled LRO poll fails the SDK's poller after ARM accepted the PUT). What the rule holds decides: the
+            // very rule we wrote is ours; anything else is a real conflict
+            if (attempts.get() < 2) {
+                throw e;
+            }
+            Optional<SecurityRule> now;
+            try {
+                now = readRule(nsgId, rule.name());
+            } catch (JitException again) {
+                throw e;
+            }
+            if (now.isEmpty() || !now.get().equals(rule)) {
+                throw e;
+            }
+            LOG.info("jit.azure.rule.put rule={} nsg={} settled_by_reread=true", Escape.text(rule.name()),
+                    Escape.text(id.name()));
+            return now.get();
+        }
         LOG.info("jit.azure.rule.put rule={} nsg={} priority={} access={}", Escape.text(rule.name()),
                 Escape.text(id.name()), rule.priority(),
                 rule.access().text());

@@ -224,4 +224,31 @@ class ArmSerialisationTest {
         assertThat(f.backend.replaceRule(f.nicNsg, stored, updated)).isEqualTo(updated);
         assertThat(f.net.snapshot(f.nicNsg).rule("jit-a")).contains(updated);
     }
+
+    @Test
+    @DisplayName("a create whose LRO poll is throttled (ARM applied the PUT): the backend's repeat is answered 412, and "
+            + "reading the rule settles it as created, not as a conflict")
+    void throttledPollAfterAnAppliedCreate() {
+        f.arm.asyncWrites(true);
+        f.arm.script("GET", "/operations/", 429, java.util.Map.of("Retry-After", "2"),
+                FakeArm.error("TooManyRequests", "polls are reads"));
+        SecurityRule rule = allow("jitaccess-test-created", 3100);
+        SecurityRule created = f.backend.createRule(f.nicNsg, rule);
+        assertThat(created).isEqualTo(rule);
+        assertThat(f.net.snapshot(f.nicNsg).rule(rule.name())).contains(rule);
+        assertThat(puts(rule.name())).as("the PUT, then its repeat (answered 412)").hasSize(2);
+        assertThat(puts(rule.name()).get(1).status()).isEqualTo(412);
+    }
+
+    @Test
+    @DisplayName("a create meeting a rule of that name that differs from ours stays a conflict (nothing is settled)")
+    void createMeetingAnotherRule() {
+        f.arm.asyncWrites(true);
+        f.arm.script("GET", "/operations/", 429, java.util.Map.of("Retry-After", "2"),
+                FakeArm.error("TooManyRequests", "polls are reads"));
+        SecurityRule rule = allow("jitaccess-test-other", 3101);
+        f.net.putRule(f.nicNsg, allow("jitaccess-test-other", 3101).toBuilder().description("theirs").build());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> f.backend.createRule(f.nicNsg, rule))
+                .isInstanceOf(io.jitaccess.core.RuleConflictException.class);
+    }
 }
