@@ -13,7 +13,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -32,7 +31,7 @@ final class NsgWriter {
 
     private final NetworkBackend backend;
     private final int maxAttempts;
-    private final Map<String, ReentrantLock> nsgLocks = new ConcurrentHashMap<>();
+    private final Map<String, OwnedLock> nsgLocks = new ConcurrentHashMap<>();
     private final java.util.concurrent.Executor parallel;
 
     /**
@@ -138,11 +137,13 @@ final class NsgWriter {
             }));
         } else {
             List<java.util.concurrent.CompletableFuture<Void>> running = new ArrayList<>();
+            Thread caller = Thread.currentThread();
             for (Group g : groups) {
-                running.add(java.util.concurrent.CompletableFuture.runAsync(() -> writing(() -> {
-                    g.run();
-                    return null;
-                }), parallel));
+                running.add(java.util.concurrent.CompletableFuture.runAsync(() -> asShareOf(caller,
+                        () -> writing(() -> {
+                            g.run();
+                            return null;
+                        })), parallel));
             }
             for (java.util.concurrent.CompletableFuture<Void> f : running) {
                 try {
@@ -176,6 +177,25 @@ final class NsgWriter {
                 rollBack(done, lost));
     }
 
+    /** The thread a share of a write runs for (it holds the operation's locks and waits for the share). */
+    private static final ThreadLocal<Thread> ACTING_FOR = new ThreadLocal<>();
+
+    /** The thread the current thread runs a share for, or null. */
+    static Thread actingFor() {
+        return ACTING_FOR.get();
+    }
+
+    /** Runs a share on this thread on behalf of {@code caller}. */
+    private static void asShareOf(Thread caller, Runnable share) {
+        Thread before = ACTING_FOR.get();
+        ACTING_FOR.set(caller);
+        try {
+            share.run();
+        } finally {
+            ACTING_FOR.set(before);
+        }
+    }
+
     /** How deep the current thread is inside a share of a write (a backend call made for one NSG). */
     private static final ThreadLocal<int[]> WRITING = ThreadLocal.withInitial(() -> new int[1]);
 
@@ -203,11 +223,15 @@ final class NsgWriter {
      * duration (see {@link #nested()}). Delegates every method of the SPI, defaults included (a test checks that none
      * is left to its default, which could behave differently from the real backend's, e.g. refuse a replace).
      */
-    static final class Marked implements NetworkBackend {
+    final class Marked implements NetworkBackend {
         private final NetworkBackend real;
 
         Marked(NetworkBackend real) {
             this.real = real;
+        }
+
+        private OwnedLock lockOf(String nsgId) {
+            return nsgLocks.computeIfAbsent(nsgId.toLowerCase(Locale.ROOT), k -> new OwnedLock());
         }
 
         @Override
@@ -250,20 +274,22 @@ final class NsgWriter {
             return writing(() -> real.inventory(resourceGroup));
         }
 
+        // every write holds its NSG's lock: this instance never sends two writes to one NSG at once, whichever path
+        // they come from (a request's creates, a revocation's or the sweep's deletes, an extension's replaces)
         @Override
         public io.jitaccess.core.rules.SecurityRule createRule(String nsgId, io.jitaccess.core.rules.SecurityRule rule) {
-            return writing(() -> real.createRule(nsgId, rule));
+            return lockOf(nsgId).run(() -> writing(() -> real.createRule(nsgId, rule)));
         }
 
         @Override
         public io.jitaccess.core.rules.SecurityRule replaceRule(String nsgId, io.jitaccess.core.rules.SecurityRule
                 expected, io.jitaccess.core.rules.SecurityRule updated) {
-            return writing(() -> real.replaceRule(nsgId, expected, updated));
+            return lockOf(nsgId).run(() -> writing(() -> real.replaceRule(nsgId, expected, updated)));
         }
 
         @Override
         public boolean deleteRule(String nsgId, String ruleName) {
-            return writing(() -> real.deleteRule(nsgId, ruleName));
+            return lockOf(nsgId).run(() -> writing(() -> real.deleteRule(nsgId, ruleName)));
         }
     }
 
@@ -348,10 +374,13 @@ final class NsgWriter {
      * writers.
      */
     <T> T withNsgLocks(List<String> nsgIds, Supplier<T> body) {
-        List<ReentrantLock> held = new ArrayList<>();
+        List<OwnedLock> held = new ArrayList<>();
         try {
             for (String id : nsgIds.stream().map(x -> x.toLowerCase(Locale.ROOT)).sorted().distinct().toList()) {
-                ReentrantLock l = nsgLocks.computeIfAbsent(id, k -> new ReentrantLock());
+                OwnedLock l = nsgLocks.computeIfAbsent(id, k -> new OwnedLock());
+                if (l.heldForCurrentShare()) {
+                    continue; // held by the thread this share works for
+                }
                 l.lock();
                 held.add(l);
             }

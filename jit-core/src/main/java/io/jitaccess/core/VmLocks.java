@@ -12,7 +12,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,7 +30,7 @@ import org.slf4j.LoggerFactory;
 final class VmLocks {
     private static final Logger LOG = LoggerFactory.getLogger(JitAccess.class);
 
-    private final Map<VmId, ReentrantLock> locks = new ConcurrentHashMap<>();
+    private final Map<VmId, OwnedLock> locks = new ConcurrentHashMap<>();
     private final Optional<Leases> leases;
     private final String owner;
     private final Duration ttl;
@@ -52,7 +51,10 @@ final class VmLocks {
 
     /** Runs the body holding the VM's lock (and its lease, for a shared store). */
     <T> T locked(VmId vm, Supplier<T> body) {
-        ReentrantLock l = locks.computeIfAbsent(vm, k -> new ReentrantLock());
+        OwnedLock l = locks.computeIfAbsent(vm, k -> new OwnedLock());
+        if (l.heldForCurrentShare()) {
+            return body.get(); // the thread this share works for holds the VM (and its lease): re-entry on its behalf
+        }
         l.lock();
         try {
             if (leases.isEmpty() || l.getHoldCount() > 1) {

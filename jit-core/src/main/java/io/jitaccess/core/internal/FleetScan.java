@@ -39,7 +39,8 @@ import java.util.function.Function;
  * {@code *}, {@code Internet}, a prefix wider than the threshold, or something unresolvable; a level that admits it
  * only through a narrow prefix, {@code VirtualNetwork} or {@code AzureLoadBalancer} bounds the exposure to that, and
  * it is not reported. The rule reported is the one at the level with the narrowest such source (the binding one).
- * Flows use an ephemeral source port ({@link Flow#EPHEMERAL_PORT}).
+ * Flows come from the ephemeral source port ({@link Flow#EPHEMERAL_PORT}) and from the start of every source-port piece
+ * the rules tell apart; a rule's narrow prefixes that together hold more addresses than a wide one count as wide.
  */
 public final class FleetScan {
     private static final IpPrefix PUBLIC_SAMPLE_V4 = IpPrefix.of("52.0.0.1");
@@ -72,12 +73,15 @@ public final class FleetScan {
             }
             for (IpPrefix ip : nic.privateIps()) {
                 List<IpPrefix> probes = probes(ip.ipv6(), rules, nic.vnetAddressSpace());
+                List<Integer> sourcePorts = sourcePorts(rules);
                 for (int port : ports) {
                     for (IpPrefix src : probes) {
-                        Flow flow = Flow.of(src, ip, port, Protocol.TCP);
-                        Decision d = Evaluator.evaluateInbound(flow, nic, nsgs);
-                        if (d.possiblyAllowed()) {
-                            exposure(d, src, nic, ip.ipv6() ? wideV6 : wideV4).ifPresent(e -> merge(out, e));
+                        for (int sp : sourcePorts) {
+                            Flow flow = new Flow(src, sp, ip, port, Protocol.TCP);
+                            Decision d = Evaluator.evaluateInbound(flow, nic, nsgs);
+                            if (d.possiblyAllowed()) {
+                                exposure(d, src, nic, ip.ipv6() ? wideV6 : wideV4).ifPresent(e -> merge(out, e));
+                            }
                         }
                     }
                 }
@@ -129,6 +133,21 @@ public final class FleetScan {
     private record Classified(PortExposure.Source source, String admitted) {
     }
 
+    /**
+     * Whether the rule's source prefixes of one family together hold more addresses than one prefix of length
+     * {@code wide} (overlaps counted twice: the answer errs towards "wide").
+     */
+    static boolean together(SecurityRule r, boolean v6, int wide) {
+        int bits = v6 ? 128 : 32;
+        java.math.BigInteger sum = java.math.BigInteger.ZERO;
+        for (Address a : r.sources()) {
+            if (a instanceof Address.Prefix p && p.prefix().ipv6() == v6) {
+                sum = sum.add(java.math.BigInteger.ONE.shiftLeft(bits - p.prefix().length()));
+            }
+        }
+        return sum.compareTo(java.math.BigInteger.ONE.shiftLeft(bits - wide)) > 0;
+    }
+
     /** The widest kind of source through which the rule admits the probe, or empty when only narrow ones do. */
     static Optional<Classified> classify(SecurityRule r, IpPrefix src, List<IpPrefix> vnet, int wide) {
         if (r.isOpaque()) {
@@ -144,8 +163,10 @@ public final class FleetScan {
             any = true;
             PortExposure.Source s = null;
             if (a instanceof Address.Prefix p) {
+                // narrow prefixes that together cover more than a wide one count as wide (256 × /24 is a /16)
                 s = p.prefix().isAny() ? PortExposure.Source.ANY
-                        : p.prefix().length() < wide ? PortExposure.Source.WIDE_PREFIX : null;
+                        : p.prefix().length() < wide || together(r, p.prefix().ipv6(), wide)
+                        ? PortExposure.Source.WIDE_PREFIX : null;
             } else if (a instanceof Address.Tag t) {
                 s = t.tag() == ServiceTag.ANY ? PortExposure.Source.ANY
                         : t.tag() == ServiceTag.INTERNET ? PortExposure.Source.INTERNET : null;
@@ -161,6 +182,26 @@ public final class FleetScan {
             return Optional.of(new Classified(PortExposure.Source.UNRESOLVABLE, r.sources().toString()));
         }
         return Optional.ofNullable(best);
+    }
+
+    /**
+     * The start of every piece of the source-port space on which the rules' source-port matching is constant, the
+     * ephemeral port first: a rule that admits only low source ports, or a deny that covers only some ephemeral ports,
+     * cannot hide an exposure from the probes (red team, issue 12).
+     */
+    static List<Integer> sourcePorts(List<SecurityRule> rules) {
+        TreeSet<Integer> out = new TreeSet<>(List.of(0));
+        for (SecurityRule r : rules) {
+            for (io.jitaccess.core.net.PortRange pr : r.sourcePorts()) {
+                out.add(pr.from());
+                if (pr.to() < 65535) {
+                    out.add(pr.to() + 1);
+                }
+            }
+        }
+        List<Integer> ordered = new ArrayList<>(List.of(Flow.EPHEMERAL_PORT));
+        out.stream().filter(p -> p != Flow.EPHEMERAL_PORT).forEach(ordered::add);
+        return ordered;
     }
 
     /** The start of every piece of the address space on which the rules' source matching is constant. */
