@@ -37,6 +37,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -480,5 +481,158 @@ class Issue12RedTeamTest {
         VmScanResult res = jit.fleet().scan(Optional.of("rg1"), RequestContext.of("a@b.c")).vm(vm).orElseThrow();
         assertThat(res.exposures()).extracting(PortExposure::port).containsExactly(22);
         assertThat(res.exposures().get(0).nsgId()).isEqualToIgnoringCase(nsg);
+    }
+
+    // ============================================================================================ FAILING probes
+
+    @Test
+    @DisplayName("KEY: an allow from the Internet restricted to source ports 0-1023 is hidden from the scan (it "
+            + "probes source port 50000 only), yet an attacker who binds a low source port reaches port 22")
+    void sourcePortRestrictedAllowHidesExposure() {
+        // Shows: the scan's flows all use source port 50000, so an Internet allow that only matches low source
+        // ports never matches a probe; the VM is reported NOT_CONFIGURED with no exposure while the simulator's
+        // evaluator admits 52.0.0.1:1000 -> 22. Safe behaviour: probe the source-port boundaries too (as the address
+        // boundaries are probed) and report the exposure.
+        Fleet f = new Fleet();
+        Object[] x = f.vm("lowports");
+        VmId vm = (VmId) x[0];
+        f.net.rule((String) x[1]).named("allow-ssh-privileged-src").priority(100).allow().tcp().from("Internet")
+                .fromPorts("0-1023").toPort(22).put();
+        IpPrefix ip = IpPrefix.of("10.0.1.4");
+        assertThat(f.net.canConnect(new Flow(IpPrefix.of("52.0.0.1"), 1000, ip, 22, Protocol.TCP)).allowed())
+                .as("oracle: reachable from the Internet").isTrue();
+        VmScanResult res = f.scan(vm);
+        assertThat(res.status()).isEqualTo(VmScanResult.Status.NOT_CONFIGURED);
+        assertThat(res.exposures()).as("exposure of port 22 to the Internet reported").extracting(PortExposure::port)
+                .contains(22);
+    }
+
+    @Test
+    @DisplayName("KEY: a deny that covers only the ephemeral source ports before an allow from the Internet hides "
+            + "the exposure: any client using a source port below 49152 reaches port 3389")
+    void sourcePortPartialDenyHidesExposure() {
+        // Shows: a hostile co-owner adds 'deny * from source ports 49152-65535 -> 3389' ahead of 'allow Internet ->
+        // 3389'. The scan's probe (source port 50000) meets the deny, so the VM is reported NOT_CONFIGURED with no
+        // exposure, while every client with a source port below 49152 (Linux' default range starts at 32768) is
+        // admitted. Safe behaviour: a deny matching only some source ports must not be taken as closing the port.
+        Fleet f = new Fleet();
+        Object[] x = f.vm("partialdeny");
+        VmId vm = (VmId) x[0];
+        String nsg = (String) x[1];
+        f.net.rule(nsg).named("looks-closed").priority(100).deny().anyProtocol().fromAny().fromPorts("49152-65535")
+                .toPort(3389).put();
+        f.net.rule(nsg).named("allow-rdp").priority(200).allow().tcp().from("Internet").toPort(3389).put();
+        IpPrefix ip = IpPrefix.of("10.0.1.4");
+        assertThat(f.net.canConnect(new Flow(IpPrefix.of("52.0.0.1"), 40000, ip, 3389, Protocol.TCP)).allowed())
+                .as("oracle: a Linux client's ephemeral port gets through").isTrue();
+        VmScanResult res = f.scan(vm);
+        assertThat(res.exposures()).as("exposure of port 3389 reported").extracting(PortExposure::port)
+                .contains(3389);
+    }
+
+    @Test
+    @DisplayName("our own revoke on a neighbour sharing the subnet NSG makes our own grant meet a busy NSG: the "
+            + "request fails (design.md: 'we never provoke ARM's per-NSG conflict ourselves')")
+    void ownRevokeMakesOwnGrantMeetBusyNsg() throws Exception {
+        // Shows: closes (revoke, expiry, sweep, replace of an older grant) delete rules without the NSG locks that
+        // creates hold, so one facade's revoke of web-02's grant keeps the shared subnet NSG busy while the same
+        // facade's request for web-03 writes that NSG; the simulator (as ARM) refuses with
+        // RetryableErrorDueToAnotherOperation and the request fails and is rolled back. On Azure the backend retries
+        // (latency and a conflict per collision); with the simulator the request is lost. Safe behaviour: every
+        // write of one facade to an NSG (deletes included) is serialised on that NSG's lock, so the request waits.
+        Rig r = new Rig();
+        r.jit.enable(Rig.policy(r.vm, 22), r.admin);
+        r.jit.enable(Rig.policy(r.neighbour, 22), r.admin);
+        Grant neighbours = r.jit.requestAccess(req(r.neighbour, 22), r.barbara).get(0);
+        CountDownLatch deleting = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        r.net.writeLatency(Duration.ofMillis(1), (op, target, latency) -> {
+            if (op == Operation.DELETE_RULE && target.endsWith(neighbours.id())) {
+                deleting.countDown();
+                release.await(10, TimeUnit.SECONDS);
+            }
+        });
+        CompletableFuture<Grant> revoke = CompletableFuture.supplyAsync(() -> r.jit.revoke(neighbours.id(), r.admin));
+        assertThat(deleting.await(10, TimeUnit.SECONDS)).isTrue();
+        Throwable thrown = null;
+        try {
+            r.jit.requestAccess(req(r.vm, 22), r.barbara);
+        } catch (RuntimeException e) {
+            thrown = e;
+        } finally {
+            release.countDown();
+        }
+        revoke.get(10, TimeUnit.SECONDS);
+        List<String> busy = r.net.calls().stream().filter(c -> c.error().filter(x -> x.contains("AnotherOperation"))
+                .isPresent()).map(c -> c.operation() + " " + c.target()).collect(Collectors.toList());
+        assertThat(busy).as("writes of ours refused because another write of ours held the NSG").isEmpty();
+        assertThat(thrown).as("the request for web-03 succeeds").isNull();
+    }
+
+    @Test
+    @DisplayName("re-entry into the SAME facade from a create hook (a request for a VM sharing the subnet NSG): "
+            + "deadlocks since creates run on pool threads that do not hold the caller's NSG lock")
+    void reentrySameFacadeSharedNsgDeadlocks() {
+        // Shows: the share runs on a 'jit-access-writes' thread; the hook (under the simulator's monitor) starts a
+        // request for web-02, which is nested (so it writes sequentially) but still takes the subnet NSG's lock,
+        // held by the caller thread that is joining this very share: the caller, the share and the simulator's
+        // monitor wait forever. Before issue 12 §2 the hook ran on the caller's thread and re-entered the lock.
+        // Safe behaviour: no deadlock (the inner operation completes or fails fast, e.g. the share inherits the
+        // caller's lock ownership, or nested operations on a pool thread refuse instead of waiting forever).
+        Rig r = new Rig();
+        r.jit.enable(Rig.policy(r.vm, 22), r.admin);
+        r.jit.enable(Rig.policy(r.neighbour, 22), r.admin);
+        AtomicReference<Object> inner = new AtomicReference<>();
+        r.net.beforeNext(Operation.CREATE_RULE, n -> {
+            try {
+                inner.set(r.jit.requestAccess(req(r.neighbour, 22), r.barbara));
+            } catch (RuntimeException e) {
+                inner.set(e);
+            }
+        });
+        completesWithin(Duration.ofSeconds(20), () -> r.jit.requestAccess(req(r.vm, 22), r.barbara));
+    }
+
+    @Test
+    @DisplayName("re-entry into the SAME facade from a create hook revoking an older grant of the SAME VM: "
+            + "deadlocks on the VM lock")
+    void reentrySameFacadeSameVmRevokeDeadlocks() {
+        // Shows: the hook (on a pool thread) revokes web-03's older grant; revoke takes web-03's VM lock, held by the
+        // caller thread that waits for the share: deadlock, with the simulator's monitor held (every other thread
+        // touching the network hangs too). Safe behaviour as above: completes, or fails fast.
+        Rig r = new Rig();
+        r.jit.enable(Rig.policy(r.vm, 22, 3389), r.admin);
+        Grant older = r.jit.requestAccess(req(r.vm, 3389), r.barbara).get(0);
+        AtomicReference<Object> inner = new AtomicReference<>();
+        r.net.beforeNext(Operation.CREATE_RULE, n -> {
+            try {
+                inner.set(r.jit.revoke(older.id(), r.admin));
+            } catch (RuntimeException e) {
+                inner.set(e);
+            }
+        });
+        completesWithin(Duration.ofSeconds(20), () -> r.jit.requestAccess(req(r.vm, 22), r.barbara));
+    }
+
+    @Test
+    @DisplayName("a wide range split into narrow prefixes (256 x /24 = 52.0.0.0/16 in one rule) is not reported: "
+            + "65,536 Internet addresses reach port 22 of a VM reported NOT_CONFIGURED without exposure")
+    void manyNarrowPrefixesHideWideExposure() {
+        // Shows: the scan classifies each source prefix of the admitting rule on its own against the /24 threshold;
+        // a co-owner who lists 52.0.0.0/24 ... 52.0.255.0/24 (or a /8 as 65,536 /24s across rules) stays below it,
+        // so the VM is "not exposed" while a /16 of the Internet reaches SSH. Safe behaviour: judge the union of the
+        // sources a rule admits (merge adjacent prefixes, or count addresses) against the threshold.
+        Fleet f = new Fleet();
+        Object[] x = f.vm("split");
+        List<String> pieces = new ArrayList<>();
+        for (int i = 0; i < 256; i++) {
+            pieces.add("52.0." + i + ".0/24");
+        }
+        f.net.rule((String) x[1]).named("many-narrow").priority(100).allow().tcp().from(pieces.toArray(String[]::new))
+                .toPort(22).put();
+        IpPrefix ip = IpPrefix.of("10.0.1.4");
+        assertThat(f.net.canConnect(Flow.of(IpPrefix.of("52.0.200.7"), ip, 22, Protocol.TCP)).allowed()).isTrue();
+        assertThat(f.scan((VmId) x[0]).exposures()).as("a /16 of the Internet reaching 22 is reported")
+                .extracting(PortExposure::port).contains(22);
     }
 }
