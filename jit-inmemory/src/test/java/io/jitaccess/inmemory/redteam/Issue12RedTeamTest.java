@@ -483,7 +483,7 @@ class Issue12RedTeamTest {
         assertThat(res.exposures().get(0).nsgId()).isEqualToIgnoringCase(nsg);
     }
 
-    // ============================================================================================ FAILING probes
+    // ============================================================================================ probes that failed before their fixes
 
     @Test
     @DisplayName("KEY: an allow from the Internet restricted to source ports 0-1023 is hidden from the scan (it "
