@@ -65,68 +65,19 @@ class Issue12RedTeamTest {
     }
 
     /** Forwards every SPI call to the simulator; {@code onCreate} may throw for one NSG. */
-    static final class Forwarding implements NetworkBackend {
+    static final class Forwarding extends io.jitaccess.inmemory.reliability.ForwardingBackend {
         final InMemoryNetwork net;
         volatile java.util.function.BiConsumer<String, SecurityRule> onCreate = (n, r) -> { };
 
         Forwarding(InMemoryNetwork net) {
+            super(net);
             this.net = net;
-        }
-
-        @Override
-        public VmNetwork resolveVm(VmId vmId) {
-            return net.resolveVm(vmId);
-        }
-
-        @Override
-        public String scope() {
-            return net.scope();
-        }
-
-        @Override
-        public NsgSnapshot readNsg(String nsgId) {
-            return net.readNsg(nsgId);
-        }
-
-        @Override
-        public Optional<SecurityRule> readRule(String nsgId, String ruleName) {
-            return net.readRule(nsgId, ruleName);
-        }
-
-        @Override
-        public List<String> listNsgIds() {
-            return net.listNsgIds();
-        }
-
-        @Override
-        public List<NsgSnapshot> readAllNsgs() {
-            return net.readAllNsgs();
-        }
-
-        @Override
-        public List<VmId> listVms(Optional<String> resourceGroup) {
-            return net.listVms(resourceGroup);
-        }
-
-        @Override
-        public io.jitaccess.core.rules.Inventory inventory(Optional<String> resourceGroup) {
-            return net.inventory(resourceGroup);
         }
 
         @Override
         public SecurityRule createRule(String nsgId, SecurityRule rule) {
             onCreate.accept(nsgId, rule);
             return net.createRule(nsgId, rule);
-        }
-
-        @Override
-        public SecurityRule replaceRule(String nsgId, SecurityRule expected, SecurityRule updated) {
-            return net.replaceRule(nsgId, expected, updated);
-        }
-
-        @Override
-        public boolean deleteRule(String nsgId, String ruleName) {
-            return net.deleteRule(nsgId, ruleName);
         }
     }
 

@@ -311,46 +311,9 @@ class Issue9CoOwnerProbeTest {
     }
 
     /** Forwards every call to a backend; tests override one method. */
-    static class Forwarding implements NetworkBackend {
-        final NetworkBackend d;
-
+    static class Forwarding extends io.jitaccess.inmemory.reliability.ForwardingBackend {
         Forwarding(NetworkBackend d) {
-            this.d = d;
-        }
-
-        @Override
-        public VmNetwork resolveVm(VmId vmId) {
-            return d.resolveVm(vmId);
-        }
-
-        @Override
-        public NsgSnapshot readNsg(String nsgId) {
-            return d.readNsg(nsgId);
-        }
-
-        @Override
-        public Optional<SecurityRule> readRule(String nsgId, String ruleName) {
-            return d.readRule(nsgId, ruleName);
-        }
-
-        @Override
-        public List<String> listNsgIds() {
-            return d.listNsgIds();
-        }
-
-        @Override
-        public List<NsgSnapshot> readAllNsgs() {
-            return d.readAllNsgs();
-        }
-
-        @Override
-        public SecurityRule createRule(String nsgId, SecurityRule rule) {
-            return d.createRule(nsgId, rule);
-        }
-
-        @Override
-        public boolean deleteRule(String nsgId, String ruleName) {
-            return d.deleteRule(nsgId, ruleName);
+            super(d);
         }
     }
 }
