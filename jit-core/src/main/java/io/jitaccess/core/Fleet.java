@@ -1,11 +1,12 @@
 package io.jitaccess.core;
 
+import io.jitaccess.core.internal.DriftCheck;
+
 import io.jitaccess.core.fleet.FleetReport;
 import io.jitaccess.core.fleet.PortExposure;
 import io.jitaccess.core.fleet.ScanOptions;
 import io.jitaccess.core.fleet.VmScanResult;
 import io.jitaccess.core.internal.FleetScan;
-import io.jitaccess.core.internal.RuleMetadata;
 import io.jitaccess.core.policy.JitPolicy;
 import io.jitaccess.core.policy.VmId;
 import io.jitaccess.core.rules.Inventory;
@@ -100,7 +101,7 @@ public final class Fleet {
         if (!configured) {
             return new VmScanResult(vm.vmId(), VmScanResult.Status.NOT_CONFIGURED, false, exposures, Optional.empty());
         }
-        Optional<String> drift = uncovered.or(() -> missingDeny(net, nsgs));
+        Optional<String> drift = uncovered.or(() -> denyDrift(vm.vmId(), policy, net, nsgs));
         return new VmScanResult(vm.vmId(), VmScanResult.Status.CONFIGURED, drift.isPresent(), exposures, drift);
     }
 
@@ -122,16 +123,17 @@ public final class Fleet {
         return Optional.empty();
     }
 
-    /** The first NSG that should hold the VM's deny rule and does not. */
-    private static Optional<String> missingDeny(VmNetwork net, Function<String, NsgSnapshot> nsgs) {
-        String key = RuleMetadata.vmKey(net.vmId());
-        for (String target : net.denyTargets().keySet()) {
-            boolean present = nsgs.apply(target).rules().stream().anyMatch(r -> RuleMetadata.owned(r)
-                    .filter(o -> o.kind() == RuleMetadata.Kind.DENY && o.vmKey().equals(key)).isPresent());
-            if (!present) {
-                return Optional.of("deny rule missing in " + Escape.text(target));
-            }
-        }
-        return Optional.empty();
+    /**
+     * The first way the VM's deny rules differ from what its policy needs: missing, or edited (ports, addresses,
+     * access), judged by {@link DriftCheck} as {@code verify} judges them (a deny that merely exists is not enough:
+     * red team, issue 12). Grants are not read here: allow-rule drift is {@code verify}'s.
+     */
+    private static Optional<String> denyDrift(VmId vm, JitPolicy policy, VmNetwork net,
+                                              Function<String, NsgSnapshot> nsgs) {
+        Map<String, NsgSnapshot> path = new HashMap<>();
+        net.nsgIds().forEach(id -> path.put(id, nsgs.apply(id)));
+        return DriftCheck.findings(vm, Optional.of(policy), List.of(), net, path, Instant.EPOCH).stream()
+                .filter(d -> d.kind() == Drift.Kind.MISSING_DENY || d.kind() == Drift.Kind.DENY_CHANGED)
+                .findFirst().map(d -> d.kind() + " in " + Escape.text(d.nsgId()) + ": " + Escape.text(d.detail()));
     }
 }

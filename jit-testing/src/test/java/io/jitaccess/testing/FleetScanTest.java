@@ -55,7 +55,7 @@ class FleetScanTest {
             VmScanResult drifted = r.vm(f.drifted).orElseThrow();
             assertThat(drifted.status()).isEqualTo(Status.CONFIGURED);
             assertThat(drifted.drifted()).isTrue();
-            assertThat(drifted.reason().orElseThrow()).contains("deny rule missing", "drifted-nsg");
+            assertThat(drifted.reason().orElseThrow()).contains("MISSING_DENY", "drifted-nsg");
 
             assertThat(only(r, f.openAny)).satisfies(e -> {
                 assertThat(e.port()).isEqualTo(22);

@@ -30,7 +30,7 @@ public record FleetReport(Instant scannedAt, Optional<String> resourceGroup, Lis
         return vms.stream().filter(VmScanResult::exposed).count();
     }
 
-    /** How many configured VMs have drifted (deny rule missing or not proven). */
+    /** How many configured VMs have drifted (deny rule missing, edited, or not proven present). */
     public long drifted() {
         return vms.stream().filter(VmScanResult::drifted).count();
     }
