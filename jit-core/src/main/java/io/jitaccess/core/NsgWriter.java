@@ -57,6 +57,11 @@ final class NsgWriter {
                 }, (r, pool) -> r.run());
     }
 
+    /** The pool that runs shares of a write (and bulk enable's lanes); runs a task on the caller when full. */
+    java.util.concurrent.Executor pool() {
+        return parallel;
+    }
+
     NetworkBackend backend() {
         return backend;
     }
