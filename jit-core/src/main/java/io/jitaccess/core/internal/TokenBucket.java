@@ -12,6 +12,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * the bucket, so that the time waited in total is what the budget demands, whatever the number of takers.
  */
 public final class TokenBucket {
+    /** A token short by less than this counts as whole (floating-point rounding of the refill). */
+    private static final double EPSILON = 1e-9;
+
     private final WriteBudget budget;
     private final Clock clock;
     private final WriteBudget.Waiter waiter;
@@ -38,11 +41,12 @@ public final class TokenBucket {
         try {
             for (;;) {
                 refill();
-                if (tokens >= 1) {
-                    tokens -= 1;
+                if (tokens >= 1 - EPSILON) {
+                    tokens = Math.max(0, tokens - 1);
                     return;
                 }
-                long nanos = (long) Math.ceil((1 - tokens) / budget.refillPerSecond() * 1e9);
+                // rounded so that binary fractions (1 - 0.7) wait 0.3 s, not a nanosecond more
+                long nanos = (long) Math.ceil((1 - tokens) / budget.refillPerSecond() * 1e9 - 1e-3);
                 waited++;
                 waiter.await(Duration.ofNanos(Math.max(1, nanos)));
             }
