@@ -72,6 +72,9 @@ final class BulkOps {
     BulkReport enable(BulkEnable req, RequestContext ctx) {
         java.time.Instant started = clock.instant();
         Run run = new Run(req);
+        if (req.vms().isEmpty()) {
+            return new BulkReport(started, List.of()); // nothing to list for
+        }
         Inventory inventory = writer.backend().inventory(req.resourceGroup());
         Map<VmId, Inventory.Vm> listed = new HashMap<>();
         inventory.vms().forEach(v -> listed.put(v.vmId(), v));
@@ -95,7 +98,7 @@ final class BulkOps {
             }
             Inventory.Vm v = listed.get(vm);
             Optional<String> skip = v == null ? Optional.empty()
-                    : v.network().isEmpty() ? Optional.of("path not resolvable: " + v.unresolved().orElse("?"))
+                    : v.network().isEmpty() ? Optional.of("path not resolvable: " + Escape.controls(v.unresolved().orElse("?")))
                     : Fleet.uncovered(v.network().get());
             if (v == null) {
                 NotFoundException e = new NotFoundException("VM '" + Escape.text(vm) + "' is not in the listing of "
@@ -227,7 +230,7 @@ final class BulkOps {
 
     private static BulkReport.Result failed(VmId vm, JitException e) {
         String type = e.getClass().getSimpleName() + (e instanceof BackendException b ? " " + b.code() : "");
-        return new BulkReport.Result(vm, Outcome.FAILED, Optional.of(String.valueOf(e.getMessage())),
+        return new BulkReport.Result(vm, Outcome.FAILED, Optional.of(String.valueOf(Escape.controls(e.getMessage()))),
                 Optional.of(type), List.of());
     }
 

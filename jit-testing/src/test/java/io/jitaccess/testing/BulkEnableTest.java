@@ -248,4 +248,36 @@ class BulkEnableTest {
             assertThat(t.jit().fleet().scan(Optional.empty(), ADMIN).count(Status.CONFIGURED)).isEqualTo(3);
         }
     }
+
+    @Test
+    @DisplayName("a VM with two NICs in two NSGs whose second write fails: the first rolled back; VMs sharing its NSGs enabled")
+    void twoNicVmRolledBack() {
+        InMemoryNetwork net = InMemoryNetwork.create(SampleFleet.SUBSCRIPTION, "rg-nics");
+        net.addVirtualNetwork("v", "10.0.0.0/16");
+        String subnet = net.addSubnet("v", "s", "10.0.0.0/24");
+        String a = net.addNsg("a-nsg");
+        String b = net.addNsg("b-nsg");
+        VmId both = net.addVm("both", subnet, "10.0.0.4", a);
+        net.addNic(both, "both-nic2", subnet, "10.0.0.5", b);
+        VmId onA = net.addVm("on-a", subnet, "10.0.0.6", a);
+        VmId onB = net.addVm("on-b", subnet, "10.0.0.7", b);
+        try (JitTestbed t = JitTestbed.create(net, MutableClock.DEFAULT_START, Duration.ZERO)) {
+            net.reset();
+            net.failNth(Operation.CREATE_RULE, 2, "InternalServerError");
+            BulkReport r = t.jit().fleet().enable(BulkEnable.of(List.of(both, onA, onB), SSH), ADMIN);
+            assertThat(r.result(both).orElseThrow().outcome()).isEqualTo(Outcome.FAILED);
+            assertThat(r.result(onA).orElseThrow().outcome()).isEqualTo(Outcome.ENABLED);
+            assertThat(r.result(onB).orElseThrow().outcome()).isEqualTo(Outcome.ENABLED);
+            assertThat(net.snapshot(a).rules()).as("only on-a's deny").hasSize(1);
+            assertThat(net.snapshot(b).rules()).as("only on-b's deny").hasSize(1);
+            assertThat(t.jit().policy(both, ADMIN)).isEmpty();
+
+            BulkReport again = t.jit().fleet().enable(BulkEnable.of(List.of(both, onA, onB), SSH), ADMIN);
+            assertThat(again.result(both).orElseThrow().outcome()).isEqualTo(Outcome.ENABLED);
+            assertThat(again.result(both).orElseThrow().rulesCreated()).hasSize(2);
+            assertThat(net.snapshot(a).rules()).hasSize(2)
+                    .extracting(io.jitaccess.core.rules.SecurityRule::priority).doesNotHaveDuplicates();
+            assertThat(t.jit().fleet().scan(Optional.empty(), ADMIN).drifted()).isZero();
+        }
+    }
 }
