@@ -37,10 +37,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Bulk enable (issue 12 §5): one inventory (list pages) for every VM's network and the NSG snapshots; VMs grouped into
- * lanes that share no NSG, the lanes written side by side (up to the request's parallelism), each lane's VMs one after
+ * lanes that write to no common NSG, the lanes written side by side (up to the request's parallelism), each lane's VMs one after
  * the other, each planned against the listed snapshots plus the denies planned before it in its lane. Every rule write
  * takes a token of the write budget first. Per VM the guarantees of {@link PolicyOps#configure} hold: authorised,
- * validated, planned and verified, written with rollback under the VM's and NSGs' locks, the policy stored
+ * validated, planned and verified, written with rollback under the VM's lock and the locks of the NSGs written, the policy stored
  * conditionally once its denies exist, one CONFIGURE audit event.
  */
 final class BulkOps {
@@ -158,7 +158,9 @@ final class BulkOps {
                 }
                 RequestValidator.validatePolicyLimits(t.policy, limits);
                 VmNetwork net = t.net;
-                return writer.withNsgLocks(net.nsgIds(), () -> {
+                // the locks of the NSGs this VM's deny is written to (the lane owns them in this run); NSGs of the
+                // path only read (a subnet NSG above a NIC NSG) are not written, so other lanes may write them
+                return writer.withNsgLocks(List.copyOf(net.denyTargets().keySet()), () -> {
                     for (int attempt = 1; ; attempt++) {
                         Map<String, NsgSnapshot> view = new LinkedHashMap<>();
                         for (String id : net.nsgIds()) {
@@ -238,12 +240,15 @@ final class BulkOps {
         return nsgId.toLowerCase(Locale.ROOT);
     }
 
-    /** Groups the VMs into lanes that share no NSG (union-find over each VM's NSGs), each lane in request order. */
+    /**
+     * Groups the VMs into lanes that write to no common NSG (union-find over the NSGs each VM's deny goes to), each
+     * lane in request order, the longest lanes first.
+     */
     static List<List<Target>> lanes(List<Target> targets) {
         Map<String, String> parent = new HashMap<>();
         for (Target t : targets) {
             String first = null;
-            for (String id : t.net.nsgIds()) {
+            for (String id : t.net.denyTargets().keySet()) {
                 String k = key(id);
                 parent.putIfAbsent(k, k);
                 if (first == null) {
@@ -255,9 +260,13 @@ final class BulkOps {
         }
         Map<String, List<Target>> byRoot = new LinkedHashMap<>();
         for (Target t : targets) {
-            byRoot.computeIfAbsent(root(parent, key(t.net.nsgIds().get(0))), k -> new ArrayList<>()).add(t);
+            String any = t.net.denyTargets().keySet().iterator().next(); // a supported VM has one at least
+            byRoot.computeIfAbsent(root(parent, key(any)), k -> new ArrayList<>()).add(t);
         }
-        return List.copyOf(byRoot.values());
+        // longest lanes first: the run ends with the longest lane, so it starts first
+        List<List<Target>> out = new ArrayList<>(byRoot.values());
+        out.sort((x, y) -> Integer.compare(y.size(), x.size()));
+        return out;
     }
 
     private static String root(Map<String, String> parent, String k) {

@@ -90,14 +90,14 @@ public final class Fleet {
      * Enables one policy template on many VMs (issue 12 §5): a list, or every Not configured VM of a scan
      * ({@link BulkEnable#notConfigured}). Reads: one {@link io.jitaccess.core.spi.NetworkBackend#inventory} (list
      * pages, not per VM), plus a re-read of a VM's NSGs only when another writer took a priority it had planned.
-     * Writes: one deny rule per NSG that must hold the VM's deny (as {@link JitAccess#enable}), NSGs that share no VM
-     * written side by side (up to the request's parallelism), each write taking a token of the request's
+     * Writes: one deny rule per NSG that must hold the VM's deny (as {@link JitAccess#enable}), VMs whose denies go
+     * to different NSGs written side by side (up to the request's parallelism), each write taking a token of the request's
      * {@link io.jitaccess.core.fleet.WriteBudget} first; the backend backs off on 429 honouring {@code Retry-After}.
      *
      * <p>Per VM: authorised ({@code CONFIGURE}; a refusal is audited DENIED and the VM FAILED, the others go on);
      * SKIPPED when it already has a policy (the same: "already enabled"; another: use update) or JIT cannot protect it
      * (the scan's reason); else enabled as {@link JitAccess#enable} does it (validated, planned and verified, written
-     * with rollback under the VM's and NSGs' locks, the policy stored conditionally once its denies exist, one
+     * with rollback under the VM's lock and those of the NSGs written, the policy stored conditionally once its denies exist, one
      * CONFIGURE audit event) or FAILED with the error, nothing of it half-enabled. One VM's failure does not stop
      * the rest. The progress callback is called once per VM as it finishes, one call at a time, holding no VM or NSG
      * lock.
