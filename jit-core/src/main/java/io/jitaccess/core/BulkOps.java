@@ -37,11 +37,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Bulk enable (issue 12 §5): one inventory (list pages) for every VM's network and the NSG snapshots; VMs grouped into
- * lanes that write to no common NSG, the lanes written side by side (up to the request's parallelism), each lane's VMs one after
- * the other, each planned against the listed snapshots plus the denies planned before it in its lane. Every rule write
- * takes a token of the write budget first. Per VM the guarantees of {@link PolicyOps#configure} hold: authorised,
- * validated, planned and verified, written with rollback under the VM's lock and the locks of the NSGs written, the policy stored
- * conditionally once its denies exist, one CONFIGURE audit event.
+ * lanes that write to no common NSG, the lanes written side by side (up to the request's parallelism), each lane's
+ * VMs one after the other, each planned against the listed snapshots plus the denies planned before it in its lane.
+ * Every rule write takes a token of the write budget first. Per VM the guarantees of {@link PolicyOps#configure} hold: authorised,
+ * validated, planned and verified, written with rollback under the VM's lock and the locks of the NSGs written, the
+ * policy stored conditionally once its denies exist, one CONFIGURE audit event.
  */
 final class BulkOps {
     private static final Logger LOG = LoggerFactory.getLogger(JitAccess.class);
@@ -86,7 +86,8 @@ final class BulkOps {
             try {
                 policy = new JitPolicy(vm, req.ports(), req.requiredApprovals());
             } catch (RuntimeException e) {
-                run.finish(failed(vm, ValidationException.single("ports", req.ports(), String.valueOf(Escape.controls(e.getMessage())))));
+                run.finish(failed(vm, ValidationException.single("ports", req.ports(),
+                        String.valueOf(Escape.controls(e.getMessage())))));
                 continue;
             }
             Call call = new Call(AuditEvent.CONFIGURE, Action.CONFIGURE, ctx, vm, policy.portNumbers());
@@ -98,7 +99,8 @@ final class BulkOps {
             }
             Inventory.Vm v = listed.get(vm);
             Optional<String> skip = v == null ? Optional.empty()
-                    : v.network().isEmpty() ? Optional.of("path not resolvable: " + Escape.controls(v.unresolved().orElse("?")))
+                    : v.network().isEmpty()
+                    ? Optional.of("path not resolvable: " + Escape.controls(v.unresolved().orElse("?")))
                     : Fleet.uncovered(v.network().get());
             if (v == null) {
                 NotFoundException e = new NotFoundException("VM '" + Escape.text(vm) + "' is not in the listing of "
@@ -112,7 +114,12 @@ final class BulkOps {
             }
         }
         List<List<Target>> lanes = lanes(eligible);
-        TokenBucket bucket = new TokenBucket(req.budget(), clock, req.waiter());
+        // the default waiter sleeps: the bucket then reads the system clock, which sleeping moves (the facade's may be
+        // a test's manual clock that never would: the bucket would never refill); an injected waiter moves the
+        // facade's clock (a test's) and the bucket reads that one
+        Clock bucketClock = req.waiter() == io.jitaccess.core.fleet.WriteBudget.Waiter.SLEEP ? Clock.systemUTC()
+                : clock;
+        TokenBucket bucket = new TokenBucket(req.budget(), bucketClock, req.waiter());
         ConcurrentLinkedQueue<List<Target>> queue = new ConcurrentLinkedQueue<>(lanes);
         Runnable worker = () -> {
             for (List<Target> lane = queue.poll(); lane != null; lane = queue.poll()) {
@@ -121,7 +128,8 @@ final class BulkOps {
                 }
             }
         };
-        int workers = Math.min(req.parallelism(), lanes.size());
+        // started from inside a backend call (a simulator hook): no threads of ours, as NsgWriter's shares
+        int workers = NsgWriter.insideBackendCall() ? 1 : Math.min(req.parallelism(), lanes.size());
         if (workers <= 1) {
             worker.run();
         } else {

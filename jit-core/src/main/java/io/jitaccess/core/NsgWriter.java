@@ -223,6 +223,11 @@ final class NsgWriter {
         return WRITING.get()[0] > 0;
     }
 
+    /** {@link #nested()} for the facade's other parallel paths (bulk enable runs its lanes on this thread then). */
+    static boolean insideBackendCall() {
+        return nested();
+    }
+
     /**
      * The backend as every collaborator calls it: each call marks its thread as inside a backend call for the call's
      * duration (see {@link #nested()}). Delegates every method of the SPI, defaults included (a test checks that none

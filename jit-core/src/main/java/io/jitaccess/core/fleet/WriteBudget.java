@@ -29,7 +29,9 @@ public record WriteBudget(int capacity, double refillPerSecond) {
     }
 
     /**
-     * How a writer waits for a token. The default sleeps; tests pass one that advances their clock.
+     * How a writer waits for a token. The default ({@link #SLEEP}) sleeps, and the bucket then reads the system clock;
+     * with any other waiter the bucket reads the facade's clock, which the waiter must move (tests pass one that
+     * advances their manual clock).
      */
     @FunctionalInterface
     public interface Waiter {
