@@ -1,11 +1,12 @@
 package io.jitaccess.core;
 
-import io.jitaccess.core.internal.DriftCheck;
-
+import io.jitaccess.core.fleet.BulkEnable;
+import io.jitaccess.core.fleet.BulkReport;
 import io.jitaccess.core.fleet.FleetReport;
 import io.jitaccess.core.fleet.PortExposure;
 import io.jitaccess.core.fleet.ScanOptions;
 import io.jitaccess.core.fleet.VmScanResult;
+import io.jitaccess.core.internal.DriftCheck;
 import io.jitaccess.core.internal.FleetScan;
 import io.jitaccess.core.policy.JitPolicy;
 import io.jitaccess.core.policy.VmId;
@@ -31,16 +32,18 @@ import java.util.function.Function;
  *
  * <p>Reads only: one {@link io.jitaccess.core.spi.NetworkBackend#inventory} (list calls, whose number grows with list
  * pages, not with VMs), the store's policies once, and the {@link io.jitaccess.core.rules.Evaluator} on the listed
- * snapshots. The caller sees only the VMs it may {@code READ} (a filter, as {@link JitAccess#policies}): nothing is
+ * snapshots. Bulk enable ({@link #enable}) plans from the same inventory. The caller sees only the VMs it may {@code READ} (a filter, as {@link JitAccess#policies}): nothing is
  * thrown, written or audited for the others. Thread-safe; holds no state.
  */
 public final class Fleet {
     private final JitAccessConfig config;
     private final Guard guard;
+    private final Ops ops;
 
-    Fleet(JitAccessConfig config, Guard guard) {
+    Fleet(JitAccessConfig config, Ops ops) {
         this.config = config;
-        this.guard = guard;
+        this.guard = ops.guard();
+        this.ops = ops;
     }
 
     /**
@@ -83,6 +86,33 @@ public final class Fleet {
         return new FleetReport(started, options.resourceGroup(), out);
     }
 
+    /**
+     * Enables one policy template on many VMs (issue 12 §5): a list, or every Not configured VM of a scan
+     * ({@link BulkEnable#notConfigured}). Reads: one {@link io.jitaccess.core.spi.NetworkBackend#inventory} (list
+     * pages, not per VM), plus a re-read of a VM's NSGs only when another writer took a priority it had planned.
+     * Writes: one deny rule per NSG that must hold the VM's deny (as {@link JitAccess#enable}), VMs whose denies go
+     * to different NSGs written side by side (up to the request's parallelism), each write taking a token of the request's
+     * {@link io.jitaccess.core.fleet.WriteBudget} first; the backend backs off on 429 honouring {@code Retry-After}.
+     *
+     * <p>Per VM: authorised ({@code CONFIGURE}; a refusal is audited DENIED and the VM FAILED, the others go on);
+     * SKIPPED when it already has a policy (the same: "already enabled"; another: use update) or JIT cannot protect it
+     * (the scan's reason); else enabled as {@link JitAccess#enable} does it (validated, planned and verified, written
+     * with rollback under the VM's lock and those of the NSGs written, the policy stored conditionally once its denies exist, one
+     * CONFIGURE audit event) or FAILED with the error, nothing of it half-enabled. One VM's failure does not stop
+     * the rest. The progress callback is called once per VM as it finishes, one call at a time, holding no VM or NSG
+     * lock.
+     *
+     * @param request the VMs, the policy template and the options
+     * @param ctx     the caller
+     * @return one result per VM of the request, in its order
+     * @throws BackendException when the listing fails (nothing was written)
+     */
+    public BulkReport enable(BulkEnable request, RequestContext ctx) {
+        Objects.requireNonNull(request, "request");
+        Objects.requireNonNull(ctx, "ctx");
+        return ops.policies().bulk(config.clock(), config.maxAttempts()).enable(request, ctx);
+    }
+
     private static VmScanResult judge(Inventory.Vm vm, JitPolicy policy, Function<String, NsgSnapshot> nsgs,
                                       List<Integer> ports, int wideV4, int wideV6) {
         boolean configured = policy != null;
@@ -110,7 +140,7 @@ public final class Fleet {
     }
 
     /** Why JIT cannot protect the VM as it is: no NSG at all, or a NIC that no NSG guards. */
-    private static Optional<String> uncovered(VmNetwork net) {
+    static Optional<String> uncovered(VmNetwork net) {
         if (!net.hasAnyNsg()) {
             return Optional.of("no NSG: no network security group on any NIC or subnet of the VM");
         }

@@ -192,7 +192,7 @@ public final class JitAccess implements AutoCloseable {
 
     /** Fleet scans: every VM of a subscription or resource group, Configured, Not configured or Unsupported. */
     public Fleet fleet() {
-        return new Fleet(config, ops.guard());
+        return new Fleet(config, ops);
     }
 
     /** Requests that need approval: submit, approve, reject, cancel, list. */

@@ -57,6 +57,11 @@ final class NsgWriter {
                 }, (r, pool) -> r.run());
     }
 
+    /** The pool that runs shares of a write (and bulk enable's lanes); runs a task on the caller when full. */
+    java.util.concurrent.Executor pool() {
+        return parallel;
+    }
+
     NetworkBackend backend() {
         return backend;
     }
@@ -216,6 +221,11 @@ final class NsgWriter {
      */
     private static boolean nested() {
         return WRITING.get()[0] > 0;
+    }
+
+    /** {@link #nested()} for the facade's other parallel paths (bulk enable runs its lanes on this thread then). */
+    static boolean insideBackendCall() {
+        return nested();
     }
 
     /**

@@ -119,6 +119,11 @@ final class PolicyOps {
         });
     }
 
+    /** Bulk enable (issue 12 §5) on the same collaborators: see {@link Fleet#enable}. */
+    BulkOps bulk(java.time.Clock clock, int maxAttempts) {
+        return new BulkOps(guard, store, writer, closer, audit, limits, placementMode, clock, maxAttempts);
+    }
+
     /** See {@link JitAccess#disable}. */
     List<Grant> disable(VmId vm, RequestContext ctx) {
         Objects.requireNonNull(vm, "vm");
