@@ -42,6 +42,9 @@ final class Audit {
      * VM busy with another instance, else REJECTED.
      */
     static AuditEvent.Outcome outcomeOf(JitException e) {
+        if (e instanceof AccessDeniedException) {
+            return AuditEvent.Outcome.DENIED;   // a permission withdrawn between the check and the write
+        }
         return e instanceof BackendException || e instanceof StoreException || e instanceof VmBusyException
                 ? AuditEvent.Outcome.FAILED : AuditEvent.Outcome.REJECTED;
     }

@@ -159,6 +159,11 @@ final class BulkOps {
         VmId vm = t.call.vm;
         try {
             return guard.onAuthorized(t.call, c -> {
+                // asked again at the write: a run is paced by the write budget, and a permission withdrawn since the
+                // up-front check must stop this VM (red team)
+                if (!guard.stillAllowed(c)) {
+                    throw new AccessDeniedException(c.principal(), c.action, vm.value());
+                }
                 Optional<VersionedPolicy> read = store.readPolicy(vm);
                 if (read.isPresent()) {
                     return skipped(c, read.get().policy().equals(t.policy) ? "already enabled"

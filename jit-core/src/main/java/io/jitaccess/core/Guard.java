@@ -95,6 +95,11 @@ final class Guard {
         return r;
     }
 
+    /** Whether the authorizer still allows an authorised call (asked again later): neither audited nor thrown. */
+    boolean stillAllowed(Call call) {
+        return authorizer.isAllowed(AuthorizationRequest.onVm(call.principal(), call.action, call.vm));
+    }
+
     /** Asks the authorizer about a call on a VM; a refusal is audited DENIED and thrown. */
     void authorize(Call call) {
         Objects.requireNonNull(call.ctx, "ctx");
