@@ -30,7 +30,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -372,10 +371,5 @@ class BulkEnableRedTeamTest {
         } catch (Exception e) {
             throw new AssertionError(e);
         }
-    }
-
-    @SuppressWarnings("unused")
-    private static String names(List<SecurityRule> rules) {
-        return rules.stream().map(SecurityRule::name).collect(Collectors.joining(","));
     }
 }
