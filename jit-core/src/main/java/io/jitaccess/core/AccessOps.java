@@ -107,7 +107,7 @@ final class AccessOps {
         List<Grant> grants = new ArrayList<>();
         for (RequestValidator.ValidPort p : ports) {
             String id = newId();
-            specs.add(new GrantSpec(id, vm, p.rule().number(), p.rule().protocol(), p.source(), p.end()));
+            specs.add(new GrantSpec(id, requestId, vm, p.rule().number(), p.rule().protocol(), p.source(), p.end()));
             grants.add(Grant.builder().id(id).requestId(requestId).vmId(vm).number(p.rule().number())
                     .protocol(p.rule().protocol()).source(p.sourceText()).requestor(requestor)
                     .justification(justification).startTimeUtc(now).endTimeUtc(p.end()).build());

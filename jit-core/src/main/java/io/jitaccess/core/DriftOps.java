@@ -74,8 +74,9 @@ final class DriftOps {
             Optional<VersionedPolicy> read = store.readPolicy(vm);
             Optional<JitPolicy> policy = read.map(VersionedPolicy::policy);
             List<Grant> known = store.grants(vm);
-            List<Drift> findings = DriftCheck.findings(vm, policy, GrantCloser.asIntended(known), net,
-                    writer.read(net.nsgIds()), clock.instant());
+            Map<String, NsgSnapshot> seen = writer.read(net.nsgIds());
+            List<Drift> findings = DriftCheck.findings(vm, policy, GrantCloser.asIntended(known), net, seen,
+                    clock.instant());
             List<String> repaired = new ArrayList<>();
             Set<String> lost = new LinkedHashSet<>();
             findings.stream().filter(d -> d.kind() == Drift.Kind.MISSING_ALLOW || d.kind() == Drift.Kind.ALLOW_CHANGED)
@@ -83,7 +84,8 @@ final class DriftOps {
             // grants to close: revocations that did not finish, and open grants whose rules were removed or changed
             // out of band (a record alone never opens a port: only a request does)
             List<Grant> toClose = known.stream().filter(Grant::isActive)
-                    .filter(g -> g.isClosing() || lost.contains(RuleMetadata.allowName(g.id()))).toList();
+                    .filter(g -> g.isClosing() || lost.contains(RuleMetadata.allowName(g.id()))
+                            || carriedByLost(g, lost, findings, seen)).toList();
             if (findings.isEmpty() && toClose.isEmpty()) {
                 return new DriftReport(vm, findings, repaired);
             }
@@ -95,7 +97,7 @@ final class DriftOps {
                 throw new StoreConflictException("the policy of VM '" + Escape.text(vm) + "' changed during "
                         + "reconcile; no deny was changed; run reconcile again");
             }
-            writer.withNsgLocks(net.nsgIds(), () -> repair(vm, net, policy, findings, repaired));
+            writer.withNsgLocks(net.nsgIds(), () -> repair(vm, net, policy, findings, repaired, known));
             for (Grant g : toClose) {
                 boolean unfinished = g.isClosing();
                 closer.removeGrantRules(g, unfinished ? g.statusReason() : StatusReason.USER_REQUESTED, net,
@@ -117,12 +119,27 @@ final class DriftOps {
         });
     }
 
+    /**
+     * Whether an open grant's port is carried by a request's rule (format v2) that a finding says was changed out of
+     * band: such a grant is closed like one whose own rule was changed (the rule is deleted, not trusted).
+     */
+    private static boolean carriedByLost(Grant g, Set<String> lost, List<Drift> findings,
+                                         Map<String, NsgSnapshot> seen) {
+        String name = DriftCheck.requestRuleName(g);
+        return lost.contains(name) && findings.stream().anyMatch(d -> d.kind() == Drift.Kind.ALLOW_CHANGED
+                && d.ruleName().equals(name) && Optional.ofNullable(seen.get(d.nsgId())).flatMap(n -> n.rule(name))
+                .map(r -> RuleMetadata.isAllowNamedWithPort(r, name, g.number())).orElse(false));
+    }
+
     private Void repair(VmId vm, VmNetwork net, Optional<JitPolicy> policy, List<Drift> findings,
-                        List<String> repaired) {
-        // 1. close: remove allow rules that open more or other than a grant allows
+                        List<String> repaired, List<Grant> known) {
+        // 1. close: remove allow rules that open more or other than a grant allows; a request's rule whose other
+        // ports still belong to open grants only loses the orphan ports (one in-place write, no gap for the others)
         for (Drift d : findings) {
-            if (d.kind() == Drift.Kind.ALLOW_CHANGED || d.kind() == Drift.Kind.ORPHAN_ALLOW) {
+            if (d.kind() == Drift.Kind.ALLOW_CHANGED) {
                 delete(d.nsgId(), d.ruleName(), repaired);
+            } else if (d.kind() == Drift.Kind.ORPHAN_ALLOW) {
+                removeOrphans(d, known, repaired);
             }
         }
         // 2. the deny: a missing one is re-created, an edited one replaced (the new one first)
@@ -200,6 +217,46 @@ final class DriftOps {
                 Escape.text(vm.name()), Escape.text(deny.name()), Escape.text(nsgId), Escape.text(why));
         repaired.add("KEPT " + deny.name() + " in " + nsgId + ": " + why + " (deleting it could open access; disable "
                 + "removes it)");
+    }
+
+    /**
+     * An orphan finding: a request's rule (format v2) keeps the ports of the open grants of its request it carries,
+     * in one conditional write; any other rule, or one keeping nothing, is deleted. A rule that changed since it was
+     * read is read again; one that is no longer exactly ours is deleted (only narrows).
+     */
+    private void removeOrphans(Drift d, List<Grant> known, List<String> repaired) {
+        for (int attempt = 1; attempt <= 4; attempt++) {
+            Optional<SecurityRule> read = writer.backend().readRule(d.nsgId(), d.ruleName());
+            if (read.isEmpty()) {
+                return;
+            }
+            SecurityRule r = read.get();
+            Optional<RuleMetadata.Owned> o = RuleMetadata.owned(r);
+            if (o.isEmpty() || o.get().requestId().isEmpty()) {
+                delete(d.nsgId(), d.ruleName(), repaired);
+                return;
+            }
+            String req = o.get().requestId().get();
+            java.util.Set<Integer> keep = new java.util.HashSet<>();
+            known.stream().filter(g -> g.isActive() && !g.isClosing() && g.requestId().equals(req)
+                            && DriftCheck.requestRuleName(g).equals(r.name()))
+                    .forEach(g -> keep.add(g.number()));
+            List<io.jitaccess.core.net.PortRange> rest = r.destinationPorts().stream()
+                    .filter(p -> p.from() == p.to() && keep.contains(p.from())).toList();
+            if (rest.isEmpty() || rest.size() != keep.stream().filter(p -> r.destinationPorts().stream()
+                    .anyMatch(x -> x.contains(p))).count()) {
+                delete(d.nsgId(), d.ruleName(), repaired);
+                return;
+            }
+            try {
+                writer.backend().replaceRule(d.nsgId(), r, r.toBuilder().destinationPorts(rest).build());
+                repaired.add("NARROW " + r.name() + " in " + d.nsgId() + " to ports " + rest);
+                return;
+            } catch (io.jitaccess.core.RuleModifiedException e) {
+                // another write to the NSG refused ours (ARM's NSG-wide ETag): read again
+            }
+        }
+        delete(d.nsgId(), d.ruleName(), repaired);
     }
 
     /** Deletes one rule and notes the repair. */

@@ -1,6 +1,10 @@
 package io.jitaccess.core;
 
 import io.jitaccess.core.internal.DriftCheck;
+import io.jitaccess.core.internal.GrantSpec;
+import io.jitaccess.core.internal.RuleChange;
+import io.jitaccess.core.internal.RulePlanner;
+import io.jitaccess.core.rules.NsgSnapshot;
 import io.jitaccess.core.internal.RequestValidator;
 import io.jitaccess.core.internal.RuleMetadata;
 import io.jitaccess.core.policy.JitLimits;
@@ -15,6 +19,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -24,14 +32,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Extending an open grant: the new end is checked against the policy as it is now (the maximum counts from now, as a
- * new request's would), each of the grant's allow rules is replaced in place with the new end in its metadata (one
- * conditional write per NSG, same name and priority: no gap, no second rule), then the record is changed
- * conditionally and the expiry moved.
+ * new request's would). A rule carrying only the grant's port (its own rule, or its request's rule when the other
+ * ports left it) is replaced in place with the new end in its metadata (one conditional write per NSG, same name and
+ * priority: no gap, no second rule). A port that shares its request's rule with other ports is split out: a rule of
+ * its own with the new end is planned, verified and created first, then the port leaves the shared rule in one
+ * conditional write (the other ports are never interrupted). Then the record is changed conditionally and the expiry
+ * moved.
  *
  * <p>Crash safety follows from the order: the rules are written before the record, and the store's end is what the
- * sweep and the scheduled expiry act on for a known grant. A crash (or a failed store write) after the rules were
- * written leaves rules whose metadata says the new end and a record that says the old one: they are removed at the
- * old end, never later. A crash before leaves the old end everywhere.
+ * sweep and the scheduled expiry act on for a known grant (closing reads both the grant's own and its request's rule
+ * names). A crash (or a failed store write) after the rules were written leaves rules whose metadata says the new end
+ * and a record that says the old one: they are removed at the old end, never later. A crash before leaves the old end
+ * everywhere.
  */
 final class ExtendOps {
     private static final Logger LOG = LoggerFactory.getLogger(JitAccess.class);
@@ -127,63 +139,44 @@ final class ExtendOps {
     Grant apply(Call c, Grant g, Instant newEnd, @Nullable ApprovalRequest approved) {
         VmNetwork net = writer.resolve(g.vmId());
         Grant updated = g.toBuilder().endTimeUtc(newEnd).build();
-        String name = RuleMetadata.allowName(g.id());
         c.grantWindow(g.source(), g.startTimeUtc(), newEnd);
         List<SecurityRule[]> done = new ArrayList<>(); // {before, after}
         List<String> nsgOf = new ArrayList<>();
+        List<RuleChange> created = new ArrayList<>();
         writer.withNsgLocks(net.nsgIds(), () -> {
-            List<String> nsgs = new ArrayList<>();
-            List<SecurityRule> befores = new ArrayList<>();
-            for (String nsgId : net.nsgIds()) {
-                Optional<SecurityRule> r = writer.backend().readRule(nsgId, name);
-                if (r.isEmpty()) {
-                    continue;
-                }
-                Optional<RuleMetadata.Owned> o = RuleMetadata.owned(r.get());
-                String why = o.isEmpty() ? "it is no longer an allow rule of ours (name, metadata, access, direction)"
-                        : DriftCheck.allowMismatch(r.get(), g, net, o.get());
-                if (why != null) {
-                    throw new RuleModifiedException("RuleChangedOutOfBand", "grant " + Escape.text(g.id())
-                            + "'s rule in NSG " + Escape.text(nsgId) + " was changed out of band (" + Escape.text(why)
-                            + "): not extended (reconcile removes it)");
-                }
-                nsgs.add(nsgId);
-                befores.add(r.get());
-            }
-            if (nsgs.isEmpty()) {
+            List<Target> targets = targets(g, net);
+            if (targets.isEmpty()) {
                 throw new RuleModifiedException("RuleMissing", "grant " + Escape.text(g.id()) + " has no rule on "
                         + "VM '" + Escape.text(g.vmId().name()) + "''s path: not extended (reconcile closes it)");
             }
-            for (int i = 0; i < nsgs.size(); i++) {
-                SecurityRule before = befores.get(i);
-                SecurityRule after;
-                for (int attempt = 1; ; attempt++) {
-                    after = before.toBuilder()
-                            .description(RuleMetadata.allowDescription(g.vmId(), g.id(), newEnd)).build();
-                    try {
-                        writer.backend().replaceRule(nsgs.get(i), before, after);
-                        break;
-                    } catch (RuleModifiedException e) {
-                        // on ARM a rule's ETag is its NSG's: a write to any rule of the NSG refuses ours. Re-read
-                        // and re-check this rule; retry only while it is still exactly the grant's
-                        Optional<SecurityRule> now = attempt < MAX_ATTEMPTS
-                                ? writer.backend().readRule(nsgs.get(i), name) : Optional.empty();
-                        if (now.isEmpty() || RuleMetadata.owned(now.get()).isEmpty()
-                                || DriftCheck.allowMismatch(now.get(), g, net, RuleMetadata.owned(now.get()).get())
-                                != null) {
-                            throw new OperationFailedException("extend grant " + g.id() + " at NSG " + nsgs.get(i),
-                                    e, restore(g, done, nsgOf));
-                        }
-                        before = now.get();
-                    } catch (JitException e) {
-                        throw new OperationFailedException("extend grant " + g.id() + " at NSG " + nsgs.get(i), e,
-                                restore(g, done, nsgOf));
-                    }
-                }
-                done.add(new SecurityRule[] {before, after});
-                nsgOf.add(nsgs.get(i));
-                LOG.info("jit.rule.replaced rule={} nsg={} end={}", Escape.text(name), Escape.text(nsgs.get(i)),
+            List<Target> splits = targets.stream().filter(t -> t.split).toList();
+            if (!splits.isEmpty()) {
+                // the port shares its request's rule with other ports: it moves to a rule of its own with the new
+                // end (planned and verified like a request, placed before what blocks it), then leaves the shared
+                // rule; the other ports are never interrupted
+                GrantSpec spec = new GrantSpec(g.id(), g.vmId(), g.number(), g.protocol(),
+                        g.source().equals("*") ? Optional.empty() : io.jitaccess.core.net.IpPrefix.parse(g.source()),
                         newEnd);
+                Set<String> at = new HashSet<>();
+                splits.forEach(t -> at.add(t.nsgId.toLowerCase(java.util.Locale.ROOT)));
+                writer.writeWithRetries("extend grant " + g.id(), net, (nsgs, attempt) -> {
+                    List<RuleChange> all = RulePlanner.planGrants(net, nsgs, List.of(spec), NsgWriter.spread(attempt));
+                    List<RuleChange> mine = all.stream().filter(x -> at.contains(x.nsgId()
+                            .toLowerCase(java.util.Locale.ROOT))).toList();
+                    verifySplit(net, nsgs, mine, splits, g, spec);
+                    return mine;
+                }, creates -> creates).forEach(created::add);
+            }
+            for (Target t : targets) {
+                SecurityRule after = t.split
+                        ? t.rule.toBuilder().destinationPorts(t.rule.destinationPorts().stream()
+                                .filter(x -> !x.contains(g.number())).toList()).build()
+                        : t.rule.toBuilder().description(t.shared
+                                ? RuleMetadata.requestDescription(g.vmId(), g.requestId(), newEnd)
+                                : RuleMetadata.allowDescription(g.vmId(), g.id(), newEnd)).build();
+                replace(g, net, t, after, done, nsgOf, created);
+                LOG.info("jit.rule.replaced rule={} nsg={} end={}{}", Escape.text(t.rule.name()),
+                        Escape.text(t.nsgId), newEnd, t.split ? " (port " + g.number() + " moved to its own rule)" : "");
             }
             return null;
         });
@@ -191,14 +184,14 @@ final class ExtendOps {
         try {
             stored = store.replaceGrant(g, updated);
         } catch (RuntimeException e) {
-            List<String> left = restore(g, done, nsgOf);
+            List<String> left = restore(g, done, nsgOf, created);
             throw new StoreException("grant " + Escape.text(g.id()) + " was not extended: storing its new end failed ("
                     + Escape.text(e.getMessage()) + "); it still ends at " + g.endTimeUtc()
                     + (left.isEmpty() ? "" : " (rules " + left + " carry the new end but are removed at the old one)"),
                     e);
         }
         if (!stored) {
-            List<String> left = restore(g, done, nsgOf);
+            List<String> left = restore(g, done, nsgOf, created);
             throw new StoreConflictException("grant " + Escape.text(g.id()) + " changed while it was extended (revoked "
                     + "or extended by another instance): not extended" + (left.isEmpty() ? ""
                     : "; rules " + left + " carry the new end but are removed with the grant"));
@@ -219,8 +212,11 @@ final class ExtendOps {
         return updated;
     }
 
-    /** Puts back the rules replaced so far (best effort); returns those that keep the new end. */
-    private List<String> restore(Grant g, List<SecurityRule[]> done, List<String> nsgOf) {
+    /**
+     * Puts back the rules replaced so far and deletes the rules an extension created (best effort); returns those that
+     * keep the new end (they are removed with the grant, at its stored end).
+     */
+    private List<String> restore(Grant g, List<SecurityRule[]> done, List<String> nsgOf, List<RuleChange> created) {
         List<String> left = new ArrayList<>();
         for (int i = done.size() - 1; i >= 0; i--) {
             try {
@@ -231,6 +227,115 @@ final class ExtendOps {
                         + "stored end)", Escape.text(g.id()), Escape.text(nsgOf.get(i)), Escape.text(e.getMessage()));
             }
         }
+        for (RuleChange x : created) {
+            try {
+                writer.delete(x.nsgId(), x.rule().name());
+            } catch (RuntimeException e) {
+                left.add(x.nsgId() + "/" + x.rule().name());
+                LOG.warn("jit.extend.restore_failed grant={} nsg={} cause={} (the rule is removed at the grant's "
+                        + "stored end)", Escape.text(g.id()), Escape.text(x.nsgId()), Escape.text(e.getMessage()));
+            }
+        }
         return left;
+    }
+
+    /** Where a grant's port is on one NSG: its own rule, or its request's rule (alone there, or shared: a split). */
+    private record Target(String nsgId, SecurityRule rule, boolean shared, boolean split) {
+    }
+
+    /**
+     * Reads, in each NSG on the path, the grant's own rule and its request's rule; each one carrying the port must be
+     * exactly what the grant wrote, else nothing is written ({@link RuleModifiedException}: reconcile removes it).
+     */
+    private List<Target> targets(Grant g, VmNetwork net) {
+        String own = RuleMetadata.allowName(g.id());
+        String shared = DriftCheck.requestRuleName(g);
+        List<Target> out = new ArrayList<>();
+        for (String nsgId : net.nsgIds()) {
+            Optional<SecurityRule> mine = writer.backend().readRule(nsgId, own);
+            Optional<SecurityRule> theirs = writer.backend().readRule(nsgId, shared)
+                    .filter(r -> !r.isOpaque() && r.destinationPorts().stream().anyMatch(p -> p.contains(g.number())));
+            if (mine.isPresent() && theirs.isPresent()) {
+                throw changed(g, nsgId, "both its own rule and its request's rule carry the port (an extension "
+                        + "that did not finish)");
+            }
+            if (mine.isPresent()) {
+                Optional<RuleMetadata.Owned> o = RuleMetadata.owned(mine.get());
+                String why = o.isEmpty() ? "it is no longer an allow rule of ours (name, metadata, access, direction)"
+                        : DriftCheck.allowMismatch(mine.get(), g, net, o.get());
+                if (why != null) {
+                    throw changed(g, nsgId, why);
+                }
+                out.add(new Target(nsgId, mine.get(), false, false));
+            } else if (theirs.isPresent()) {
+                Optional<RuleMetadata.Owned> o = RuleMetadata.owned(theirs.get())
+                        .filter(x -> x.requestId().map(g.requestId()::equals).orElse(false));
+                String why = o.isEmpty() ? "it is no longer an allow rule of its request (name, metadata, access, "
+                        + "direction)" : DriftCheck.allowMismatch(theirs.get(), g, net, o.get(), false);
+                if (why == null && !theirs.get().destinationPorts().stream().allMatch(p -> p.from() == p.to())) {
+                    why = "ports are " + theirs.get().destinationPorts() + ", expected single ports";
+                }
+                if (why != null) {
+                    throw changed(g, nsgId, why);
+                }
+                out.add(new Target(nsgId, theirs.get(), true, theirs.get().destinationPorts().size() > 1));
+            }
+        }
+        return out;
+    }
+
+    private static RuleModifiedException changed(Grant g, String nsgId, String why) {
+        return new RuleModifiedException("RuleChangedOutOfBand", "grant " + Escape.text(g.id()) + "'s rule in NSG "
+                + Escape.text(nsgId) + " was changed out of band (" + Escape.text(why) + "): not extended (reconcile "
+                + "removes it)");
+    }
+
+    /**
+     * Verifies a split on the NSGs as read: with the new rules created and the port removed from the shared rules,
+     * the grant's flows are open for certain and nothing else changes (the planner's own check, on the final state).
+     */
+    private static void verifySplit(VmNetwork net, Map<String, NsgSnapshot> before, List<RuleChange> creates,
+                                    List<Target> splits, Grant g, GrantSpec spec) {
+        Map<String, NsgSnapshot> after = new HashMap<>(before);
+        for (RuleChange x : creates) {
+            after.put(x.nsgId(), after.get(x.nsgId()).with(List.of(x.rule()), List.of()));
+        }
+        for (Target t : splits) {
+            NsgSnapshot n = after.get(t.nsgId);
+            if (n == null) {
+                continue;
+            }
+            SecurityRule narrowed = n.rule(t.rule.name()).orElse(t.rule).toBuilder().destinationPorts(
+                    t.rule.destinationPorts().stream().filter(x -> !x.contains(g.number())).toList()).build();
+            after.put(t.nsgId, n.with(List.of(narrowed), List.of(t.rule.name())));
+        }
+        RulePlanner.verifyGrants(net, before, after, List.of(spec));
+    }
+
+    /**
+     * Replaces one rule in place, retrying while another writer's change to the NSG refuses it (ARM's NSG-wide ETag)
+     * and the rule is still exactly the grant's; any other failure puts back what was done and fails the extension.
+     */
+    private void replace(Grant g, VmNetwork net, Target t, SecurityRule after, List<SecurityRule[]> done,
+                         List<String> nsgOf, List<RuleChange> created) {
+        SecurityRule before = t.rule;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                writer.backend().replaceRule(t.nsgId, before, after);
+                break;
+            } catch (RuleModifiedException e) {
+                Optional<SecurityRule> now = attempt < MAX_ATTEMPTS
+                        ? writer.backend().readRule(t.nsgId, before.name()) : Optional.empty();
+                if (now.isEmpty() || !now.get().equals(before)) {
+                    throw new OperationFailedException("extend grant " + g.id() + " at NSG " + t.nsgId, e,
+                            restore(g, done, nsgOf, created));
+                }
+            } catch (JitException e) {
+                throw new OperationFailedException("extend grant " + g.id() + " at NSG " + t.nsgId, e,
+                        restore(g, done, nsgOf, created));
+            }
+        }
+        done.add(new SecurityRule[] {before, after});
+        nsgOf.add(t.nsgId);
     }
 }

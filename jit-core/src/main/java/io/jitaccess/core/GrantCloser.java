@@ -2,6 +2,7 @@ package io.jitaccess.core;
 
 import io.jitaccess.core.internal.RuleMetadata;
 import io.jitaccess.core.policy.VmId;
+import io.jitaccess.core.rules.Access;
 import io.jitaccess.core.rules.SecurityRule;
 import io.jitaccess.core.rules.VmNetwork;
 import io.jitaccess.core.spi.AuditEvent;
@@ -47,10 +48,16 @@ final class GrantCloser {
         return store.openGrants(vm);
     }
 
-    /** Ids of the VM's open grants this store knows: the planner treats only their allow rules as intended. */
+    /**
+     * Ids of the VM's open grants this store knows, and of their requests: the planner treats only their allow rules
+     * as intended (a request's rule carrying several ports is live while one of its grants is open).
+     */
     Set<String> liveGrantIds(VmId vm) {
         Set<String> out = new HashSet<>();
-        activeGrants(vm).forEach(g -> out.add(g.id()));
+        activeGrants(vm).forEach(g -> {
+            out.add(g.id());
+            out.add(g.requestId());
+        });
         return out;
     }
 
@@ -113,32 +120,98 @@ final class GrantCloser {
     }
 
     /**
-     * Deletes a known grant's allow rules on the VM's path, found by their exact name {@code jitaccess-allow-<id>}
-     * (the id is random), whatever their descriptions say now: reads only that rule in each NSG (a small child GET on
-     * Azure) and deletes it when it is an {@code Allow}, which can only narrow access. A {@code Deny} of that name is
-     * left in place (deleting it could open a port) and returned as {@code nsg/rule} so that the caller reports it.
+     * Removes a known grant's port from the allow rules on the VM's path, found by exact name
+     * ({@link RuleMetadata#allowNamesOf}: its request's rule, then its own; ids are random) whatever their descriptions
+     * say now: reads only those rules in each NSG (small child GETs on Azure). The grant's own rule is deleted when it
+     * is an {@code Allow}. Its request's rule, when it is an {@code Allow} carrying the port, loses the port in one
+     * conditional in-place write (the request's other ports are never interrupted), or is deleted when nothing of
+     * it would be left, when its end has passed (every port of it ended), or when it is no longer exactly what we
+     * wrote (a co-owner's edit is not kept alive for the other ports). Each change can only narrow access. A rule of
+     * such a name that is not an {@code Allow} is left in place (deleting a deny could open a port) and returned as
+     * {@code nsg/rule} so that the caller reports it.
      *
-     * @return the rules of that name left in place because they are not Allow rules
-     * @throws JitException when a read or a delete fails: the grant's rules are not confirmed gone
+     * @return the rules of those names left in place because they are not Allow rules
+     * @throws JitException when a read or a write fails: the grant's rules are not confirmed gone
      */
     List<String> closeGrantRules(Grant g, List<String> nsgIds) {
-        String name = RuleMetadata.allowName(g.id());
+        return closeGrantRules(g, nsgIds, new ArrayList<>());
+    }
+
+    /** As {@link #closeGrantRules(Grant, List)}, adding {@code nsg/rule} to {@code removed} for each rule deleted. */
+    List<String> closeGrantRules(Grant g, List<String> nsgIds, List<String> removed) {
         List<String> left = new ArrayList<>();
+        Instant now = clock.instant();
         for (String nsgId : nsgIds) {
-            Optional<SecurityRule> r = writer.backend().readRule(nsgId, name);
-            if (r.isEmpty()) {
-                continue;
-            }
-            if (RuleMetadata.isAllowNamedFor(r.get(), g.id())) {
-                writer.delete(nsgId, name);
-            } else {
-                left.add(nsgId + "/" + name);
-                LOG.warn("jit.rule.not_deleted rule={} nsg={}: it carries grant {}'s name but is a {} rule; left in "
-                        + "place (deleting a deny could open a port)", Escape.text(name), Escape.text(nsgId),
-                        Escape.text(g.id()), r.get().access().text());
+            for (String name : RuleMetadata.allowNamesOf(g.id(), g.requestId(), g.protocol().nsgName(),
+                    g.source())) {
+                closePort(g, nsgId, name, now, left, removed);
             }
         }
         return left;
+    }
+
+    /** Writes per rule when another writer's change to the NSG refuses ours (ARM's NSG-wide ETag). */
+    private static final int MAX_ATTEMPTS = 4;
+
+    private void closePort(Grant g, String nsgId, String name, Instant now, List<String> left,
+                           List<String> removed) {
+        boolean own = name.equals(RuleMetadata.allowName(g.id()));
+        for (int attempt = 1; ; attempt++) {
+            Optional<SecurityRule> read = writer.backend().readRule(nsgId, name);
+            if (read.isEmpty()) {
+                return;
+            }
+            SecurityRule r = read.get();
+            boolean carries = own ? RuleMetadata.isAllowNamedFor(r, g.id())
+                    : RuleMetadata.isAllowNamedWithPort(r, name, g.number());
+            if (!carries) {
+                if (own || r.isOpaque() || r.access() != Access.ALLOW) {
+                    left.add(nsgId + "/" + name);
+                    LOG.warn("jit.rule.not_deleted rule={} nsg={}: it carries grant {}'s name but is not an Allow "
+                            + "rule we can read; left in place (deleting a deny could open a port)", Escape.text(name),
+                            Escape.text(nsgId), Escape.text(g.id()));
+                }
+                return; // an Allow of the request's name without this port: other ports of the request
+            }
+            Optional<SecurityRule> narrowed = own ? Optional.empty() : withoutPort(r, g, now);
+            if (narrowed.isEmpty()) {
+                writer.delete(nsgId, name);
+                removed.add(nsgId + "/" + name);
+                return;
+            }
+            try {
+                writer.backend().replaceRule(nsgId, r, narrowed.get());
+                LOG.info("jit.rule.narrowed rule={} nsg={} port={} ports={}", Escape.text(name), Escape.text(nsgId),
+                        g.number(), narrowed.get().destinationPorts());
+                return;
+            } catch (RuleModifiedException e) {
+                if (attempt >= MAX_ATTEMPTS) {
+                    throw e;
+                }
+                // on ARM a rule's ETag is its NSG's: another write to the NSG refused ours; read and decide again
+            }
+        }
+    }
+
+    /**
+     * The request's rule without the grant's port, or empty when the rule should be deleted instead: nothing would be
+     * left, its end has passed, or it is no longer exactly a rule of ours for this grant's request, VM, protocol and
+     * source with single-port destinations.
+     */
+    static Optional<SecurityRule> withoutPort(SecurityRule r, Grant g, Instant now) {
+        Optional<RuleMetadata.Owned> o = RuleMetadata.owned(r);
+        boolean exact = o.isPresent() && o.get().requestId().map(g.requestId()::equals).orElse(false)
+                && o.get().vmKey().equals(RuleMetadata.vmKey(g.vmId())) && !o.get().expiredAt(now)
+                && r.protocol() == g.protocol() && r.sources().size() == 1
+                && r.sources().get(0).toString().equals(g.source())
+                && r.sourcePorts().equals(List.of(io.jitaccess.core.net.PortRange.ALL))
+                && r.destinationPorts().stream().allMatch(p -> p.from() == p.to());
+        if (!exact) {
+            return Optional.empty();
+        }
+        List<io.jitaccess.core.net.PortRange> rest = r.destinationPorts().stream()
+                .filter(p -> p.from() != g.number()).toList();
+        return rest.isEmpty() ? Optional.empty() : Optional.of(r.toBuilder().destinationPorts(rest).build());
     }
 
     static String leftDetail(List<String> left) {

@@ -138,10 +138,14 @@ final class PolicyOps {
             List<Grant> open = closer.activeGrants(vm);
             for (Grant g : open) {
                 for (NsgSnapshot nsg : nsgs.values()) {
-                    nsg.rule(RuleMetadata.allowName(g.id())).filter(r -> RuleMetadata.isAllowNamedFor(r, g.id()))
-                            .filter(r -> deletes.stream().noneMatch(d -> d.nsgId().equals(nsg.id())
-                                    && d.rule().name().equals(r.name())))
-                            .ifPresent(r -> deletes.add(0, RuleChange.delete(nsg.id(), r)));
+                    for (String name : RuleMetadata.allowNamesOf(g.id(), g.requestId(), g.protocol().nsgName(),
+                            g.source())) {
+                        nsg.rule(name).filter(r -> RuleMetadata.isAllowNamedFor(r, g.id())
+                                        || RuleMetadata.isAllowNamedWithPort(r, name, g.number()))
+                                .filter(r -> deletes.stream().noneMatch(d -> d.nsgId().equals(nsg.id())
+                                        && d.rule().name().equals(r.name())))
+                                .ifPresent(r -> deletes.add(0, RuleChange.delete(nsg.id(), r)));
+                    }
                 }
             }
             if (policy.isEmpty() && deletes.isEmpty()) {

@@ -123,10 +123,14 @@ final class Sweeper {
 
         // known grants past the store's end (a snapshot: each is re-read under its VM's lock before it changes)
         Map<String, Grant> due = new LinkedHashMap<>();
+        Map<String, List<Grant>> dueByRequestRule = new HashMap<>();
+        Map<String, Set<String>> narrowAt = new HashMap<>(); // grant id -> NSGs where its request's rule carries it
         for (Grant g : openGrantsOrNone(failures)) {
             // past its end, or a revocation that began and did not finish (both only ever narrow access)
             if (g.isActive() && (!g.endTimeUtc().isAfter(now) || g.isClosing())) {
                 due.put(RuleMetadata.allowName(g.id()), g);
+                dueByRequestRule.computeIfAbsent(RuleMetadata.requestRuleName(g.requestId(),
+                        g.protocol().nsgName(), g.source()), k -> new ArrayList<>()).add(g);
             }
         }
         for (NsgSnapshot nsg : all) {
@@ -155,6 +159,11 @@ final class Sweeper {
                     // a known grant's name on a rule that is not an Allow: never deleted, reported
                     leftByName.computeIfAbsent(r.name(), k -> new ArrayList<>()).add(nsgId + "/" + r.name());
                 }
+                for (Grant g : dueByRequestRule.getOrDefault(r.name(), List.of())) {
+                    // a due grant's port in its request's rule: narrowed under the VM's lock below (the request's
+                    // other ports may still be open); a non-Allow of that name is reported there
+                    narrowAt.computeIfAbsent(g.id(), k -> new LinkedHashSet<>()).add(nsgId);
+                }
                 if (o.isEmpty() && RuleMetadata.hasOurPrefix(r)) {
                     unrecognised.add(nsgId + "/" + r.name());
                     LOG.warn("jit.sweep.unrecognised rule={} nsg={}: our name prefix, but name, metadata, access and "
@@ -179,6 +188,16 @@ final class Sweeper {
                 List<String> left = new ArrayList<>(leftByName.getOrDefault(name, List.of()));
                 if (!unread.isEmpty() && !closeAfterIncompleteListing(g, name, removed, left, failures)) {
                     return null; // reported; the grant stays open and the next sweep retries
+                }
+                Set<String> narrow = narrowAt.getOrDefault(g.id(), Set.of());
+                if (!narrow.isEmpty()) {
+                    try {
+                        left.addAll(closer.closeGrantRules(g, List.copyOf(narrow), removed));
+                    } catch (RuntimeException e) {
+                        failures.add(new SweepResult.Failure(narrow.iterator().next(), Optional.of(name),
+                                "removing port " + g.number() + " from its request's rule: " + e.getMessage()));
+                        return null; // the grant stays open and the next sweep retries
+                    }
                 }
                 if (g.isClosing()) { // a revocation that did not finish keeps its reason, before or after the end
                     expired.add(closer.markRevoked(g, g.statusReason(), Audit.SYSTEM, "sweep finished a "
@@ -247,12 +266,10 @@ final class Sweeper {
         boolean confirmed = true;
         for (String nsgId : path) {
             try {
-                Optional<SecurityRule> r = backend.readRule(nsgId, name);
-                if (r.isPresent() && RuleMetadata.isAllowNamedFor(r.get(), g.id())) {
-                    backend.deleteRule(nsgId, name);
-                    removed.add(nsgId + "/" + name);
-                } else if (r.isPresent() && !left.contains(nsgId + "/" + name)) {
-                    left.add(nsgId + "/" + name);
+                for (String l : closer.closeGrantRules(g, List.of(nsgId), removed)) {
+                    if (!left.contains(l)) {
+                        left.add(l);
+                    }
                 }
             } catch (RuntimeException e) {
                 failures.add(new SweepResult.Failure(nsgId, Optional.of(name), String.valueOf(e.getMessage())));

@@ -19,6 +19,7 @@ import io.jitaccess.core.rules.SecurityRule;
 import io.jitaccess.core.rules.VmNetwork;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -69,6 +70,8 @@ public final class DriftCheck {
         }
         Map<String, Grant> known = new LinkedHashMap<>();
         grants.forEach(g -> known.put(g.id(), g));
+        Map<String, List<Grant>> byRequestRule = new HashMap<>();
+        grants.forEach(g -> byRequestRule.computeIfAbsent(requestRuleName(g), k -> new ArrayList<>()).add(g));
         for (String id : net.nsgIds()) {
             NsgSnapshot nsg = nsgs.get(id);
             for (SecurityRule r : nsg.rules()) {
@@ -86,7 +89,9 @@ public final class DriftCheck {
                                 : new Drift(Drift.Kind.UNKNOWN_DENY, id, r.name(), "edited, and this store holds no "
                                         + "policy for the VM; kept (only disable removes it)"));
                     } else if (allowGrant != null && known.containsKey(allowGrant)
-                            && RuleMetadata.isAllowNamedFor(r, allowGrant)) {
+                            && RuleMetadata.isAllowNamedFor(r, allowGrant)
+                            || byRequestRule.containsKey(r.name()) && !r.isOpaque() && r.access() == Access.ALLOW
+                            && r.direction() == io.jitaccess.core.rules.Direction.INBOUND) {
                         out.add(new Drift(Drift.Kind.ALLOW_CHANGED, id, r.name(), "its metadata or direction was "
                                 + "edited"));
                     }
@@ -100,6 +105,10 @@ public final class DriftCheck {
                             ? new Drift(Drift.Kind.UNKNOWN_DENY, id, r.name(), "this store holds no policy for the "
                                     + "VM; kept (only disable removes it)")
                             : new Drift(Drift.Kind.STALE_DENY, id, r.name(), "the policy's deny is " + denyName));
+                    continue;
+                }
+                if (o.get().requestId().isPresent()) {
+                    requestRule(r, o.get(), id, open, known, net, now, out);
                     continue;
                 }
                 String grantId = o.get().grantId().orElseThrow();
@@ -124,7 +133,7 @@ public final class DriftCheck {
         out.stream().filter(d -> d.kind() == Drift.Kind.ALLOW_CHANGED).forEach(d -> changedAllows.add(d.ruleName()));
         for (Grant g : open.values()) {
             String name = RuleMetadata.allowName(g.id());
-            if (changedAllows.contains(name)) {
+            if (changedAllows.contains(name) || changedAllows.contains(requestRuleName(g))) {
                 continue;
             }
             for (NicPath nic : net.nics()) {
@@ -144,6 +153,54 @@ public final class DriftCheck {
             }
         }
         return out;
+    }
+
+    /** The name of the rule of the grant's request that would carry its port with others. */
+    public static String requestRuleName(Grant g) {
+        return RuleMetadata.requestRuleName(g.requestId(), g.protocol().nsgName(), g.source());
+    }
+
+    /**
+     * Findings for a request's rule (format v2): the open grants of the request it carries must all agree with it
+     * (end, protocol, source, destinations); a port it carries without an open grant is an orphan (reconcile removes
+     * that port); a rule carrying no open grant is an orphan, or unknown when this store knows no grant of the request.
+     */
+    private static void requestRule(SecurityRule r, RuleMetadata.Owned o, String nsgId, Map<String, Grant> open,
+                                    Map<String, Grant> known, VmNetwork net, Instant now, List<Drift> out) {
+        String req = o.requestId().orElseThrow();
+        List<Grant> carried = open.values().stream().filter(g -> g.requestId().equals(req)
+                && requestRuleName(g).equals(r.name())
+                && r.destinationPorts().stream().anyMatch(p -> p.contains(g.number()))).toList();
+        if (carried.isEmpty()) {
+            if (!o.expiredAt(now)) {
+                boolean knows = known.values().stream().anyMatch(g -> g.requestId().equals(req));
+                out.add(knows ? new Drift(Drift.Kind.ORPHAN_ALLOW, nsgId, r.name(), "no grant of request " + req
+                        + " it carries is open; the rule says until " + o.endTime().orElseThrow())
+                        : new Drift(Drift.Kind.UNKNOWN_ALLOW, nsgId, r.name(), "this store does not know request "
+                        + req + "; kept, it expires at " + o.endTime().orElseThrow()));
+            }
+            return;
+        }
+        for (Grant g : carried) {
+            String why = allowMismatch(r, g, net, o, false);
+            if (why != null) {
+                out.add(new Drift(Drift.Kind.ALLOW_CHANGED, nsgId, r.name(), why));
+                return;
+            }
+        }
+        if (!r.destinationPorts().stream().allMatch(p -> p.from() == p.to())) {
+            out.add(new Drift(Drift.Kind.ALLOW_CHANGED, nsgId, r.name(), "ports are " + r.destinationPorts()
+                    + ", expected single ports of request " + req));
+            return;
+        }
+        Set<Integer> open2 = new LinkedHashSet<>();
+        carried.forEach(g -> open2.add(g.number()));
+        List<Integer> orphans = r.destinationPorts().stream().map(PortRange::from).filter(p -> !open2.contains(p))
+                .toList();
+        if (!orphans.isEmpty() && !o.expiredAt(now)) {
+            out.add(new Drift(Drift.Kind.ORPHAN_ALLOW, nsgId, r.name(), "port(s) " + orphans + " of request " + req
+                    + " have no open grant; the rule says until " + o.endTime().orElseThrow()));
+        }
     }
 
     private static String denyMismatch(SecurityRule r, VmId vm, List<PortRange> ports, List<IpPrefix> ips) {
@@ -174,6 +231,15 @@ public final class DriftCheck {
 
     /** Why an allow rule of ours no longer is what the grant wrote (end time, access, protocol, source, ports, destinations), or null. */
     public static String allowMismatch(SecurityRule r, Grant g, VmNetwork net, RuleMetadata.Owned o) {
+        return allowMismatch(r, g, net, o, true);
+    }
+
+    /**
+     * As {@link #allowMismatch(SecurityRule, Grant, VmNetwork, RuleMetadata.Owned)}; {@code onlyPort} false for a
+     * request's rule, which may carry other ports of the request besides the grant's (exactly its port once).
+     */
+    public static String allowMismatch(SecurityRule r, Grant g, VmNetwork net, RuleMetadata.Owned o,
+                                       boolean onlyPort) {
         if (!o.endTime().orElseThrow().equals(g.endTimeUtc().truncatedTo(java.time.temporal.ChronoUnit.SECONDS))
                 && !o.endTime().orElseThrow().equals(g.endTimeUtc())) {
             return "end time is " + o.endTime().orElseThrow() + ", the grant ends " + g.endTimeUtc();
@@ -184,8 +250,10 @@ public final class DriftCheck {
         if (r.sources().size() != 1 || !r.sources().get(0).toString().equals(g.source())) {
             return "sources are " + r.sources() + ", the grant is for " + g.source();
         }
-        if (!r.destinationPorts().equals(List.of(PortRange.of(g.number())))
-                || !r.sourcePorts().equals(List.of(PortRange.ALL))) {
+        boolean ports = onlyPort ? r.destinationPorts().equals(List.of(PortRange.of(g.number())))
+                : r.destinationPorts().stream().filter(p -> p.contains(g.number())).toList()
+                        .equals(List.of(PortRange.of(g.number())));
+        if (!ports || !r.sourcePorts().equals(List.of(PortRange.ALL))) {
             return "ports are " + r.destinationPorts() + ", the grant is for " + g.number();
         }
         List<IpPrefix> vmIps = net.privateIps();

@@ -25,13 +25,22 @@ import java.util.regex.Pattern;
  * <p>Names (≤ 80 characters, Azure's grammar):
  * <ul>
  *   <li>deny: {@code jitaccess-deny-<vm key>-<ports key>}, e.g. {@code jitaccess-deny-3f9a0c12d4e5b6a7-1c2d3e4f}</li>
- *   <li>allow: {@code jitaccess-allow-<grant id>}, e.g. {@code jitaccess-allow-9b1e4c7a2f3d5e6a}</li>
+ *   <li>allow, one port of one grant (format v1): {@code jitaccess-allow-<grant id>}, e.g.
+ *       {@code jitaccess-allow-9b1e4c7a2f3d5e6a}</li>
+ *   <li>allow, several ports of one request sharing protocol, source and end (format v2):
+ *       {@code jitaccess-allow-<request id>-<source key>}, e.g. {@code jitaccess-allow-4d2c9e0b1a3f5e6d-7e1f0a2b}; the
+ *       source key hashes the protocol and the source, so a grant's rule names are computed from its record
+ *       ({@link #allowNamesOf})</li>
  * </ul>
  * The VM key is the first 16 hex digits of SHA-256 over the lower-cased VM id; the ports key hashes the policy's port
  * set, so a policy update writes a new deny rule before the old one is deleted (never a gap).
  *
  * <p>Descriptions (≤ 140 characters) start with machine-readable metadata, then a human note after {@code " | "}:
- * {@code jitaccess:v1 allow grant=<id> vm=<key> end=<epoch seconds>s | VM 'web-01'}. A rule is ours only when the
+ * {@code jitaccess:v1 allow grant=<id> vm=<key> end=<epoch seconds>s | VM 'web-01'}, or for a request's rule
+ * {@code jitaccess:v2 allow req=<request id> vm=<key> end=<epoch seconds>s | ...}: its ports are its destination ports,
+ * each the port of one grant of that request. Both formats are read; v1 is still written for a one-port rule (a request
+ * of one port, an extension split out of a request's rule), so rules written before v2 are read, expired and
+ * reconciled as before. A rule is ours only when the
  * name, the metadata, the access and the direction all agree ({@link #owned}); everything else is foreign and never
  * touched. Decoding is total: no description makes it throw.
  * Stateless and thread-safe.
@@ -39,8 +48,10 @@ import java.util.regex.Pattern;
 public final class RuleMetadata {
     /** The prefix of every rule name the library writes. */
     public static final String NAME_PREFIX = "jitaccess-";
-    /** The metadata version written now. */
+    /** The metadata version of a one-grant rule. */
     public static final String VERSION = "v1";
+    /** The metadata version of a request's rule carrying several ports. */
+    public static final String VERSION_REQUEST = "v2";
     /** Azure's longest description. */
     public static final int MAX_DESCRIPTION = 140;
     /** Azure's longest rule name. */
@@ -49,6 +60,8 @@ public final class RuleMetadata {
     private static final String DENY = NAME_PREFIX + "deny-";
     private static final String ALLOW = NAME_PREFIX + "allow-";
     private static final String TAG = "jitaccess:" + VERSION;
+    private static final String TAG2 = "jitaccess:" + VERSION_REQUEST;
+    private static final Pattern SOURCE_KEY = Pattern.compile("[0-9a-f]{8}");
     private static final Pattern GRANT_ID = Pattern.compile("[a-z0-9]{6,32}");
     private static final Pattern VM_KEY = Pattern.compile("[0-9a-f]{16}");
     private static final Pattern EPOCH_SECONDS = Pattern.compile("[0-9]{1,12}s");
@@ -70,10 +83,17 @@ public final class RuleMetadata {
      *
      * @param kind    deny or allow
      * @param vmKey   the VM key (see class docs)
-     * @param grantId the grant id (allow rules only)
-     * @param endTime the grant's end (allow rules only)
+     * @param grantId   the grant id (v1 allow rules only)
+     * @param requestId the request id (v2 allow rules only: the rule carries several grants of that request)
+     * @param endTime   the grant's end (allow rules only)
      */
-    public record Owned(Kind kind, String vmKey, Optional<String> grantId, Optional<Instant> endTime) {
+    public record Owned(Kind kind, String vmKey, Optional<String> grantId, Optional<String> requestId,
+                        Optional<Instant> endTime) {
+        /** The id that makes an allow rule live: its grant's (v1) or its request's (v2); empty for a deny. */
+        public Optional<String> ownerId() {
+            return grantId.or(() -> requestId);
+        }
+
         /** Whether this allow rule's end time has passed at {@code now}. */
         public boolean expiredAt(Instant now) {
             return endTime.map(e -> !e.isAfter(now)).orElse(false);
@@ -112,6 +132,44 @@ public final class RuleMetadata {
     public static String allowName(String grantId) {
         requireGrantId(grantId);
         return ALLOW + grantId;
+    }
+
+    /**
+     * The name of a request's rule carrying several of its ports with one protocol and source (format v2):
+     * {@code jitaccess-allow-<request id>-<8 hex digits of SHA-256 over "protocol|source">}.
+     *
+     * @param requestId the request id (a valid grant id)
+     * @param protocol  the protocol as written in the rule ({@code TCP}, {@code UDP}, {@code *})
+     * @param source    the source as the grant records it ({@code *} for any)
+     */
+    public static String requestRuleName(String requestId, String protocol, String source) {
+        requireGrantId(requestId);
+        return ALLOW + requestId + "-" + sha256(protocol + "|" + source).substring(0, 8);
+    }
+
+    /**
+     * The names under which a grant's port may be carried, in the order to look: its request's rule (v2), then its
+     * own rule (v1). Both are read when a grant closes: a crash in the middle of an extension can leave the port in
+     * both.
+     */
+    public static List<String> allowNamesOf(String grantId, String requestId, String protocol, String source) {
+        return List.of(requestRuleName(requestId, protocol, source), allowName(grantId));
+    }
+
+    /** The v2 description of a request's rule carrying several ports that end at {@code end}. */
+    public static String requestDescription(VmId vm, String requestId, Instant end) {
+        requireGrantId(requestId);
+        Objects.requireNonNull(end, "end");
+        return fit(TAG2 + " allow req=" + requestId + " vm=" + vmKey(vm) + " end=" + end.getEpochSecond() + "s",
+                "JIT access for VM '" + vm.name() + "' until " + end);
+    }
+
+    /** Whether a rule name has the shape of a request's rule (v2) for that request. Total. */
+    public static boolean isRequestRuleNameOf(String name, String requestId) {
+        if (name == null || requestId == null || !name.startsWith(ALLOW + requestId + "-")) {
+            return false;
+        }
+        return SOURCE_KEY.matcher(name.substring(ALLOW.length() + requestId.length() + 1)).matches();
     }
 
     /** The deny rule's description. */
@@ -156,7 +214,8 @@ public final class RuleMetadata {
         Owned o = meta.get();
         String name = rule.name();
         boolean agrees = switch (o.kind()) {
-            case ALLOW -> rule.access() == Access.ALLOW && name.equals(ALLOW + o.grantId().orElseThrow());
+            case ALLOW -> rule.access() == Access.ALLOW && (o.grantId().isPresent()
+                    ? name.equals(ALLOW + o.grantId().get()) : isRequestRuleNameOf(name, o.requestId().orElseThrow()));
             case DENY -> rule.access() == Access.DENY && isDenyNameOf(name, o.vmKey());
         };
         return agrees ? meta : Optional.empty();
@@ -192,6 +251,17 @@ public final class RuleMetadata {
                 && rule.access() == Access.ALLOW && rule.direction() == Direction.INBOUND;
     }
 
+    /**
+     * Whether a rule is an inbound, readable {@code Allow} named exactly {@code name} whose destination ports include
+     * {@code port}: the rule of a request that carries that grant's port, found by name whatever its description says.
+     * Removing the port from it, or deleting it, can only narrow access.
+     */
+    public static boolean isAllowNamedWithPort(SecurityRule rule, String name, int port) {
+        return rule != null && !rule.isOpaque() && rule.name().equals(name) && rule.access() == Access.ALLOW
+                && rule.direction() == Direction.INBOUND
+                && rule.destinationPorts().stream().anyMatch(p -> p.contains(port));
+    }
+
     /** Parses the metadata part of a description; total (see {@link #owned}). */
     private static Optional<Owned> metadata(String desc) {
         if (desc == null || desc.length() > 4 * MAX_DESCRIPTION) {
@@ -200,7 +270,8 @@ public final class RuleMetadata {
         int bar = desc.indexOf(" | ");
         String meta = bar >= 0 ? desc.substring(0, bar) : desc;
         String[] tokens = meta.split(" ", -1);
-        if (tokens.length < 3 || !tokens[0].equals(TAG)) {
+        boolean v2 = tokens.length >= 3 && tokens[0].equals(TAG2);
+        if (tokens.length < 3 || !tokens[0].equals(TAG) && !v2) {
             return Optional.empty();
         }
         Map<String, String> kv = new HashMap<>();
@@ -214,8 +285,17 @@ public final class RuleMetadata {
         if (vmKey == null || !VM_KEY.matcher(vmKey).matches()) {
             return Optional.empty();
         }
-        if (tokens[1].equals("deny") && kv.size() == 1) {
-            return Optional.of(new Owned(Kind.DENY, vmKey, Optional.empty(), Optional.empty()));
+        if (tokens[1].equals("deny") && kv.size() == 1 && !v2) {
+            return Optional.of(new Owned(Kind.DENY, vmKey, Optional.empty(), Optional.empty(), Optional.empty()));
+        }
+        if (tokens[1].equals("allow") && v2) {
+            String req = kv.get("req");
+            String end = kv.get("end");
+            if (kv.size() != 3 || !isValidGrantId(req) || end == null || !EPOCH_SECONDS.matcher(end).matches()) {
+                return Optional.empty();
+            }
+            Instant e = Instant.ofEpochSecond(Long.parseLong(end, 0, end.length() - 1, 10));
+            return Optional.of(new Owned(Kind.ALLOW, vmKey, Optional.empty(), Optional.of(req), Optional.of(e)));
         }
         if (tokens[1].equals("allow")) {
             String grant = kv.get("grant");
@@ -225,7 +305,7 @@ public final class RuleMetadata {
             }
             // at most 12 ASCII digits: far inside Instant's range, so nothing below can throw
             Instant e = Instant.ofEpochSecond(Long.parseLong(end, 0, end.length() - 1, 10));
-            return Optional.of(new Owned(Kind.ALLOW, vmKey, Optional.of(grant), Optional.of(e)));
+            return Optional.of(new Owned(Kind.ALLOW, vmKey, Optional.of(grant), Optional.empty(), Optional.of(e)));
         }
         return Optional.empty();
     }

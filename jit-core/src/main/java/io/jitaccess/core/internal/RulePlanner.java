@@ -82,7 +82,8 @@ public final class RulePlanner {
      * (our name and metadata, but a grant the caller does not know: another store's, a restarted instance's, or a
      * co-owner's disguise) is reported as an exposure like any foreign allow and does not move the deny.
      *
-     * @param liveGrantIds ids of the VM's open grants the caller knows
+     * @param liveGrantIds ids of the VM's open grants the caller knows, and of their requests (a request's rule carrying
+     *                     several ports is live while a grant of the request is open)
      */
     public static EnablePlan planEnable(JitPolicy policy, VmNetwork net, Map<String, NsgSnapshot> nsgs,
                                         PlacementMode mode, Set<String> liveGrantIds) {
@@ -200,7 +201,7 @@ public final class RulePlanner {
     /** Whether a rule is the allow rule of an open grant of this VM that the caller vouches for. */
     private static boolean isLiveOwnAllow(SecurityRule r, String vmKey, Set<String> liveGrantIds) {
         return RuleMetadata.owned(r).filter(o -> o.kind() == RuleMetadata.Kind.ALLOW && o.vmKey().equals(vmKey)
-                && o.grantId().map(liveGrantIds::contains).orElse(false)).isPresent();
+                && o.ownerId().map(liveGrantIds::contains).orElse(false)).isPresent();
     }
 
     /**
@@ -218,7 +219,7 @@ public final class RulePlanner {
             }
             Optional<RuleMetadata.Owned> own = RuleMetadata.owned(r);
             if (own.isPresent() && (own.get().kind() == RuleMetadata.Kind.DENY
-                    || own.get().grantId().map(liveGrantIds::contains).orElse(false))) {
+                    || own.get().ownerId().map(liveGrantIds::contains).orElse(false))) {
                 continue;
             }
             boolean port = policy.ports().stream().anyMatch(pr -> r.destinationPorts().stream()
@@ -338,6 +339,7 @@ public final class RulePlanner {
      */
     public static List<RuleChange> planGrants(VmNetwork net, Map<String, NsgSnapshot> nsgs, List<GrantSpec> grants,
                                               int skip) {
+        Map<String, String> ruleNames = ruleNames(grants);
         Map<String, Need> needs = new LinkedHashMap<>();
         for (int gi = 0; gi < grants.size(); gi++) {
             GrantSpec g = grants.get(gi);
@@ -352,7 +354,11 @@ public final class RulePlanner {
                     NsgSnapshot nsg = require(nsgs, nsgId);
                     int bound = needBound(nsg, nic, ips, g);
                     if (bound > 0) {
-                        Need n = needs.computeIfAbsent(g.grantId() + "|" + nsgId, k -> new Need(g, nsgId));
+                        String name = ruleNames.get(g.grantId());
+                        Need n = needs.computeIfAbsent(name + "|" + nsgId, k -> new Need(name, nsgId));
+                        if (!n.grants.contains(g)) {
+                            n.grants.add(g);
+                        }
                         n.ips.addAll(ips);
                         n.bound = Math.min(n.bound, bound);
                     }
@@ -372,41 +378,68 @@ public final class RulePlanner {
             PriorityAllocator a = allocs.computeIfAbsent(n.nsgId, k -> PriorityAllocator.of(nsg, Direction.INBOUND));
             int hi = Math.min(n.bound - 1, PriorityAllocator.MAX);
             OptionalInt p = a.takeLowest(PriorityAllocator.MIN, hi, skip);
+            GrantSpec g = n.grants.get(0);
             if (p.isEmpty()) {
                 throw new PriorityExhaustedException(n.nsgId, PriorityAllocator.MIN, hi,
-                        "the allow rule of grant " + n.grant.grantId() + " (port " + n.grant.port() + ")");
+                        "the allow rule of grant(s) " + n.grants.stream().map(GrantSpec::grantId).toList()
+                                + " (port(s) " + n.grants.stream().map(GrantSpec::port).toList() + ")");
             }
-            GrantSpec g = n.grant;
-            SecurityRule allow = SecurityRule.inbound(RuleMetadata.allowName(g.grantId()), p.getAsInt(), Access.ALLOW,
+            // one port: the grant's own rule (format v1, as before); several: the request's rule (format v2)
+            boolean several = !n.name.equals(RuleMetadata.allowName(g.grantId()));
+            SecurityRule allow = SecurityRule.inbound(n.name, p.getAsInt(), Access.ALLOW,
                     g.protocol(), List.of(g.source().<Address>map(Address::of).orElse(Address.ANY)),
-                    n.ips.stream().map(Address::of).toList(), List.of(PortRange.of(g.port())),
-                    RuleMetadata.allowDescription(g.vmId(), g.grantId(), g.end()));
+                    n.ips.stream().map(Address::of).toList(),
+                    n.grants.stream().map(x -> PortRange.of(x.port())).distinct().sorted().toList(),
+                    several ? RuleMetadata.requestDescription(g.vmId(), g.requestId(), g.end())
+                            : RuleMetadata.allowDescription(g.vmId(), g.grantId(), g.end()));
             creates.add(RuleChange.create(n.nsgId, allow));
             added.computeIfAbsent(n.nsgId, k -> new ArrayList<>()).add(allow);
         }
         added.forEach((id, rules) -> requireRoom(require(nsgs, id), rules.size(),
-                rules.size() + " allow rule(s) of grant(s) " + grantIds(rules)));
+                rules.size() + " allow rule(s) " + rules.stream().map(SecurityRule::name).toList()));
         Map<String, NsgSnapshot> after = new HashMap<>(nsgs);
         added.forEach((id, rules) -> after.put(id, require(nsgs, id).with(rules, List.of())));
         verifyGrants(net, nsgs, after, grants);
         return creates;
     }
 
+    /**
+     * The rule name each grant's port goes under: grants of one request that share protocol, source and end share the
+     * request's rule ({@link RuleMetadata#requestRuleName}); a grant alone in its group keeps its own rule
+     * ({@link RuleMetadata#allowName}). Two groups of one request with the same protocol and source but different
+     * ends would share a name: the first (in request order) takes it, the ports of the others get their own rules.
+     */
+    static Map<String, String> ruleNames(List<GrantSpec> grants) {
+        Map<String, List<GrantSpec>> groups = new LinkedHashMap<>();
+        for (GrantSpec g : grants) {
+            groups.computeIfAbsent(g.requestId() + "|" + g.protocol().nsgName() + "|" + g.sourceText() + "|"
+                    + g.end(), k -> new ArrayList<>()).add(g);
+        }
+        Map<String, String> out = new HashMap<>();
+        Set<String> taken = new java.util.HashSet<>();
+        for (List<GrantSpec> group : groups.values()) {
+            GrantSpec first = group.get(0);
+            String shared = RuleMetadata.requestRuleName(first.requestId(), first.protocol().nsgName(),
+                    first.sourceText());
+            boolean together = group.stream().map(GrantSpec::port).distinct().count() > 1 && taken.add(shared);
+            for (GrantSpec g : group) {
+                out.put(g.grantId(), together ? shared : RuleMetadata.allowName(g.grantId()));
+            }
+        }
+        return out;
+    }
+
     private static final class Need {
-        final GrantSpec grant;
+        final String name;
         final String nsgId;
+        final List<GrantSpec> grants = new ArrayList<>();
         final Set<IpPrefix> ips = new LinkedHashSet<>();
         int bound = Integer.MAX_VALUE;
 
-        Need(GrantSpec grant, String nsgId) {
-            this.grant = grant;
+        Need(String name, String nsgId) {
+            this.name = name;
             this.nsgId = nsgId;
         }
-    }
-
-    private static List<String> grantIds(List<SecurityRule> rules) {
-        return rules.stream().map(r -> r.name().substring(RuleMetadata.NAME_PREFIX.length() + "allow-".length()))
-                .toList();
     }
 
     private static List<String> pathNsgs(NicPath nic) {
