@@ -253,7 +253,8 @@ final class ExtendOps {
         List<Target> out = new ArrayList<>();
         for (String nsgId : net.nsgIds()) {
             Optional<SecurityRule> mine = writer.backend().readRule(nsgId, own);
-            Optional<SecurityRule> theirs = writer.backend().readRule(nsgId, shared)
+            Optional<SecurityRule> theirs = (shared.isEmpty() ? Optional.<SecurityRule>empty()
+                    : writer.backend().readRule(nsgId, shared))
                     .filter(r -> !r.isOpaque() && r.destinationPorts().stream().anyMatch(p -> p.contains(g.number())));
             if (mine.isPresent() && theirs.isPresent()) {
                 throw changed(g, nsgId, "both its own rule and its request's rule carry the port (an extension "

@@ -194,11 +194,30 @@ final class GrantCloser {
     }
 
     /**
-     * The request's rule without the grant's port, or empty when the rule should be deleted instead: nothing would be
-     * left, its end has passed, or it is no longer exactly a rule of ours for this grant's request, VM, protocol and
-     * source with single-port destinations.
+     * The request's rule keeping only the ports of the request's other open grants (as the store holds them) that it
+     * carries, or empty when the rule should be deleted instead: nothing would be left, its end has passed, or it is
+     * no longer exactly a rule of ours for this grant's request, VM, protocol and source with single-port
+     * destinations. A port nobody holds (a co-owner's addition, a port whose narrowing failed before) is dropped too.
      */
-    static Optional<SecurityRule> withoutPort(SecurityRule r, Grant g, Instant now) {
+    private Optional<SecurityRule> withoutPort(SecurityRule r, Grant g, Instant now) {
+        Optional<SecurityRule> minus = withoutPort(r, g, now, Set.of(g.number()));
+        if (minus.isEmpty()) {
+            return minus;
+        }
+        Set<Integer> held = new HashSet<>();
+        for (Grant o : store.openGrants(g.vmId())) {
+            if (!o.id().equals(g.id()) && !o.isClosing() && o.requestId().equals(g.requestId())
+                    && o.protocol() == g.protocol() && o.source().equals(g.source()) && o.endTimeUtc().isAfter(now)) {
+                held.add(o.number());
+            }
+        }
+        List<io.jitaccess.core.net.PortRange> rest = minus.get().destinationPorts().stream()
+                .filter(p -> held.contains(p.from())).toList();
+        return rest.isEmpty() ? Optional.empty() : Optional.of(r.toBuilder().destinationPorts(rest).build());
+    }
+
+    /** The rule without {@code ports}, or empty (see {@link #withoutPort(SecurityRule, Grant, Instant)}). */
+    static Optional<SecurityRule> withoutPort(SecurityRule r, Grant g, Instant now, Set<Integer> ports) {
         Optional<RuleMetadata.Owned> o = RuleMetadata.owned(r);
         boolean exact = o.isPresent() && o.get().requestId().map(g.requestId()::equals).orElse(false)
                 && o.get().vmKey().equals(RuleMetadata.vmKey(g.vmId())) && !o.get().expiredAt(now)
@@ -210,7 +229,7 @@ final class GrantCloser {
             return Optional.empty();
         }
         List<io.jitaccess.core.net.PortRange> rest = r.destinationPorts().stream()
-                .filter(p -> p.from() != g.number()).toList();
+                .filter(p -> !ports.contains(p.from())).toList();
         return rest.isEmpty() ? Optional.empty() : Optional.of(r.toBuilder().destinationPorts(rest).build());
     }
 

@@ -129,8 +129,8 @@ final class Sweeper {
             // past its end, or a revocation that began and did not finish (both only ever narrow access)
             if (g.isActive() && (!g.endTimeUtc().isAfter(now) || g.isClosing())) {
                 due.put(RuleMetadata.allowName(g.id()), g);
-                dueByRequestRule.computeIfAbsent(RuleMetadata.requestRuleName(g.requestId(),
-                        g.protocol().nsgName(), g.source()), k -> new ArrayList<>()).add(g);
+                dueByRequestRule.computeIfAbsent(io.jitaccess.core.internal.DriftCheck.requestRuleName(g),
+                        k -> new ArrayList<>()).add(g);
             }
         }
         for (NsgSnapshot nsg : all) {

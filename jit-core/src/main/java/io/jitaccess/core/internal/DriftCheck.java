@@ -155,9 +155,14 @@ public final class DriftCheck {
         return out;
     }
 
-    /** The name of the rule of the grant's request that would carry its port with others. */
+    /**
+     * The name of the rule of the grant's request that would carry its port with others; the empty string (never a
+     * rule's name) when the grant's request id is not one the library writes (a record from elsewhere): no rule of
+     * ours can carry it.
+     */
     public static String requestRuleName(Grant g) {
-        return RuleMetadata.requestRuleName(g.requestId(), g.protocol().nsgName(), g.source());
+        return RuleMetadata.isValidGrantId(g.requestId())
+                ? RuleMetadata.requestRuleName(g.requestId(), g.protocol().nsgName(), g.source()) : "";
     }
 
     /**

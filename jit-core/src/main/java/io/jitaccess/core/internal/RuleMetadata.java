@@ -153,7 +153,8 @@ public final class RuleMetadata {
      * both.
      */
     public static List<String> allowNamesOf(String grantId, String requestId, String protocol, String source) {
-        return List.of(requestRuleName(requestId, protocol, source), allowName(grantId));
+        return isValidGrantId(requestId) ? List.of(requestRuleName(requestId, protocol, source), allowName(grantId))
+                : List.of(allowName(grantId)); // a request id we never write: no request's rule of ours has it
     }
 
     /** The v2 description of a request's rule carrying several ports that end at {@code end}. */
