@@ -212,9 +212,10 @@ class ArmRealReplayTest {
         Grant revoked = jit.revoke(g1.id(), admin);
         assertThat(revoked.status()).isEqualTo(GrantStatus.REVOKED);
         assertThat(revoked.statusReason()).isEqualTo(StatusReason.USER_REQUESTED);
-        // revoke reads the grant's own rule by name (not the NSG) and deletes it
+        // revoke reads the grant's rules by name (its request's, absent here, and its own; not the NSG) and
+        // deletes its own
         Map<String, Integer> resolveRuleDelete = Map.of("GET virtualMachines", 1, "GET networkInterfaces", 1,
-                "GET virtualNetworks", 1, "GET securityRules", 1, "DELETE securityRules", 1);
+                "GET virtualNetworks", 1, "GET securityRules", 2, "DELETE securityRules", 1);
         assertThat(calls()).isEqualTo(resolveRuleDelete);
         assertLroShapes();
         assertForeignRulesUntouched();
