@@ -91,6 +91,15 @@ class FaultMatrixTest {
                 r.jit.update(Rig.policy(r.vm, 22, 3389).withRequiredApprovals(1), r.admin);
                 r.jit.approvals().submitExtension(r.store.allGrants().get(0).id(), Duration.ofHours(2), r.barbara);
             }, r -> r.jit.approvals().approve(r.store.pendingRequests().get(0).id(), r.admin)),
+            // issue 12 §1: a request's ports share one rule per NSG (two NSGs written in parallel)
+            new Op("revoke one port of a shared rule", FaultMatrixTest::sharedRule,
+                    r -> r.jit.revoke(grantOf(r, 3389).id(), r.admin)),
+            new Op("expire a shared rule", FaultMatrixTest::sharedRule,
+                    r -> r.scheduler.advance(Duration.ofHours(1))),
+            new Op("extend one port of a shared rule", FaultMatrixTest::sharedRule,
+                    r -> r.jit.extend(grantOf(r, 22).id(), Duration.ofHours(2), r.barbara)),
+            new Op("supersede one port of a shared rule", FaultMatrixTest::sharedRule,
+                    r -> request(r, 22, Duration.ofHours(2))),
             new Op("preview", r -> {
                 r.jit.enable(Rig.policy(r.vm, 22, 3389), r.admin);
                 request(r, 22, Duration.ofHours(1));
@@ -101,6 +110,17 @@ class FaultMatrixTest {
                 assertThat(r.net.writes()).as("a preview writes nothing, whatever fails").isEqualTo(writes);
                 return p;
             }));
+
+    /** Enables 22 and 3389 and grants both in one request: one rule per NSG carrying both ports. */
+    static void sharedRule(Rig r) {
+        r.jit.enable(Rig.policy(r.vm, 22, 3389), r.admin);
+        r.jit.requestAccess(AccessRequest.of(r.vm, "matrix", PortRequest.of(22, Duration.ofHours(1)),
+                PortRequest.of(3389, Duration.ofHours(1))), r.barbara);
+    }
+
+    static Grant grantOf(Rig r, int port) {
+        return r.store.allGrants().stream().filter(g -> g.number() == port && g.isActive()).findFirst().orElseThrow();
+    }
 
     /** How many backend calls the action makes when nothing goes wrong. */
     static long callsOf(Op op) {
