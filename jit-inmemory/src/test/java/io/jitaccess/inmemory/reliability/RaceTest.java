@@ -145,6 +145,113 @@ class RaceTest {
         b.close();
     }
 
+    /**
+     * Issue 12 §1 and §2 under races: 16 threads on two instances each request 22 and 3389 on 8 VMs sharing the subnet
+     * NSG (one rule per request and NSG), then 16 threads revoke the 3389 port of every request at once (each rule
+     * narrowed in place while the others are narrowed too), while a foreign writer adds rules. Every request keeps
+     * exactly its 22 open, judged by the simulator's evaluator; nothing else is open; all expire; foreign rules
+     * survive.
+     */
+    @RepeatedTest(3)
+    void sharedRulesRequestedAndNarrowedConcurrently() throws Exception {
+        RUNS.incrementAndGet();
+        Rig r = new Rig();
+        JitAccess a = r.jit;
+        JitAccess b = JitAccess.builder().backend(r.net).authorizer((p, x, v) -> true).policyStore(r.store)
+                .clock(r.clock).scheduler(r.scheduler).build();
+        List<VmId> vms = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            VmId vm = r.net.addVm("shared-" + i, r.subnet, "10.0.0." + (40 + i));
+            a.enable(JitPolicy.of(vm, PortRule.tcp(22, AllowedSources.perRequest(), Duration.ofHours(3)),
+                    PortRule.tcp(3389, AllowedSources.perRequest(), Duration.ofHours(3))), r.admin);
+            vms.add(vm);
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(17);
+        List<SecurityRule> written = new ArrayList<>();
+        AtomicBoolean stop = new AtomicBoolean();
+        CountDownLatch start = new CountDownLatch(1);
+        Future<?> writer = pool.submit(() -> {
+            start.await();
+            for (int i = 0; i < 30 && !stop.get(); i++) {
+                NsgSnapshot s = r.net.snapshot(r.subnetNsg);
+                int p = PriorityAllocator.of(s, Direction.INBOUND).takeLowest(100, 4096).orElseThrow();
+                SecurityRule rule = SecurityRule.inbound("iac-" + i, p, Access.ALLOW, Protocol.TCP,
+                        List.of(Address.of(IpPrefix.of("192.0.2." + i))), List.of(Address.ANY),
+                        List.of(PortRange.of(9000 + i)), "written by IaC");
+                try {
+                    r.net.putRule(r.subnetNsg, rule);
+                    synchronized (written) {
+                        written.add(rule);
+                        r.foreignAtStart.add(r.subnetNsg + "|" + rule);
+                    }
+                } catch (io.jitaccess.core.RuleConflictException e) {
+                    i--;
+                }
+                Thread.yield();
+            }
+            return null;
+        });
+        List<Future<List<Grant>>> requests = new ArrayList<>();
+        for (int t = 0; t < 16; t++) {
+            VmId vm = vms.get(t % 8);
+            String src = "198.51.100." + (t + 1);
+            JitAccess jit = t % 2 == 0 ? a : b;
+            requests.add(pool.submit(() -> {
+                start.await();
+                return jit.requestAccess(AccessRequest.of(vm, "race", PortRequest.of(22, src, Duration.ofHours(1)),
+                        PortRequest.of(3389, src, Duration.ofHours(1))), RequestContext.of("u" + src + "@c.com"));
+            }));
+        }
+        start.countDown();
+        List<List<Grant>> granted = new ArrayList<>();
+        for (Future<List<Grant>> f : requests) {
+            granted.add(f.get(60, TimeUnit.SECONDS));
+        }
+        NsgSnapshot afterRequests = r.net.snapshot(r.subnetNsg);
+        for (List<Grant> req : granted) {
+            assertThat(req).hasSize(2);
+            String name = io.jitaccess.core.internal.DriftCheck.requestRuleName(req.get(0));
+            assertThat(afterRequests.rule(name)).as("one rule for the request").hasValueSatisfying(x ->
+                    assertThat(x.destinationPorts()).containsExactly(PortRange.of(22), PortRange.of(3389)));
+        }
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<Grant>> revokes = new ArrayList<>();
+        for (int t = 0; t < 16; t++) {
+            Grant g3389 = granted.get(t).stream().filter(g -> g.number() == 3389).findFirst().orElseThrow();
+            JitAccess jit = t % 2 == 0 ? b : a;
+            revokes.add(pool.submit(() -> {
+                go.await();
+                return jit.revoke(g3389.id(), r.admin);
+            }));
+        }
+        go.countDown();
+        for (Future<Grant> f : revokes) {
+            assertThat(f.get(60, TimeUnit.SECONDS).status()).isEqualTo(GrantStatus.REVOKED);
+        }
+        stop.set(true);
+        writer.get(60, TimeUnit.SECONDS);
+        pool.shutdown();
+        GRANTS.addAndGet(granted.size() * 2);
+        FOREIGN.addAndGet(written.size());
+        NsgSnapshot s = r.net.snapshot(r.subnetNsg);
+        Set<Integer> priorities = new HashSet<>();
+        for (SecurityRule rule : s.rules()) {
+            assertThat(priorities.add(rule.priority())).as("priority " + rule.priority() + " used once").isTrue();
+        }
+        for (List<Grant> req : granted) {
+            Grant g22 = req.stream().filter(g -> g.number() == 22).findFirst().orElseThrow();
+            assertThat(r.net.canConnect(g22.source(), g22.vmId(), 22).allowed()).as(g22 + " still open").isTrue();
+            assertThat(r.net.canConnect(g22.source(), g22.vmId(), 3389).allowed()).as("3389 revoked").isFalse();
+            assertThat(s.rule(io.jitaccess.core.internal.DriftCheck.requestRuleName(g22))).hasValueSatisfying(x ->
+                    assertThat(x.destinationPorts()).containsExactly(PortRange.of(22)));
+        }
+        assertThat(s.rules()).containsAll(written);
+        r.scheduler.advance(Duration.ofHours(1));
+        assertThat(r.ourAllows()).as("all expire").isEmpty();
+        assertThat(r.violations()).isEmpty();
+        b.close();
+    }
+
     @AfterAll
     static void report() {
         System.out.println("races: " + RUNS + " runs, " + GRANTS + " grants accepted, " + FOREIGN
