@@ -36,7 +36,7 @@ class FleetNumbersTest {
     @Test
     @DisplayName("bulk and one by one enable every VM they measure; one by one is extrapolated from its sample")
     void enable() {
-        FleetNumbers.Enable bulk = FleetNumbers.bulk(40, 10, Duration.ofMillis(50), WriteBudget.ARM_DEFAULT, "bulk");
+        FleetNumbers.Enable bulk = FleetNumbers.bulk(40, 10, Duration.ofMillis(50), WriteBudget.ARM_DEFAULT);
         assertThat(bulk.enabled()).isEqualTo(40);
         assertThat(bulk.targetNsgs()).isEqualTo(40);
         assertThat(bulk.traffic().writes()).isGreaterThanOrEqualTo(40);

@@ -43,7 +43,11 @@ public final class FleetNumbers {
     /** Poll interval of every backend here (production's default is 1 s, which would round each LRO up to 1 s). */
     public static final Duration POLL = Duration.ofMillis(10);
 
-    /** What was sent to the endpoint over a measured step. */
+    /**
+     * What was sent to the endpoint over a measured step: {@code reads} are resource GETs (list pages included), apart
+     * from the LRO's traffic: its polls and the SDK's final GET of a rule after its PUT's operation ({@code polls});
+     * {@code writes} are PUTs and DELETEs, refused ones included; {@code throttled} the answers 429 or 409.
+     */
     public record Traffic(int reads, int listPages, int writes, int polls, int throttled, int total) {
         static Traffic of(List<FakeArm.Request> log) {
             int reads = 0;
@@ -51,16 +55,27 @@ public final class FleetNumbers {
             int writes = 0;
             int polls = 0;
             int throttled = 0;
-            for (FakeArm.Request r : log) {
+            java.util.Map<String, Integer> awaitingFinalGet = new java.util.HashMap<>();
+            for (FakeArm.Request r : log.stream().sorted(java.util.Comparator.comparingLong(FakeArm.Request::nanos))
+                    .toList()) {
+                String path = r.path().toLowerCase(Locale.ROOT);
                 if (r.isPoll()) {
                     polls++;
                 } else if (r.method().equals("GET")) {
-                    reads++;
-                    if (isListPage(r.path())) {
-                        pages++;
+                    if (awaitingFinalGet.getOrDefault(path, 0) > 0) {
+                        awaitingFinalGet.merge(path, -1, Integer::sum);   // the SDK's final GET after the LRO
+                        polls++;
+                    } else {
+                        reads++;
+                        if (isListPage(path)) {
+                            pages++;
+                        }
                     }
                 } else if (r.method().equals("PUT") || r.method().equals("DELETE")) {
                     writes++;
+                    if (r.method().equals("PUT") && r.responseHeader("Azure-AsyncOperation") != null) {
+                        awaitingFinalGet.merge(path, 1, Integer::sum);
+                    }
                 }
                 if (r.status() == 429 || r.status() == 409) {
                     throttled++;
@@ -213,8 +228,11 @@ public final class FleetNumbers {
         return List.of(PortRule.tcp(22, AllowedSources.perRequest(), Duration.ofHours(3)));
     }
 
-    /** Bulk enable of every VM of a {@link #fleet}, writes' operations lasting {@code lro}. */
-    public static Enable bulk(int vms, int groups, Duration lro, WriteBudget budget, String how) {
+    /**
+     * Bulk enable of every VM of a {@link #fleet}, writes' operations lasting {@code lro}, with the request's default
+     * options but {@code budget}; {@link Enable#how} names the budget and parallelism the request carried.
+     */
+    public static Enable bulk(int vms, int groups, Duration lro, WriteBudget budget) {
         InMemoryNetwork net = fleet(vms, groups);
         try (FakeArm arm = open(net); JitAccess jit = jit(backend(arm, net))) {
             arm.lroDuration(lro);
@@ -222,8 +240,12 @@ public final class FleetNumbers {
             int targets = targetNsgs(net, all);
             arm.clearLog();
             long t0 = System.nanoTime();
-            BulkReport r = jit.fleet().enable(BulkEnable.of(all, policyPorts()).withBudget(budget), ADMIN);
+            BulkEnable request = BulkEnable.of(all, policyPorts()).withBudget(budget);
+            BulkReport r = jit.fleet().enable(request, ADMIN);
             long nanos = System.nanoTime() - t0;
+            String how = String.format(Locale.ROOT, "bulk (`fleet().enable`; write budget %d tokens, %s a second;"
+                    + " parallelism %d)", request.budget().capacity(), fmt(request.budget().refillPerSecond()),
+                    request.parallelism());
             return new Enable(how, vms, vms, nanos, r.count(BulkReport.Outcome.ENABLED), targets,
                     Traffic.of(arm.requests()));
         }
@@ -252,6 +274,10 @@ public final class FleetNumbers {
             return new Enable("one by one (`JitAccess.enable` per VM)", vms, sample, nanos * factor, enabled, targets,
                     Traffic.of(arm.requests()).times(factor));
         }
+    }
+
+    private static String fmt(double d) {
+        return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
     }
 
     /** Distinct NSGs that hold the VMs' denies (each NIC's NSG, else its subnet's), from the simulator's topology. */
