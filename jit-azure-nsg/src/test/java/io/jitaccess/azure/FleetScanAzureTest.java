@@ -102,26 +102,6 @@ class FleetScanAzureTest {
      * its own NIC NSG; every tenth VM's NIC NSG and its group's subnet NSG allow {@code *} to 22 (so it is exposed).
      */
     static Fleet fleet(int vms, int groups) {
-        InMemoryNetwork net = InMemoryNetwork.create(SampleFleet.SUBSCRIPTION, "rg-0");
-        String[] subnets = new String[groups];
-        for (int g = 0; g < groups; g++) {
-            net.inResourceGroup("rg-" + g);
-            net.addVirtualNetwork("vnet-" + g, "10." + g + ".0.0/16");
-            subnets[g] = net.addSubnet("vnet-" + g, "default", "10." + g + ".0.0/20");
-            String shared = net.addNsg("subnet-nsg-" + g);
-            net.attachNsgToSubnet(subnets[g], shared);
-            net.rule(shared).named("allow-ssh").priority(100).allow().tcp().from("*").toPort(22).put();
-        }
-        for (int i = 0; i < vms; i++) {
-            int g = i % groups;
-            int k = i / groups;
-            net.inResourceGroup("rg-" + g);
-            String nsg = net.addNsg("vm-" + i + "-nsg");
-            if (i % 10 == 0) {
-                net.rule(nsg).named("allow-ssh-any").priority(100).allow().tcp().from("*").toPort(22).put();
-            }
-            net.addVm("vm-" + i, subnets[g], "10." + g + "." + (k / 250) + "." + (k % 250 + 4), nsg);
-        }
-        return new Fleet(net);
+        return new Fleet(FleetNumbers.fleet(vms, groups));
     }
 }

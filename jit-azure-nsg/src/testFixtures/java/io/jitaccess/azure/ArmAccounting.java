@@ -146,6 +146,24 @@ public final class ArmAccounting {
             base.remove("allow4");
             rows.add(new Row("sweep removing 1 expired rule of 3 ports", existing, 1, sweepThree, cost(b.arm)));
 
+            // an extension: a fresh one-port grant (set up unmeasured) extended from 1 to 2 hours, then revoked
+            // unmeasured, so that the disable below is as before. Baseline: the rule's description (where a hand-written
+            // tool keeps the end) replaced by a whole-NSG update
+            RequestContext dave = RequestContext.of("dave@contoso.com", "203.0.113.30");
+            Grant toExtend = jit.requestAccess(AccessRequest.of(f.vm, "", PortRequest.of(3389, Duration.ofHours(1))),
+                    dave).get(0);
+            base.add("allow-ext-3389", 120, true, "203.0.113.30", 3389);
+            f.arm.clearLog();
+            b.arm.clearLog();
+            jit.extend(toExtend.id(), Duration.ofHours(2), dave);
+            Cost extend = cost(f.arm);
+            base.describe("allow-ext-3389", "jit end 2h later");
+            rows.add(new Row("extend 1 grant", existing, 1, extend, cost(b.arm)));
+            jit.revoke(toExtend.id(), admin);
+            base.remove("allow-ext-3389");
+            f.arm.clearLog();
+            b.arm.clearLog();
+
             jit.disable(f.vm, admin);
             Cost disable = cost(f.arm);
             base.remove("deny-jit");

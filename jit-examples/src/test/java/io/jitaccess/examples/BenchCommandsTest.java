@@ -57,6 +57,22 @@ class BenchCommandsTest {
                 "`mvn -B -ntp -Pstore-bench -pl jit-store-jdbc -am package -DskipTests exec:exec`");
     }
 
+    @Test
+    void theReportCarriesIssue12sNumbersAndTheReadmePointsToThem() throws IOException {
+        // PerfReport's section 5b measures with jit-azure-nsg's test fixtures (FleetNumbers): the bench profile must
+        // compile them, and the generated report and the README must carry the section
+        Element helper = children(child(child(profile("jit-examples", "bench"), "build"), "plugins"), "plugin")
+                .stream().filter(p -> "build-helper-maven-plugin".equals(text(p, "artifactId"))).findFirst()
+                .orElseThrow(() -> new AssertionError("no build-helper-maven-plugin in the bench profile"));
+        List<String> sources = texts(child(child(child(child(helper, "executions"), "execution"), "configuration"),
+                "sources"), "source");
+        assertThat(sources).contains("src/bench/java", "../jit-azure-nsg/src/testFixtures/java");
+        String report = Files.readString(reactorRoot().resolve("docs/performance.md"));
+        assertThat(report).contains("## 5b. Issue 12's numbers to reach", "| scenario | target | measured | met |");
+        String readme = Files.readString(reactorRoot().resolve("README.md")).replaceAll("\\s+", " ");
+        assertThat(readme).contains("issue 12's numbers to reach (section 5b");
+    }
+
     private static Element profile(String module, String id) {
         Path pom = reactorRoot().resolve(module).resolve("pom.xml");
         return children(child(read(pom).getDocumentElement(), "profiles"), "profile").stream()
