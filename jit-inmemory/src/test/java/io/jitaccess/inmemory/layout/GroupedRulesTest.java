@@ -73,6 +73,13 @@ class GroupedRulesTest {
         return r.net.canConnect("203.0.113.10", r.vm, port).allowed();
     }
 
+    /** The simulator's count of each kind of write since the last reset. */
+    static void assertWrites(Rig r, int creates, int replaces, int deletes) {
+        assertThat(new int[] {(int) r.net.count(Operation.CREATE_RULE), (int) r.net.count(Operation.REPLACE_RULE),
+                (int) r.net.count(Operation.DELETE_RULE)}).as("creates, replaces, deletes")
+                .containsExactly(creates, replaces, deletes);
+    }
+
     static List<PortRange> ports(int... ports) {
         List<PortRange> out = new ArrayList<>();
         for (int p : ports) {
@@ -142,8 +149,7 @@ class GroupedRulesTest {
         });
         Grant revoked = r.jit.revoke(port(grants, 3389).id(), ALICE);
         assertThat(revoked.status()).isEqualTo(GrantStatus.REVOKED);
-        assertThat(r.net.count(Operation.REPLACE_RULE)).isEqualTo(2);
-        assertThat(r.net.count(Operation.CREATE_RULE) + r.net.count(Operation.DELETE_RULE)).isZero();
+        assertWrites(r, 0, 2, 0);
         assertThat(gaps).isEmpty();
         assertThat(open(r, 3389)).isFalse();
         assertThat(open(r, 22)).isTrue();
@@ -154,8 +160,7 @@ class GroupedRulesTest {
         r.jit.revoke(port(grants, 22).id(), ALICE);
         r.net.reset();
         r.jit.revoke(port(grants, 5985).id(), ALICE);
-        assertThat(r.net.count(Operation.DELETE_RULE)).isEqualTo(2);
-        assertThat(r.net.count(Operation.REPLACE_RULE)).isZero();
+        assertWrites(r, 0, 0, 2);
         assertThat(allows(r)).isEmpty();
         for (int p : PORTS) {
             assertThat(open(r, p)).isFalse();
@@ -172,8 +177,7 @@ class GroupedRulesTest {
         r.scheduler.advance(Duration.ofMinutes(59));
         assertThat(open(r, 22)).isTrue();
         r.scheduler.advance(Duration.ofMinutes(1));
-        assertThat(r.net.count(Operation.DELETE_RULE)).isEqualTo(2);
-        assertThat(r.net.count(Operation.REPLACE_RULE)).isZero();
+        assertWrites(r, 0, 0, 2);
         assertThat(allows(r)).isEmpty();
         for (Grant g : grants) {
             assertThat(r.store.findGrant(g.id())).hasValueSatisfying(x -> {
@@ -210,9 +214,7 @@ class GroupedRulesTest {
         r.net.reset();
         Grant again = r.jit.requestAccess(AccessRequest.of(r.vm, "again", PortRequest.of(22, Duration.ofHours(2))),
                 ALICE).get(0);
-        assertThat(r.net.count(Operation.CREATE_RULE)).isEqualTo(2);
-        assertThat(r.net.count(Operation.REPLACE_RULE)).isEqualTo(2);
-        assertThat(r.net.count(Operation.DELETE_RULE)).isZero();
+        assertWrites(r, 2, 2, 0);
         assertThat(r.store.findGrant(port(first, 22).id())).hasValueSatisfying(g ->
                 assertThat(g.statusReason()).isEqualTo(StatusReason.NEWER_REQUEST_INITIATED));
         assertThat(open(r, 22)).isTrue();
@@ -238,9 +240,7 @@ class GroupedRulesTest {
         Grant x = r.jit.extend(port(grants, 22).id(), Duration.ofHours(2), ALICE);
         Instant newEnd = r.clock.instant().plus(Duration.ofHours(2));
         assertThat(x.endTimeUtc()).isEqualTo(newEnd);
-        assertThat(r.net.count(Operation.CREATE_RULE)).isEqualTo(2);
-        assertThat(r.net.count(Operation.REPLACE_RULE)).isEqualTo(2);
-        assertThat(r.net.count(Operation.DELETE_RULE)).isZero();
+        assertWrites(r, 2, 2, 0);
         assertThat(open(r, 22)).isTrue();
         assertThat(open(r, 3389)).isTrue();
         assertThat(r.jit.verify(r.vm, r.admin).findings()).isEmpty();
@@ -264,8 +264,7 @@ class GroupedRulesTest {
         List<SecurityRule> before = allows(r);
         r.net.reset();
         Grant x = r.jit.extend(port(grants, 22).id(), Duration.ofHours(3), ALICE);
-        assertThat(r.net.count(Operation.REPLACE_RULE)).isEqualTo(2);
-        assertThat(r.net.count(Operation.CREATE_RULE) + r.net.count(Operation.DELETE_RULE)).isZero();
+        assertWrites(r, 0, 2, 0);
         List<SecurityRule> after = allows(r);
         assertThat(after).extracting(SecurityRule::name).isEqualTo(before.stream().map(SecurityRule::name).toList());
         assertThat(after).extracting(SecurityRule::priority)

@@ -54,40 +54,13 @@ class RaceTest {
         RUNS.incrementAndGet();
         Rig r = new Rig();
         JitAccess a = r.jit;
-        JitAccess b = JitAccess.builder().backend(r.net).authorizer((p, x, v) -> true).policyStore(r.store)
-                .clock(r.clock).scheduler(r.scheduler).build();
-        List<VmId> vms = new ArrayList<>();
-        for (int i = 0; i < 8; i++) {
-            VmId vm = r.net.addVm("race-" + i, r.subnet, "10.0.0." + (20 + i));
-            a.enable(JitPolicy.of(vm, PortRule.tcp(22, AllowedSources.perRequest(), Duration.ofHours(3)),
-                    PortRule.tcp(3389, AllowedSources.perRequest(), Duration.ofHours(3))), r.admin);
-            vms.add(vm);
-        }
+        JitAccess b = second(r);
+        List<VmId> vms = enabledVms(r, "race-", 20);
         ExecutorService pool = Executors.newFixedThreadPool(33);
         CountDownLatch start = new CountDownLatch(1);
         AtomicBoolean stop = new AtomicBoolean();
         List<SecurityRule> written = new ArrayList<>();
-        Future<?> writer = pool.submit(() -> {
-            start.await();
-            for (int i = 0; i < 40 && !stop.get(); i++) {
-                NsgSnapshot s = r.net.snapshot(r.subnetNsg);
-                int p = PriorityAllocator.of(s, Direction.INBOUND).takeLowest(100, 4096).orElseThrow();
-                SecurityRule rule = SecurityRule.inbound("iac-" + i, p, Access.ALLOW, Protocol.TCP,
-                        List.of(Address.of(IpPrefix.of("192.0.2." + i))), List.of(Address.ANY),
-                        List.of(PortRange.of(9000 + i)), "written by IaC");
-                try {
-                    r.net.putRule(r.subnetNsg, rule);
-                    synchronized (written) {
-                        written.add(rule);
-                        r.foreignAtStart.add(r.subnetNsg + "|" + rule);
-                    }
-                } catch (io.jitaccess.core.RuleConflictException e) {
-                    i--; // the IaC tool retries with a fresh read too
-                }
-                Thread.yield();
-            }
-            return null;
-        });
+        Future<?> writer = foreignWriter(r, pool, start, stop, written, 40);
         List<Future<Grant>> futures = new ArrayList<>();
         for (int t = 0; t < 32; t++) {
             VmId vm = vms.get(t % 8);
@@ -157,40 +130,13 @@ class RaceTest {
         RUNS.incrementAndGet();
         Rig r = new Rig();
         JitAccess a = r.jit;
-        JitAccess b = JitAccess.builder().backend(r.net).authorizer((p, x, v) -> true).policyStore(r.store)
-                .clock(r.clock).scheduler(r.scheduler).build();
-        List<VmId> vms = new ArrayList<>();
-        for (int i = 0; i < 8; i++) {
-            VmId vm = r.net.addVm("shared-" + i, r.subnet, "10.0.0." + (40 + i));
-            a.enable(JitPolicy.of(vm, PortRule.tcp(22, AllowedSources.perRequest(), Duration.ofHours(3)),
-                    PortRule.tcp(3389, AllowedSources.perRequest(), Duration.ofHours(3))), r.admin);
-            vms.add(vm);
-        }
+        JitAccess b = second(r);
+        List<VmId> vms = enabledVms(r, "shared-", 40);
         ExecutorService pool = Executors.newFixedThreadPool(17);
         List<SecurityRule> written = new ArrayList<>();
         AtomicBoolean stop = new AtomicBoolean();
         CountDownLatch start = new CountDownLatch(1);
-        Future<?> writer = pool.submit(() -> {
-            start.await();
-            for (int i = 0; i < 30 && !stop.get(); i++) {
-                NsgSnapshot s = r.net.snapshot(r.subnetNsg);
-                int p = PriorityAllocator.of(s, Direction.INBOUND).takeLowest(100, 4096).orElseThrow();
-                SecurityRule rule = SecurityRule.inbound("iac-" + i, p, Access.ALLOW, Protocol.TCP,
-                        List.of(Address.of(IpPrefix.of("192.0.2." + i))), List.of(Address.ANY),
-                        List.of(PortRange.of(9000 + i)), "written by IaC");
-                try {
-                    r.net.putRule(r.subnetNsg, rule);
-                    synchronized (written) {
-                        written.add(rule);
-                        r.foreignAtStart.add(r.subnetNsg + "|" + rule);
-                    }
-                } catch (io.jitaccess.core.RuleConflictException e) {
-                    i--;
-                }
-                Thread.yield();
-            }
-            return null;
-        });
+        Future<?> writer = foreignWriter(r, pool, start, stop, written, 30);
         List<Future<List<Grant>>> requests = new ArrayList<>();
         for (int t = 0; t < 16; t++) {
             VmId vm = vms.get(t % 8);
@@ -250,6 +196,50 @@ class RaceTest {
         assertThat(r.ourAllows()).as("all expire").isEmpty();
         assertThat(r.violations()).isEmpty();
         b.close();
+    }
+
+    /** A second instance on the rig's network, store, clock and scheduler. */
+    static JitAccess second(Rig r) {
+        return JitAccess.builder().backend(r.net).authorizer((p, x, v) -> true).policyStore(r.store).clock(r.clock)
+                .scheduler(r.scheduler).build();
+    }
+
+    /** Eight VMs in the rig's subnet (IPs from 10.0.0.{first}), each with a policy on 22 and 3389. */
+    static List<VmId> enabledVms(Rig r, String prefix, int first) {
+        List<VmId> vms = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            VmId vm = r.net.addVm(prefix + i, r.subnet, "10.0.0." + (first + i));
+            r.jit.enable(JitPolicy.of(vm, PortRule.tcp(22, AllowedSources.perRequest(), Duration.ofHours(3)),
+                    PortRule.tcp(3389, AllowedSources.perRequest(), Duration.ofHours(3))), r.admin);
+            vms.add(vm);
+        }
+        return vms;
+    }
+
+    /** An IaC tool adding up to {@code count} foreign rules to the subnet NSG once {@code start} opens. */
+    static Future<?> foreignWriter(Rig r, ExecutorService pool, CountDownLatch start, AtomicBoolean stop,
+                                   List<SecurityRule> written, int count) {
+        return pool.submit(() -> {
+            start.await();
+            for (int i = 0; i < count && !stop.get(); i++) {
+                NsgSnapshot s = r.net.snapshot(r.subnetNsg);
+                int p = PriorityAllocator.of(s, Direction.INBOUND).takeLowest(100, 4096).orElseThrow();
+                SecurityRule rule = SecurityRule.inbound("iac-" + i, p, Access.ALLOW, Protocol.TCP,
+                        List.of(Address.of(IpPrefix.of("192.0.2." + i))), List.of(Address.ANY),
+                        List.of(PortRange.of(9000 + i)), "written by IaC");
+                try {
+                    r.net.putRule(r.subnetNsg, rule);
+                    synchronized (written) {
+                        written.add(rule);
+                        r.foreignAtStart.add(r.subnetNsg + "|" + rule);
+                    }
+                } catch (io.jitaccess.core.RuleConflictException e) {
+                    i--; // the IaC tool retries with a fresh read too
+                }
+                Thread.yield();
+            }
+            return null;
+        });
     }
 
     @AfterAll
