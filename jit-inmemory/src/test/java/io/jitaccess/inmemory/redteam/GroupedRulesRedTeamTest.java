@@ -652,4 +652,94 @@ class GroupedRulesRedTeamTest {
         }
         assertThat(jit.verify(vm, RequestContext.of("admin@contoso.com")).findings()).isEmpty();
     }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // FAILING probes: each shows a gap in the change under attack (see the comment above each)
+    // ------------------------------------------------------------------------------------------------------------
+
+    /*
+     * FAILING: a co-owner widens the destination of our shared (v2) rule to the whole subnet; revoking one port then
+     * narrows the rule IN PLACE and re-writes the co-owner's destination (10.0.0.0/24) with the remaining ports, so
+     * the neighbour VM stays reachable on 22 and 5985 through a rule the library just wrote. placement.md promises the
+     * rule is deleted when "it is no longer exactly what we wrote (a co-owner's edit is not kept alive for the other
+     * ports)". Cause: GrantCloser.withoutPort(SecurityRule, Grant, Instant, Set) checks owner, request, VM key, end,
+     * protocol, source and source ports, but not the destinations (DriftCheck.allowMismatch does; reconcile, which
+     * flags ALLOW_CHANGED first, deletes the rule: see coOwnerWidensDestinationReconcileAndExtend).
+     */
+    @Test
+    @DisplayName("co-owner widens the destination of our shared rule to the subnet: closing one port must not keep a "
+            + "rule alive that opens the neighbour VM (the rule is no longer exactly what we wrote)")
+    void coOwnerWidensDestination() {
+        Rig r = rig();
+        List<Grant> g = request3(r);
+        SecurityRule s = shared(r, r.subnetNsg, g.get(0));
+        r.net.putRule(r.subnetNsg, s.toBuilder().destinations(List.of(Address.of(IpPrefix.of("10.0.0.0/24"))))
+                .build());
+        // the neighbour has no NIC NSG: the widened subnet rule reaches it
+        assertThat(r.net.canConnect(SRC, r.neighbour, 22).allowed()).isTrue();
+        r.jit.revoke(port(g, 3389).id(), ALICE);
+        // placement.md: "The rule is deleted ... when it is no longer exactly what we wrote (a co-owner's edit is not
+        // kept alive for the other ports)". Our narrowing PUT re-wrote the co-owner's destination instead.
+        assertThat(r.net.canConnect(SRC, r.neighbour, 22).allowed()).as("neighbour still reachable through the "
+                + "narrowed rule " + r.net.snapshot(r.subnetNsg).rule(s.name())).isFalse();
+    }
+
+
+    /*
+     * FAILING: the same destination gap reached from the sweep: a revocation crashed after marking its grant
+     * closing; the sweep of a fresh instance finishes it through GrantCloser.closeGrantRules and narrows the
+     * co-owner-widened rule in place instead of deleting it, keeping the neighbour VM open.
+     */
+    @Test
+    @DisplayName("a revocation crashes after marking the grant closing; the shared rule's destination was widened by a "
+            + "co-owner; the sweep that finishes the revocation must not re-write the widened rule")
+    void sweepFinishesRevocationOnWidenedRule() {
+        Rig r = rig();
+        List<Grant> g = request3(r);
+        SecurityRule s = shared(r, r.subnetNsg, g.get(0));
+        r.net.putRule(r.subnetNsg, s.toBuilder().destinations(List.of(Address.of(IpPrefix.of("10.0.0.0/24"))))
+                .build());
+        r.net.beforeNext(Operation.READ_RULE, n -> {
+            throw new Error("crash after the closing mark");
+        });
+        assertThat(catchThrowable(() -> r.jit.revoke(port(g, 3389).id(), ALICE))).isInstanceOf(Error.class);
+        assertThat(r.store.findGrant(port(g, 3389).id()).orElseThrow().isClosing()).isTrue();
+        r.fresh();
+        r.jit.sweepExpired();
+        assertThat(open(r, 3389)).isFalse();
+        // FAILS today: the sweep narrows through GrantCloser.withoutPort, which does not compare destinations
+        assertThat(r.net.canConnect(SRC, r.neighbour, 22).allowed()).as("neighbour reachable through "
+                + r.net.snapshot(r.subnetNsg).rule(s.name())).isFalse();
+    }
+
+
+    /*
+     * FAILING: Sweeper: when deleting an expired request's rule (v2) fails, the rule's name is added to failedNames,
+     * but the per-grant check only looks up the grant's own v1 name (RuleMetadata.allowName(g.id())). So the grants
+     * carried by the rule are marked EXPIRED (audited, EXPIRED events published) while the rule is still there and the
+     * port still answers. For a v1 rule the same failure keeps the grant open so the next sweep retries and closes it
+     * then ("a grant is closed only once its rules are confirmed gone", GrantCloser). The next sweep still deletes the
+     * rule by its description end, but only while the description stays decodable; the records already say closed.
+     */
+    @Test
+    @DisplayName("the sweep fails to delete a request's expired rule: its grants must not be closed as expired while "
+            + "the rule is still there (a grant is closed only once its rules are confirmed gone)")
+    void sweepDeleteFailsKeepsGrantsOpen() {
+        Rig r = rig();
+        List<Grant> g = request3(r);
+        r.clock.advance(HOUR.plusMinutes(1));
+        r.fresh();
+        r.net.failNext(Operation.DELETE_RULE, 2, "InternalServerError");
+        SweepResult s = r.jit.sweepExpired();
+        assertThat(s.failures()).isNotEmpty();
+        boolean stillThere = !allows(r).isEmpty();
+        assertThat(stillThere).isTrue();
+        assertThat(open(r, 22)).as("the port is still open through the rule that was not deleted").isTrue();
+        // v1 rules keep the grant open in this case (failedNames), so the next sweep retries and audits then; a
+        // request's rule does not: the grants are marked EXPIRED while their port is still open
+        for (Grant x : g) {
+            assertThat(r.store.findGrant(x.id()).orElseThrow().isActive()).as("grant " + x.number()
+                    + " closed while its rule " + allows(r) + " is still open").isTrue();
+        }
+    }
 }
