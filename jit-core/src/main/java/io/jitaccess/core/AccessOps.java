@@ -222,7 +222,7 @@ final class AccessOps {
             List<String> left = new ArrayList<>();
             for (Grant g : grants) {
                 try {
-                    left.addAll(closer.closeGrantRules(g, net.nsgIds()));
+                    left.addAll(closer.closeGrantRules(g, net));
                 } catch (RuntimeException undo) {
                     left.add(RuleMetadata.allowName(g.id()) + " (expires at " + g.endTimeUtc() + ")");
                 }

@@ -1,5 +1,6 @@
 package io.jitaccess.core;
 
+import io.jitaccess.core.internal.DriftCheck;
 import io.jitaccess.core.internal.RuleMetadata;
 import io.jitaccess.core.policy.VmId;
 import io.jitaccess.core.rules.Access;
@@ -13,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -79,7 +81,7 @@ final class GrantCloser {
         if (marked.isEmpty()) {
             return store.findGrant(g.id()).orElse(g); // closed meanwhile, by someone who audited it
         }
-        List<String> left = closeGrantRules(marked.get(), net.nsgIds());
+        List<String> left = closeGrantRules(marked.get(), net);
         return markRevoked(marked.get(), reason, principal, leftDetail(left), announce);
     }
 
@@ -133,19 +135,34 @@ final class GrantCloser {
      * @return the rules of those names left in place because they are not Allow rules
      * @throws JitException when a read or a write fails: the grant's rules are not confirmed gone
      */
-    List<String> closeGrantRules(Grant g, List<String> nsgIds) {
-        return closeGrantRules(g, nsgIds, new ArrayList<>());
+    List<String> closeGrantRules(Grant g, VmNetwork net) {
+        return closeGrantRules(g, net, net.nsgIds(), new ArrayList<>());
     }
 
-    /** As {@link #closeGrantRules(Grant, List)}, adding {@code nsg/rule} to {@code removed} for each rule deleted. */
-    List<String> closeGrantRules(Grant g, List<String> nsgIds, List<String> removed) {
-        List<String> left = new ArrayList<>();
+    /**
+     * As {@link #closeGrantRules(Grant, VmNetwork)} on the NSGs {@code nsgIds} of the VM's network {@code net} (whose
+     * addresses a request's rule must still be limited to, to be narrowed rather than deleted), adding
+     * {@code nsg/rule} to {@code removed} for each rule deleted.
+     */
+    List<String> closeGrantRules(Grant g, VmNetwork net, List<String> nsgIds, List<String> removed) {
         Instant now = clock.instant();
-        for (String nsgId : nsgIds) {
-            for (String name : RuleMetadata.allowNamesOf(g.id(), g.requestId(), g.protocol().nsgName(),
-                    g.source())) {
-                closePort(g, nsgId, name, now, left, removed);
+        List<String> names = RuleMetadata.allowNamesOf(g.id(), g.requestId(), g.protocol().nsgName(), g.source());
+        Map<String, List<String>> leftAt = new java.util.concurrent.ConcurrentHashMap<>();
+        Map<String, List<String>> removedAt = new java.util.concurrent.ConcurrentHashMap<>();
+        // the NSGs side by side (one thread each, so one NSG never gets two writes at once); results in path order
+        writer.perNsg(nsgIds, nsgId -> {
+            List<String> l = new ArrayList<>();
+            List<String> d = new ArrayList<>();
+            for (String name : names) {
+                closePort(g, net, nsgId, name, now, l, d);
             }
+            leftAt.put(nsgId, l);
+            removedAt.put(nsgId, d);
+        });
+        List<String> left = new ArrayList<>();
+        for (String nsgId : nsgIds.stream().distinct().toList()) {
+            left.addAll(leftAt.getOrDefault(nsgId, List.of()));
+            removed.addAll(removedAt.getOrDefault(nsgId, List.of()));
         }
         return left;
     }
@@ -153,7 +170,7 @@ final class GrantCloser {
     /** Writes per rule when another writer's change to the NSG refuses ours (ARM's NSG-wide ETag). */
     private static final int MAX_ATTEMPTS = 4;
 
-    private void closePort(Grant g, String nsgId, String name, Instant now, List<String> left,
+    private void closePort(Grant g, VmNetwork net, String nsgId, String name, Instant now, List<String> left,
                            List<String> removed) {
         boolean own = name.equals(RuleMetadata.allowName(g.id()));
         for (int attempt = 1; ; attempt++) {
@@ -173,7 +190,7 @@ final class GrantCloser {
                 }
                 return; // an Allow of the request's name without this port: other ports of the request
             }
-            Optional<SecurityRule> narrowed = own ? Optional.empty() : withoutPort(r, g, now);
+            Optional<SecurityRule> narrowed = own ? Optional.empty() : withoutPort(r, g, net, now);
             if (narrowed.isEmpty()) {
                 writer.delete(nsgId, name);
                 removed.add(nsgId + "/" + name);
@@ -199,8 +216,8 @@ final class GrantCloser {
      * no longer exactly a rule of ours for this grant's request, VM, protocol and source with single-port
      * destinations. A port nobody holds (a co-owner's addition, a port whose narrowing failed before) is dropped too.
      */
-    private Optional<SecurityRule> withoutPort(SecurityRule r, Grant g, Instant now) {
-        Optional<SecurityRule> minus = withoutPort(r, g, now, Set.of(g.number()));
+    private Optional<SecurityRule> withoutPort(SecurityRule r, Grant g, VmNetwork net, Instant now) {
+        Optional<SecurityRule> minus = withoutPort(r, g, net, now, Set.of(g.number()));
         if (minus.isEmpty()) {
             return minus;
         }
@@ -216,14 +233,18 @@ final class GrantCloser {
         return rest.isEmpty() ? Optional.empty() : Optional.of(r.toBuilder().destinationPorts(rest).build());
     }
 
-    /** The rule without {@code ports}, or empty (see {@link #withoutPort(SecurityRule, Grant, Instant)}). */
-    static Optional<SecurityRule> withoutPort(SecurityRule r, Grant g, Instant now, Set<Integer> ports) {
+    /**
+     * The rule without {@code ports}, or empty (see {@link #withoutPort(SecurityRule, Grant, VmNetwork, Instant)}):
+     * exactness is the drift check's own ({@link DriftCheck#allowMismatch}: end, access, protocol, source, source
+     * ports, the grant's port once, destinations among the VM's addresses), so a co-owner's wider destination or
+     * source is never written back by us.
+     */
+    static Optional<SecurityRule> withoutPort(SecurityRule r, Grant g, VmNetwork net, Instant now,
+                                              Set<Integer> ports) {
         Optional<RuleMetadata.Owned> o = RuleMetadata.owned(r);
         boolean exact = o.isPresent() && o.get().requestId().map(g.requestId()::equals).orElse(false)
                 && o.get().vmKey().equals(RuleMetadata.vmKey(g.vmId())) && !o.get().expiredAt(now)
-                && r.protocol() == g.protocol() && r.sources().size() == 1
-                && r.sources().get(0).toString().equals(g.source())
-                && r.sourcePorts().equals(List.of(io.jitaccess.core.net.PortRange.ALL))
+                && DriftCheck.allowMismatch(r, g, net, o.get(), false) == null
                 && r.destinationPorts().stream().allMatch(p -> p.from() == p.to());
         if (!exact) {
             return Optional.empty();

@@ -182,6 +182,63 @@ final class NsgWriter {
                 rollBack(done, lost));
     }
 
+    /**
+     * Runs {@code work} once for each NSG: the NSGs side by side on the write pool, each NSG's work on one thread (so
+     * one NSG never gets two of our writes at once), on the caller's thread when there is one NSG or when called from
+     * inside a backend call (see {@link #nested()}). Every NSG's work runs to its end even when another fails; then
+     * the first {@link Error} is rethrown, else the failure of the first NSG (in the given order) that failed: the
+     * caller's outcome does not depend on which thread finished first.
+     */
+    void perNsg(List<String> nsgIds, java.util.function.Consumer<String> work) {
+        List<String> ids = nsgIds.stream().distinct().toList();
+        RuntimeException[] failures = new RuntimeException[ids.size()];
+        Error[] crashes = new Error[ids.size()];
+        if (ids.size() <= 1 || nested()) {
+            for (int i = 0; i < ids.size(); i++) {
+                runShare(ids.get(i), work, failures, crashes, i);
+            }
+        } else {
+            List<java.util.concurrent.CompletableFuture<Void>> running = new ArrayList<>();
+            Thread caller = Thread.currentThread();
+            for (int i = 0; i < ids.size(); i++) {
+                int at = i;
+                running.add(java.util.concurrent.CompletableFuture.runAsync(() -> asShareOf(caller,
+                        () -> runShare(ids.get(at), work, failures, crashes, at)), parallel));
+            }
+            for (java.util.concurrent.CompletableFuture<Void> f : running) {
+                try {
+                    f.join();
+                } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+                    // recorded by runShare
+                }
+            }
+        }
+        for (Error e : crashes) {
+            if (e != null) {
+                throw e;
+            }
+        }
+        for (RuntimeException e : failures) {
+            if (e != null) {
+                throw e;
+            }
+        }
+    }
+
+    private static void runShare(String nsgId, java.util.function.Consumer<String> work, RuntimeException[] failures,
+                                 Error[] crashes, int at) {
+        try {
+            writing(() -> {
+                work.accept(nsgId);
+                return null;
+            });
+        } catch (RuntimeException e) {
+            failures[at] = e;
+        } catch (Error e) {
+            crashes[at] = e;
+        }
+    }
+
     /** The thread a share of a write runs for (it holds the operation's locks and waits for the share). */
     private static final ThreadLocal<Thread> ACTING_FOR = new ThreadLocal<>();
 

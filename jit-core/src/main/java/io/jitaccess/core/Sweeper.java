@@ -173,7 +173,8 @@ final class Sweeper {
         }
         for (Grant snapshot : due.values()) {
             String name = RuleMetadata.allowName(snapshot.id());
-            if (failedNames.contains(name)) {
+            if (failedNames.contains(name)
+                    || failedNames.contains(io.jitaccess.core.internal.DriftCheck.requestRuleName(snapshot))) {
                 continue; // reported above; the grant stays open and the next sweep retries
             }
             guard.locked(snapshot.vmId(), () -> {
@@ -192,7 +193,8 @@ final class Sweeper {
                 Set<String> narrow = narrowAt.getOrDefault(g.id(), Set.of());
                 if (!narrow.isEmpty()) {
                     try {
-                        left.addAll(closer.closeGrantRules(g, List.copyOf(narrow), removed));
+                        left.addAll(closer.closeGrantRules(g, writer.resolve(g.vmId()), List.copyOf(narrow),
+                                removed));
                     } catch (RuntimeException e) {
                         failures.add(new SweepResult.Failure(narrow.iterator().next(), Optional.of(name),
                                 "removing port " + g.number() + " from its request's rule: " + e.getMessage()));
@@ -255,9 +257,11 @@ final class Sweeper {
      */
     private boolean closeAfterIncompleteListing(Grant g, String name, List<String> removed, List<String> left,
                                                 List<SweepResult.Failure> failures) {
+        io.jitaccess.core.rules.VmNetwork net;
         List<String> path;
         try {
-            path = backend.resolveVm(g.vmId()).nsgIds();
+            net = backend.resolveVm(g.vmId());
+            path = net.nsgIds();
         } catch (RuntimeException e) {
             failures.add(new SweepResult.Failure("*", Optional.of(name), "resolving VM '" + g.vmId()
                     + "' (some NSGs could not be read): " + e.getMessage()));
@@ -266,7 +270,7 @@ final class Sweeper {
         boolean confirmed = true;
         for (String nsgId : path) {
             try {
-                for (String l : closer.closeGrantRules(g, List.of(nsgId), removed)) {
+                for (String l : closer.closeGrantRules(g, net, List.of(nsgId), removed)) {
                     if (!left.contains(l)) {
                         left.add(l);
                     }
@@ -331,7 +335,7 @@ final class Sweeper {
             }
             if (e instanceof VmBusyException || e instanceof StoreException) {
                 try {
-                    closer.closeGrantRules(scheduled, writer.resolve(scheduled.vmId()).nsgIds());
+                    closer.closeGrantRules(scheduled, writer.resolve(scheduled.vmId()));
                 } catch (RuntimeException again) {
                     LOG.warn("jit.grant.expire_failed grant={} cause={} (the sweep removes its rules)",
                             Escape.text(grantId), Escape.text(again.getMessage()));
@@ -372,7 +376,7 @@ final class Sweeper {
                 return null;
             }
             try {
-                List<String> left = closer.closeGrantRules(g, writer.resolve(g.vmId()).nsgIds());
+                List<String> left = closer.closeGrantRules(g, writer.resolve(g.vmId()));
                 String detail = left.isEmpty() ? "" : "; " + GrantCloser.leftDetail(left);
                 if (g.isClosing()) {
                     // a revocation that did not finish: closed with the reason it was begun for, not as expired

@@ -244,19 +244,24 @@ class Issue9CoOwnerProbeTest {
         r.jit.enable(Rig.policy(r.vm, 22), r.admin);
         Grant g = requestSsh(r.jit);
         String name = RuleMetadata.allowName(g.id());
-        // revoke walks the path subnet NSG first, then the NIC NSG: flip just before the second delete
+        // revoke closes the two NSGs side by side (the simulator runs one write at a time): flip the rule in the NSG
+        // whose delete comes second, just before that delete
         assertThat(r.net.snapshot(r.subnetNsg).rule(name)).isPresent();
+        String[] flipped = new String[1];
         r.net.beforeNext(Operation.DELETE_RULE, n -> { });
         r.net.beforeNext(Operation.DELETE_RULE, n -> {
-            SecurityRule ours = n.snapshot(r.nicNsg).rule(name).orElseThrow();
-            n.removeRule(r.nicNsg, name);
-            n.putRule(r.nicNsg, new SecurityRule(name, ours.priority(), ours.direction(), Access.DENY,
+            String nsg = n.snapshot(r.nicNsg).rule(name).isPresent() ? r.nicNsg : r.subnetNsg;
+            SecurityRule ours = n.snapshot(nsg).rule(name).orElseThrow();
+            n.removeRule(nsg, name);
+            n.putRule(nsg, new SecurityRule(name, ours.priority(), ours.direction(), Access.DENY,
                     ours.protocol(), ours.sources(), ours.sourcePorts(), ours.destinations(),
                     ours.destinationPorts(), "co-owner's deny"));
+            flipped[0] = nsg;
         });
         r.jit.revoke(g.id(), r.admin);
         // records the limit: no conditional delete in the SPI, so the flipped Deny is gone
-        assertThat(r.net.snapshot(r.nicNsg).rule(name)).isEmpty();
+        assertThat(flipped[0]).isNotNull();
+        assertThat(r.net.snapshot(flipped[0]).rule(name)).isEmpty();
     }
 
     /** Replaces an older grant for the same port and source: the replaced grant is closed only after its rule is gone. */
