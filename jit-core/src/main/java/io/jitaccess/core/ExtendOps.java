@@ -167,17 +167,38 @@ final class ExtendOps {
                     return mine;
                 }, creates -> creates).forEach(created::add);
             }
-            for (Target t : targets) {
-                SecurityRule after = t.split
-                        ? t.rule.toBuilder().destinationPorts(t.rule.destinationPorts().stream()
-                                .filter(x -> !x.contains(g.number())).toList()).build()
-                        : t.rule.toBuilder().description(t.shared
-                                ? RuleMetadata.requestDescription(g.vmId(), g.requestId(), newEnd)
-                                : RuleMetadata.allowDescription(g.vmId(), g.id(), newEnd)).build();
-                replace(g, net, t, after, done, nsgOf, created);
-                LOG.info("jit.rule.replaced rule={} nsg={} end={}{}", Escape.text(t.rule.name()),
-                        Escape.text(t.nsgId), newEnd, t.split ? " (port " + g.number() + " moved to its own rule)" : "");
+            // the NSGs side by side (one write per NSG at a time); what was written is put back if any fails
+            Set<Integer> held = new HashSet<>();
+            store.openGrants(g.vmId()).stream().filter(o -> !o.id().equals(g.id()) && !o.isClosing()
+                    && o.requestId().equals(g.requestId())).forEach(o -> held.add(o.number()));
+            Map<String, SecurityRule[]> doneAt = new java.util.concurrent.ConcurrentHashMap<>();
+            Map<String, Target> byNsg = new HashMap<>();
+            targets.forEach(t -> byNsg.put(t.nsgId, t));
+            try {
+                writer.perNsg(targets.stream().map(Target::nsgId).toList(), nsgId -> {
+                    Target t = byNsg.get(nsgId);
+                    // a split keeps only the ports of the request's other open grants (never a co-owner's addition)
+                    SecurityRule after = t.split
+                            ? t.rule.toBuilder().destinationPorts(t.rule.destinationPorts().stream()
+                                    .filter(x -> !x.contains(g.number()) && held.contains(x.from())).toList()).build()
+                            : t.rule.toBuilder().description(t.shared
+                                    ? RuleMetadata.requestDescription(g.vmId(), g.requestId(), newEnd)
+                                    : RuleMetadata.allowDescription(g.vmId(), g.id(), newEnd)).build();
+                    if (after.destinationPorts().isEmpty()) {
+                        writer.delete(nsgId, t.rule.name()); // nobody else holds a port of it
+                    } else {
+                        replace(g, t, after);
+                        doneAt.put(nsgId, new SecurityRule[] {t.rule, after});
+                    }
+                    LOG.info("jit.rule.replaced rule={} nsg={} end={}{}", Escape.text(t.rule.name()),
+                            Escape.text(nsgId), newEnd, t.split ? " (port " + g.number() + " moved to its own rule)"
+                                    : "");
+                });
+            } catch (JitException e) {
+                collect(targets, doneAt, done, nsgOf);
+                throw new OperationFailedException("extend grant " + g.id(), e, restore(g, done, nsgOf, created));
             }
+            collect(targets, doneAt, done, nsgOf);
             return null;
         });
         boolean stored;
@@ -313,30 +334,34 @@ final class ExtendOps {
         RulePlanner.verifyGrants(net, before, after, List.of(spec));
     }
 
-    /**
-     * Replaces one rule in place, retrying while another writer's change to the NSG refuses it (ARM's NSG-wide ETag)
-     * and the rule is still exactly the grant's; any other failure puts back what was done and fails the extension.
-     */
-    private void replace(Grant g, VmNetwork net, Target t, SecurityRule after, List<SecurityRule[]> done,
-                         List<String> nsgOf, List<RuleChange> created) {
-        SecurityRule before = t.rule;
-        for (int attempt = 1; ; attempt++) {
-            try {
-                writer.backend().replaceRule(t.nsgId, before, after);
-                break;
-            } catch (RuleModifiedException e) {
-                Optional<SecurityRule> now = attempt < MAX_ATTEMPTS
-                        ? writer.backend().readRule(t.nsgId, before.name()) : Optional.empty();
-                if (now.isEmpty() || !now.get().equals(before)) {
-                    throw new OperationFailedException("extend grant " + g.id() + " at NSG " + t.nsgId, e,
-                            restore(g, done, nsgOf, created));
-                }
-            } catch (JitException e) {
-                throw new OperationFailedException("extend grant " + g.id() + " at NSG " + t.nsgId, e,
-                        restore(g, done, nsgOf, created));
+    /** The replacements made, in path order, for a restore. */
+    private static void collect(List<Target> targets, Map<String, SecurityRule[]> doneAt, List<SecurityRule[]> done,
+                                List<String> nsgOf) {
+        for (Target t : targets) {
+            SecurityRule[] d = doneAt.get(t.nsgId);
+            if (d != null) {
+                done.add(d);
+                nsgOf.add(t.nsgId);
             }
         }
-        done.add(new SecurityRule[] {before, after});
-        nsgOf.add(t.nsgId);
+    }
+
+    /**
+     * Replaces one rule in place, retrying while another writer's change to the NSG refuses it (ARM's NSG-wide ETag)
+     * and the rule is still exactly as read; any other answer fails (the caller puts back what was done).
+     */
+    private void replace(Grant g, Target t, SecurityRule after) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                writer.backend().replaceRule(t.nsgId, t.rule, after);
+                return;
+            } catch (RuleModifiedException e) {
+                Optional<SecurityRule> now = attempt < MAX_ATTEMPTS
+                        ? writer.backend().readRule(t.nsgId, t.rule.name()) : Optional.empty();
+                if (now.isEmpty() || !now.get().equals(t.rule)) {
+                    throw e;
+                }
+            }
+        }
     }
 }

@@ -256,6 +256,27 @@ class GroupedRulesTest {
     }
 
     @Test
+    @DisplayName("a port a co-owner added to a request's rule does not survive a split: the shared rule keeps only the "
+            + "ports of the request's other open grants")
+    void extendSplitDropsForeignPort() {
+        Rig r = rig();
+        List<Grant> grants = request(r, Duration.ofHours(1), Duration.ofHours(1));
+        for (String nsg : List.of(r.subnetNsg, r.nicNsg)) {
+            SecurityRule x = r.net.snapshot(nsg).rules().stream().filter(y -> y.name().startsWith("jitaccess-allow-"))
+                    .findFirst().orElseThrow();
+            r.net.putRule(nsg, x.toBuilder().destinationPorts(ports(22, 3389, 5985)).build());
+        }
+        assertThat(open(r, 5985)).isTrue();
+        r.jit.extend(port(grants, 22).id(), Duration.ofHours(2), ALICE);
+        assertThat(open(r, 5985)).isFalse();
+        assertThat(open(r, 22)).isTrue();
+        assertThat(open(r, 3389)).isTrue();
+        String shared = DriftCheck.requestRuleName(grants.get(0));
+        assertThat(r.net.snapshot(r.subnetNsg).rule(shared)).hasValueSatisfying(x ->
+                assertThat(x.destinationPorts()).isEqualTo(ports(3389)));
+    }
+
+    @Test
     @DisplayName("extending the last port left in a request's rule is in place: same name and priority, new end")
     void extendAloneInPlace() {
         Rig r = rig();

@@ -53,10 +53,52 @@ class ParallelNsgWritesTest {
         r.jit.enable(Rig.policy(r.vm, 22, 3389), r.admin);
         // every write keeps its NSG busy for a moment: a second write to it while busy would fail the request
         r.net.writeLatency(Duration.ofMillis(5));
+        // two ends: two rules per NSG (ports sharing protocol, source and end would share one rule)
+        long before = r.net.count(Operation.CREATE_RULE);
         List<Grant> grants = r.jit.requestAccess(AccessRequest.of(r.vm, "x", PortRequest.of(22, Duration.ofHours(1)),
-                PortRequest.of(3389, Duration.ofHours(1))), r.barbara);
+                PortRequest.of(3389, Duration.ofHours(2))), r.barbara);
         assertThat(grants).hasSize(2);
+        assertThat(r.net.count(Operation.CREATE_RULE) - before).isEqualTo(4);
         assertThat(r.net.calls()).filteredOn(c -> !c.succeeded()).isEmpty();
+        assertThat(r.violations()).isEmpty();
+    }
+
+    /** The NSGs whose writes overlapped another NSG's write while {@code op} ran (serial writes never release). */
+    static Set<String> overlapping(Rig r, Runnable op) {
+        CountDownLatch bothInFlight = new CountDownLatch(2);
+        Set<String> overlapped = ConcurrentHashMap.newKeySet();
+        r.net.writeLatency(Duration.ofMillis(1), (o, target, latency) -> {
+            bothInFlight.countDown();
+            if (bothInFlight.await(10, TimeUnit.SECONDS)) {
+                overlapped.add(target.substring(0, target.lastIndexOf('/')));
+            }
+        });
+        try {
+            op.run();
+        } finally {
+            r.net.writeLatency(Duration.ZERO);
+        }
+        return overlapped;
+    }
+
+    @Test
+    @DisplayName("revoking one port of a request and extending another write the subnet NSG and the NIC NSG at once "
+            + "(closing and extension run the NSGs side by side)")
+    void closingAndExtensionAtOnce() {
+        Rig r = new Rig();
+        r.jit.enable(Rig.policy(r.vm, 22, 3389, 5985), r.admin);
+        List<Grant> grants = r.jit.requestAccess(AccessRequest.of(r.vm, "x", PortRequest.of(22, Duration.ofHours(1)),
+                PortRequest.of(3389, Duration.ofHours(1)), PortRequest.of(5985, Duration.ofHours(1))), r.barbara);
+        assertThat(overlapping(r, () -> r.jit.revoke(grants.get(2).id(), r.admin)))
+                .as("revoke narrows both NSGs' rules at once").containsExactlyInAnyOrder(r.subnetNsg, r.nicNsg);
+        assertThat(overlapping(r, () -> r.jit.extend(grants.get(1).id(), Duration.ofHours(2), r.barbara)))
+                .as("the split's creates, then its narrowing, at once").containsExactlyInAnyOrder(r.subnetNsg, r.nicNsg);
+        assertThat(overlapping(r, () -> r.jit.revoke(grants.get(0).id(), r.admin)))
+                .as("the last port deletes both rules at once").containsExactlyInAnyOrder(r.subnetNsg, r.nicNsg);
+        assertThat(r.net.calls()).filteredOn(c -> !c.succeeded()).as("no write met a busy NSG").isEmpty();
+        assertThat(r.net.canConnect("203.0.113.10", r.vm, 3389).allowed()).isTrue();
+        assertThat(r.net.canConnect("203.0.113.10", r.vm, 22).allowed()).isFalse();
+        assertThat(r.net.canConnect("203.0.113.10", r.vm, 5985).allowed()).isFalse();
         assertThat(r.violations()).isEmpty();
     }
 
