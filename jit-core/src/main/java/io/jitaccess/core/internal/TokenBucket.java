@@ -55,6 +55,20 @@ public final class TokenBucket {
         }
     }
 
+    /**
+     * Counts a write that must not wait (a delete undoing a write of ours): takes a token at once, leaving the bucket
+     * in debt when it is empty, so that the writes after it wait for it.
+     */
+    public void charge() {
+        lock.lock();
+        try {
+            refill();
+            tokens -= 1;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** How many times a taker had to wait. */
     public long waits() {
         lock.lock();
