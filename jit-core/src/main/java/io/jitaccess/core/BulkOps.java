@@ -20,7 +20,11 @@ import io.jitaccess.core.spi.AuditEvent;
 import io.jitaccess.core.spi.Escape;
 import io.jitaccess.core.spi.PolicyStore;
 import io.jitaccess.core.spi.VersionedPolicy;
+import io.jitaccess.core.arm.ArmDialect;
+import io.jitaccess.core.fleet.WriteBudget;
+import io.jitaccess.core.spi.WritePacing;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -120,13 +124,13 @@ final class BulkOps {
         // the default waiter sleeps: the bucket then reads the system clock, which sleeping moves (the facade's may be
         // a test's manual clock that never would: the bucket would never refill); an injected waiter moves the
         // facade's clock (a test's) and the bucket reads that one
-        Clock bucketClock = req.waiter() == io.jitaccess.core.fleet.WriteBudget.Waiter.SLEEP ? Clock.systemUTC()
+        Clock bucketClock = req.waiter() == WriteBudget.Waiter.SLEEP ? Clock.systemUTC()
                 : clock;
-        TokenBucket bucket = new TokenBucket(req.budget(), bucketClock, req.waiter());
+        Pacer pacer = new Pacer(new TokenBucket(req.budget(), bucketClock, req.waiter()), req.waiter());
         // pass 1: plan on the listing and write, lane by lane; nothing is stored or reported ENABLED yet
         Map<VmId, Written> written = new ConcurrentHashMap<>();
-        runLanes(lanes(eligible), req.parallelism(), t -> {
-            Object r = writeOne(t, nsgs, bucket);
+        runLanes(lanes(eligible), req.parallelism(), pacer, t -> {
+            Object r = writeOne(t, nsgs, pacer);
             if (r instanceof Written w) {
                 written.put(t.call.vm, w);
             } else {
@@ -152,20 +156,25 @@ final class BulkOps {
                     check.add(new Target(t.call, t.policy, t.net, List.copyOf(touched)));
                 }
             }
-            runLanes(lanes(check), req.parallelism(), t -> run.finish(confirmOne(t, written.get(t.call.vm),
-                    relisted.get(t.call.vm), fresh, bucket)));
+            runLanes(lanes(check), req.parallelism(), pacer, t -> run.finish(confirmOne(t, written.get(t.call.vm),
+                    relisted.get(t.call.vm), fresh, pacer)));
         }
         return new BulkReport(started, run.inOrder());
     }
 
-    /** Runs the lanes side by side on the write pool (at most {@code parallelism}), each lane's VMs in order. */
-    private void runLanes(List<List<Target>> lanes, int parallelism, java.util.function.Consumer<Target> each) {
+    /**
+     * Runs the lanes side by side on the write pool (at most {@code parallelism}), each lane's VMs in order, every
+     * write of theirs paced by {@code pacer} (the backend's retries included, see {@link WritePacing}).
+     */
+    private void runLanes(List<List<Target>> lanes, int parallelism, Pacer pacer,
+                          java.util.function.Consumer<Target> each) {
         ConcurrentLinkedQueue<List<Target>> queue = new ConcurrentLinkedQueue<>(lanes);
-        Runnable worker = () -> {
+        Runnable worker = () -> WritePacing.with(pacer, () -> {
             for (List<Target> lane = queue.poll(); lane != null; lane = queue.poll()) {
                 lane.forEach(each);
             }
-        };
+            return null;
+        });
         // started from inside a backend call (a simulator hook): no threads of ours, as NsgWriter's shares
         int workers = NsgWriter.insideBackendCall() ? 1 : Math.min(parallelism, lanes.size());
         if (workers <= 1) {
@@ -195,7 +204,7 @@ final class BulkOps {
      * Pass 1 for one VM: plans on the listed snapshots and writes its denies; returns what was written, or the VM's
      * result when it ends here (skipped, refused, failed: a failure is this VM's only).
      */
-    private Object writeOne(Target t, Map<String, NsgSnapshot> nsgs, TokenBucket bucket) {
+    private Object writeOne(Target t, Map<String, NsgSnapshot> nsgs, Pacer pacer) {
         VmId vm = t.call.vm;
         try {
             return guard.onAuthorized(t.call, c -> {
@@ -213,7 +222,7 @@ final class BulkOps {
                 // the locks of the NSGs this VM's deny is written to (the lane owns them in this run); NSGs of the
                 // path only read (a subnet NSG above a NIC NSG) are not written, so other lanes may write them
                 return writer.withNsgLocks(t.touched, () -> {
-                    EnablePlan plan = writeDenies(t.policy, t.net, nsgs, bucket);
+                    EnablePlan plan = writeDenies(t.policy, t.net, nsgs, pacer);
                     return new Written(plan.creates());
                 });
             });
@@ -232,7 +241,7 @@ final class BulkOps {
      * pass 1 wrote for it are deleted again (as after a failed write: none left, no policy stored).
      */
     private BulkReport.Result confirmOne(Target t, Written w, Inventory.Vm now, Map<String, NsgSnapshot> fresh,
-                                         TokenBucket bucket) {
+                                         Pacer pacer) {
         VmId vm = t.call.vm;
         try {
             return guard.onAuthorized(t.call, c -> writer.withNsgLocks(t.touched, () -> {
@@ -240,19 +249,18 @@ final class BulkOps {
                 EnablePlan plan;
                 try {
                     VmNetwork net = network(vm, now);
-                    plan = writeDenies(t.policy, net, fresh, bucket);
+                    plan = writeDenies(t.policy, net, fresh, pacer);
                     created.addAll(plan.creates());
                     for (RuleChange d : plan.deletes()) {
                         if (created.stream().anyMatch(x -> x.nsgId().equalsIgnoreCase(d.nsgId())
                                 && x.rule().name().equals(d.rule().name()))) {
-                            charge(bucket);
                             writer.delete(d.nsgId(), d.rule().name()); // a deny of this run, superseded
                             created.removeIf(x -> x.nsgId().equalsIgnoreCase(d.nsgId())
                                     && x.rule().name().equals(d.rule().name()));
                         }
                     }
                 } catch (RuntimeException e) {
-                    undo(vm, w.creates(), bucket);
+                    undo(vm, w.creates());
                     throw e;
                 }
                 if (!plan.creates().isEmpty()) {
@@ -299,11 +307,10 @@ final class BulkOps {
     }
 
     /** Deletes the denies pass 1 wrote for a VM that then failed (best effort, logged; absent is harmless). */
-    private void undo(VmId vm, List<RuleChange> creates, TokenBucket bucket) {
+    private void undo(VmId vm, List<RuleChange> creates) {
         for (int i = creates.size() - 1; i >= 0; i--) {
             RuleChange d = creates.get(i);
             try {
-                charge(bucket);
                 writer.delete(d.nsgId(), d.rule().name());
             } catch (JitException e) {
                 LOG.error("jit.bulk.undo_failed vm={} rule={} nsg={} cause={}", Escape.text(vm.name()),
@@ -312,18 +319,15 @@ final class BulkOps {
         }
     }
 
-    /** A delete of ours: counted by the budget, never waiting for it (it must not be held back). */
-    private static void charge(TokenBucket bucket) {
-        bucket.charge();
-    }
-
     /**
      * Plans the VM's denies on {@code nsgs} (the listed snapshots plus what this lane wrote) and writes them with
      * rollback; a priority taken by another writer re-reads the VM's NSGs into {@code nsgs} and re-plans (up to
-     * {@code maxAttempts}). Returns the plan written; {@code nsgs} then holds the creates too.
+     * {@code maxAttempts}), and so does a retryable failure the backend did not overcome (throttled, the NSG busy with
+     * another operation), after backing off as the pacer says (the server's {@code Retry-After}, else a doubling wait
+     * from 500 ms). Every write sent (creates, rollback deletes, repeats) goes through the pacer. Returns the plan
+     * written; {@code nsgs} then holds the creates too.
      */
-    private EnablePlan writeDenies(JitPolicy policy, VmNetwork net, Map<String, NsgSnapshot> nsgs,
-                                   TokenBucket bucket) {
+    private EnablePlan writeDenies(JitPolicy policy, VmNetwork net, Map<String, NsgSnapshot> nsgs, Pacer pacer) {
         VmId vm = net.vmId();
         for (int attempt = 1; ; attempt++) {
             Map<String, NsgSnapshot> view = new LinkedHashMap<>();
@@ -340,21 +344,25 @@ final class BulkOps {
             }
             EnablePlan plan = RulePlanner.planEnable(policy, net, view, placementMode, closer.liveGrantIds(vm));
             try {
-                for (int i = 0; i < plan.creates().size(); i++) {
-                    bucket.take();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new BackendException("Interrupted", "interrupted while waiting for the write "
-                        + "budget; nothing was written for VM '" + Escape.text(vm) + "'", true, e);
-            }
-            try {
                 writer.applyCreates("enable JIT on " + vm.name(), plan.creates());
             } catch (OperationFailedException e) {
-                if (!(e.getCause() instanceof RuleModifiedException) || !e.rolledBack() || attempt >= maxAttempts) {
+                boolean conflict = e.getCause() instanceof RuleModifiedException;
+                BackendException busy = !conflict && e.getCause() instanceof BackendException b && b.retryable()
+                        && !b.code().equals("Interrupted") ? b : null;
+                if ((!conflict && busy == null) || !e.rolledBack() || attempt >= maxAttempts) {
                     throw e;
                 }
-                LOG.warn("jit.bulk.retry vm={} attempt={}", Escape.text(vm.name()), attempt);
+                LOG.warn("jit.bulk.retry vm={} attempt={} code={}", Escape.text(vm.name()), attempt,
+                        Escape.text(conflict ? "SecurityRuleConflict" : busy.code()));
+                if (busy != null) {
+                    try {
+                        pacer.backOff(busy.code(), busy.retryAfter()
+                                .orElse(Duration.ofMillis(500L << Math.min(attempt - 1, 6))));
+                    } catch (InterruptedException ie) {
+                        Thread.currentThread().interrupt();
+                        throw e;
+                    }
+                }
                 continue;
             }
             for (RuleChange cr : plan.creates()) {
@@ -430,6 +438,47 @@ final class BulkOps {
         Target(Call call, JitPolicy policy, VmNetwork net) {
             this(call, policy, net, net.denyTargets().keySet().stream().map(BulkOps::key).sorted().distinct()
                     .toList());
+        }
+    }
+
+    /**
+     * The run's write pacing over its token bucket: every write sent takes a token (a delete undoing ours is charged
+     * without waiting); a throttled write ({@code TooManyRequests}) pauses the bucket for the wait, so that every
+     * lane backs off; a write refused because its NSG is busy waits on its own lane.
+     */
+    static final class Pacer implements WritePacing.Pacer {
+        private final TokenBucket bucket;
+        private final WriteBudget.Waiter waiter;
+
+        Pacer(TokenBucket bucket, WriteBudget.Waiter waiter) {
+            this.bucket = bucket;
+            this.waiter = waiter;
+        }
+
+        @Override
+        public void beforeWrite() throws InterruptedException {
+            bucket.take();
+        }
+
+        @Override
+        public void charge() {
+            bucket.charge();
+        }
+
+        @Override
+        public void beforeRetry(String code, Duration wait, boolean serverAsked) throws InterruptedException {
+            backOff(code, wait);
+            bucket.take();
+        }
+
+        /** Waits before a write is sent again: the whole run when throttled, else this lane. */
+        void backOff(String code, Duration wait) throws InterruptedException {
+            LOG.warn("jit.bulk.backoff code={} wait={}", Escape.text(code), wait);
+            if (code.equals(ArmDialect.TOO_MANY_REQUESTS)) {
+                bucket.pause(wait);
+            } else {
+                waiter.await(wait);
+            }
         }
     }
 

@@ -95,7 +95,8 @@ public final class Fleet {
      * there is written then, or fails the VM with its denies of this run deleted).
      * Writes: one deny rule per NSG that must hold the VM's deny (as {@link JitAccess#enable}), VMs whose denies go
      * to different NSGs written side by side (up to the request's parallelism), each write taking a token of the request's
-     * {@link io.jitaccess.core.fleet.WriteBudget} first; the backend backs off on 429 honouring {@code Retry-After}.
+     * {@link io.jitaccess.core.fleet.WriteBudget} first (every write sent: rollback deletes and the backend's repeats
+     * too); a 429 with {@code Retry-After} pauses every write of the run for that long.
      *
      * <p>Per VM: authorised ({@code CONFIGURE}; a refusal is audited DENIED and the VM FAILED, the others go on);
      * SKIPPED when it already has a policy (the same: "already enabled"; another: use update) or JIT cannot protect it
