@@ -37,6 +37,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -142,10 +143,19 @@ final class BulkOps {
             // written VM is planned again on it under its locks: a change since the first listing (a NIC attached,
             // a rule added or removed, our deny gone) is written now or fails the VM, and only a VM whose deny rules
             // this listing shows closing its ports as enable would (the re-plan writes nothing) is stored and ENABLED
-            Inventory again = writer.backend().inventory(req.resourceGroup());
             Map<VmId, Inventory.Vm> relisted = new HashMap<>();
-            again.vms().forEach(v -> relisted.put(v.vmId(), v));
-            Map<String, NsgSnapshot> fresh = new ConcurrentHashMap<>(again.nsgsById());
+            Map<String, NsgSnapshot> fresh = new ConcurrentHashMap<>();
+            JitException unlisted = null;
+            try {
+                Inventory again = writer.backend().inventory(req.resourceGroup());
+                again.vms().forEach(v -> relisted.put(v.vmId(), v));
+                fresh.putAll(again.nsgsById());
+            } catch (JitException e) {
+                // nothing can be confirmed: every written VM fails (its denies deleted), none is ENABLED
+                LOG.error("jit.bulk.relist_failed cause={}", Escape.controls(e.getMessage()));
+                unlisted = e;
+            }
+            JitException relistFailure = unlisted;
             List<Target> check = new ArrayList<>();
             for (Target t : eligible) {
                 Written w = written.get(t.call.vm);
@@ -157,7 +167,7 @@ final class BulkOps {
                 }
             }
             runLanes(lanes(check), req.parallelism(), pacer, t -> run.finish(confirmOne(t, written.get(t.call.vm),
-                    relisted.get(t.call.vm), fresh, pacer)));
+                    relisted.get(t.call.vm), fresh, relistFailure, pacer)));
         }
         return new BulkReport(started, run.inOrder());
     }
@@ -240,7 +250,8 @@ final class BulkOps {
      * superseded denies of this run deleted. A VM gone from the listing or no longer coverable fails, and the denies
      * pass 1 wrote for it are deleted again (as after a failed write: none left, no policy stored).
      */
-    private BulkReport.Result confirmOne(Target t, Written w, Inventory.Vm now, Map<String, NsgSnapshot> fresh,
+    private BulkReport.Result confirmOne(Target t, Written w, Inventory.@Nullable Vm now,
+                                         Map<String, NsgSnapshot> fresh, @Nullable JitException relistFailure,
                                          Pacer pacer) {
         VmId vm = t.call.vm;
         try {
@@ -248,6 +259,13 @@ final class BulkOps {
                 List<RuleChange> created = new ArrayList<>(w.creates());
                 EnablePlan plan;
                 try {
+                    if (relistFailure != null) {
+                        throw new BackendException(relistFailure instanceof BackendException b ? b.code()
+                                : relistFailure.getClass().getSimpleName(), "the listing after the writes, which "
+                                + "confirms VM '" + Escape.text(vm) + "', failed (" + Escape.controls(
+                                relistFailure.getMessage()) + "); the deny rules written for it in this run were "
+                                + "deleted, no policy stored");
+                    }
                     VmNetwork net = network(vm, now);
                     plan = writeDenies(t.policy, net, fresh, pacer);
                     created.addAll(plan.creates());
@@ -288,7 +306,7 @@ final class BulkOps {
     }
 
     /** The VM's network in the second listing; gone, unresolvable or with an uncovered NIC: the VM fails. */
-    private VmNetwork network(VmId vm, Inventory.Vm now) {
+    private VmNetwork network(VmId vm, Inventory.@Nullable Vm now) {
         String what = "VM '" + Escape.text(vm) + "' changed while its deny rules were being written: ";
         String undone = "; the deny rules written for it in this run were deleted, no policy stored (enable "
                 + "refuses such a VM)";

@@ -145,6 +145,28 @@ class BulkEnableTest {
     }
 
     @Test
+    @DisplayName("the second listing fails: nothing can be confirmed, every written VM FAILED, its denies deleted, no policy stored")
+    void failedSecondListingFailsEveryWrittenVm() {
+        InMemoryNetwork net = fleet(6, 50); // one page of each kind: the second LIST_VMS is the second listing
+        try (JitTestbed t = JitTestbed.create(net, MutableClock.DEFAULT_START, Duration.ZERO)) {
+            net.reset();
+            net.failNth(Operation.LIST_VMS, 2, "InternalServerError");
+            BulkReport r = t.jit().fleet().enable(BulkEnable.of(net.vms(), SSH), ADMIN);
+            assertThat(r.count(Outcome.FAILED)).isEqualTo(6);
+            assertThat(r.results()).allSatisfy(x -> assertThat(x.reason().orElseThrow())
+                    .contains("the listing after the writes").contains("InternalServerError"));
+            assertThat(net.count(Operation.CREATE_RULE)).isEqualTo(6);
+            assertThat(net.count(Operation.DELETE_RULE)).isEqualTo(6);
+            assertThat(rulesInAllNsgs(net)).as("every deny of the run deleted").isZero();
+            for (VmId vm : net.vms()) {
+                assertThat(t.jit().policy(vm, ADMIN)).isEmpty();
+            }
+            assertThat(t.audit().eventsOf(AuditEvent.CONFIGURE)).hasSize(6)
+                    .allSatisfy(e -> assertThat(e.outcome()).isEqualTo(AuditEvent.Outcome.FAILED));
+        }
+    }
+
+    @Test
     @DisplayName("a VM the authorizer refuses is FAILED (audited DENIED); the rest are enabled")
     void refusedVmFailsAlone() {
         InMemoryNetwork net = fleet(20, 50);
