@@ -257,6 +257,7 @@ final class BulkOps {
         try {
             return guard.onAuthorized(t.call, c -> writer.withNsgLocks(t.touched, () -> {
                 List<RuleChange> created = new ArrayList<>(w.creates());
+                List<RuleChange> superseded = new ArrayList<>();
                 EnablePlan plan;
                 try {
                     if (relistFailure != null) {
@@ -273,12 +274,13 @@ final class BulkOps {
                         if (created.stream().anyMatch(x -> x.nsgId().equalsIgnoreCase(d.nsgId())
                                 && x.rule().name().equals(d.rule().name()))) {
                             writer.delete(d.nsgId(), d.rule().name()); // a deny of this run, superseded
+                            superseded.add(d);
                             created.removeIf(x -> x.nsgId().equalsIgnoreCase(d.nsgId())
                                     && x.rule().name().equals(d.rule().name()));
                         }
                     }
                 } catch (RuntimeException e) {
-                    undo(vm, w.creates());
+                    undo(vm, created); // pass 1's denies, and pass 2's when it failed after writing them
                     throw e;
                 }
                 if (!plan.creates().isEmpty()) {
@@ -291,7 +293,7 @@ final class BulkOps {
                             + "by another writer while it was being enabled; the deny rules written stay and "
                             + "keep the ports closed (" + Escape.text(names) + ")");
                 }
-                plan.deletes().forEach(d -> LOG.warn("jit.enable.unknown_deny_kept vm={} rule={} nsg={}",
+                plan.deletes().stream().filter(d -> !superseded.contains(d)).forEach(d -> LOG.warn("jit.enable.unknown_deny_kept vm={} rule={} nsg={}",
                         Escape.text(vm.name()), Escape.text(d.rule().name()), Escape.text(d.nsgId())));
                 audit.record(c.event().detail("bulk: deny " + plan.placements().stream()
                         .map(p -> p.ruleName() + "@" + p.priority() + " in " + p.nsgId()).toList()
