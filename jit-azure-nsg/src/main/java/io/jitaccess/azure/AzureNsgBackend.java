@@ -43,6 +43,7 @@ import io.jitaccess.core.rules.NsgSnapshot;
 import io.jitaccess.core.rules.SecurityRule;
 import io.jitaccess.core.rules.VmNetwork;
 import io.jitaccess.core.spi.NetworkBackend;
+import io.jitaccess.core.spi.WritePacing;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -81,7 +82,9 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * Errors are mapped by ARM's error code: {@code SecurityRuleConflict} → {@link io.jitaccess.core.RuleConflictException}
  * (the facade re-reads, re-plans and retries); 429, {@code RetryableErrorDueToAnotherOperation},
- * {@code AnotherOperationInProgress} → retried here honouring {@code Retry-After}, and transient server errors for
+ * {@code AnotherOperationInProgress} → retried here honouring {@code Retry-After} (a write's repeat for bulk enable
+ * is counted and waited by the run's write budget, see {@link io.jitaccess.core.spi.WritePacing}; the last failure
+ * carries the {@code Retry-After} in {@link BackendException#retryAfter()}), and transient server errors for
  * reads, deletes and conditional replaces, at most {@code maxAttempts} requests per call (the SDK pipeline's own
  * {@code RetryPolicy} is removed, so attempts never multiply); 404 → {@link NotFoundException}; a 412 on a replace →
  * {@link io.jitaccess.core.RuleModifiedException}; anything else → {@link BackendException} with the code. LRO polls
@@ -628,7 +631,9 @@ public final class AzureNsgBackend implements NetworkBackend {
      * call; transient server and connection failures (408, 5xx but 501/505, I/O) only for reads, deletes (a
      * repeated DELETE of a deleted rule is answered 204) and replaces (a repeated PUT carries the same
      * {@code If-Match}, so it applies to the rule as read or is answered 412). At most {@code maxAttempts} requests in all, each wait
-     * {@code Retry-After} (or a doubling backoff from 200 ms) capped at {@code maxRetryWait}.
+     * {@code Retry-After} (or a doubling backoff from 200 ms) capped at {@code maxRetryWait}. A write repeated on a
+     * thread with a {@link WritePacing} pacer (bulk enable) is counted by the pacer, which also waits instead of the
+     * {@link Sleeper} (a throttled write then holds back every write of the run).
      */
     private <T> T call(String what, Kind kind, Supplier<T> op) {
         for (int attempt = 1; ; attempt++) {
@@ -654,7 +659,12 @@ public final class AzureNsgBackend implements NetworkBackend {
                 LOG.warn("jit.azure.retry op=\"{}\" code={} attempt={} wait={}", Escape.text(what),
                         Escape.text(be.code()), attempt, wait);
                 try {
-                    sleeper.sleep(wait);
+                    // a write repeated for a caller that paces its writes (bulk enable's budget): the repeat is
+                    // counted there and the wait is the caller's (a 429 then holds back all of its writes)
+                    if (kind == Kind.READ || !WritePacing.beforeRetry(be.code(), wait,
+                            ErrorMapper.retryAfter(e).isPresent())) {
+                        sleeper.sleep(wait);
+                    }
                 } catch (InterruptedException ie) {
                     Thread.currentThread().interrupt();
                     throw new BackendException("Interrupted", what + ": interrupted while waiting to retry", false,

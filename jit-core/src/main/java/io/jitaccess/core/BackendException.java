@@ -7,12 +7,22 @@ package io.jitaccess.core;
 public class BackendException extends JitException {
     private final String code;
     private final boolean retryable;
+    private final java.time.@org.jspecify.annotations.Nullable Duration retryAfter;
 
     /** Creates the exception. */
     public BackendException(String code, String message, boolean retryable, Throwable cause) {
+        this(code, message, retryable, null, cause);
+    }
+
+    /**
+     * Creates the exception with the wait the server asked for before a retry (its {@code Retry-After}), if any.
+     */
+    public BackendException(String code, String message, boolean retryable,
+                            java.time.@org.jspecify.annotations.Nullable Duration retryAfter, Throwable cause) {
         super(code + ": " + message, cause);
         this.code = code;
         this.retryable = retryable;
+        this.retryAfter = retryAfter;
     }
 
     /** Creates a non-retryable exception without cause. */
@@ -28,5 +38,10 @@ public class BackendException extends JitException {
     /** Whether the same call may succeed later (throttling, another operation in progress). */
     public boolean retryable() {
         return retryable;
+    }
+
+    /** How long the server asked the client to wait before a retry ({@code Retry-After}), when it said so. */
+    public java.util.Optional<java.time.Duration> retryAfter() {
+        return java.util.Optional.ofNullable(retryAfter);
     }
 }

@@ -20,7 +20,11 @@ import io.jitaccess.core.spi.AuditEvent;
 import io.jitaccess.core.spi.Escape;
 import io.jitaccess.core.spi.PolicyStore;
 import io.jitaccess.core.spi.VersionedPolicy;
+import io.jitaccess.core.arm.ArmDialect;
+import io.jitaccess.core.fleet.WriteBudget;
+import io.jitaccess.core.spi.WritePacing;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -28,10 +32,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +45,9 @@ import org.slf4j.LoggerFactory;
  * Bulk enable (issue 12 §5): one inventory (list pages) for every VM's network and the NSG snapshots; VMs grouped into
  * lanes that write to no common NSG, the lanes written side by side (up to the request's parallelism), each lane's
  * VMs one after the other, each planned against the listed snapshots plus the denies planned before it in its lane.
+ * Then a second inventory, after every write: each written VM planned again on it under its locks (a change since
+ * the first listing written now, or the VM failed and its denies deleted), stored and ENABLED only when that plan
+ * needs nothing more: reads stay list pages (twice), and ENABLED means closed on state read after the writes.
  * Every rule write takes a token of the write budget first. Per VM the guarantees of {@link PolicyOps#configure} hold: authorised,
  * validated, planned and verified, written with rollback under the VM's lock and the locks of the NSGs written, the
  * policy stored conditionally once its denies exist, one CONFIGURE audit event.
@@ -113,49 +122,99 @@ final class BulkOps {
                 eligible.add(new Target(call, policy, v.network().get()));
             }
         }
-        List<List<Target>> lanes = lanes(eligible);
         // the default waiter sleeps: the bucket then reads the system clock, which sleeping moves (the facade's may be
         // a test's manual clock that never would: the bucket would never refill); an injected waiter moves the
         // facade's clock (a test's) and the bucket reads that one
-        Clock bucketClock = req.waiter() == io.jitaccess.core.fleet.WriteBudget.Waiter.SLEEP ? Clock.systemUTC()
+        Clock bucketClock = req.waiter() == WriteBudget.Waiter.SLEEP ? Clock.systemUTC()
                 : clock;
-        TokenBucket bucket = new TokenBucket(req.budget(), bucketClock, req.waiter());
-        ConcurrentLinkedQueue<List<Target>> queue = new ConcurrentLinkedQueue<>(lanes);
-        Runnable worker = () -> {
-            for (List<Target> lane = queue.poll(); lane != null; lane = queue.poll()) {
-                for (Target t : lane) {
-                    run.finish(enableOne(t, nsgs, bucket));
+        Pacer pacer = new Pacer(new TokenBucket(req.budget(), bucketClock, req.waiter()), req.waiter());
+        // pass 1: plan on the listing and write, lane by lane; nothing is stored or reported ENABLED yet
+        Map<VmId, Written> written = new ConcurrentHashMap<>();
+        runLanes(lanes(eligible), req.parallelism(), pacer, t -> {
+            Object r = writeOne(t, nsgs, pacer);
+            if (r instanceof Written w) {
+                written.put(t.call.vm, w);
+            } else {
+                run.finish((BulkReport.Result) r);
+            }
+        });
+        if (!written.isEmpty()) {
+            // pass 2: a second listing, made after every write of pass 1 (list pages again, no per-VM read); each
+            // written VM is planned again on it under its locks: a change since the first listing (a NIC attached,
+            // a rule added or removed, our deny gone) is written now or fails the VM, and only a VM whose deny rules
+            // this listing shows closing its ports as enable would (the re-plan writes nothing) is stored and ENABLED
+            Map<VmId, Inventory.Vm> relisted = new HashMap<>();
+            Map<String, NsgSnapshot> fresh = new ConcurrentHashMap<>();
+            JitException unlisted = null;
+            try {
+                Inventory again = writer.backend().inventory(req.resourceGroup());
+                again.vms().forEach(v -> relisted.put(v.vmId(), v));
+                fresh.putAll(again.nsgsById());
+            } catch (JitException e) {
+                // nothing can be confirmed: every written VM fails (its denies deleted), none is ENABLED
+                LOG.error("jit.bulk.relist_failed cause={}", Escape.controls(e.getMessage()));
+                unlisted = e;
+            }
+            JitException relistFailure = unlisted;
+            List<Target> check = new ArrayList<>();
+            for (Target t : eligible) {
+                Written w = written.get(t.call.vm);
+                if (w != null) {
+                    Set<String> touched = new java.util.TreeSet<>(t.touched);
+                    Optional.ofNullable(relisted.get(t.call.vm)).flatMap(Inventory.Vm::network)
+                            .ifPresent(n -> n.denyTargets().keySet().forEach(id -> touched.add(key(id))));
+                    check.add(new Target(t.call, t.policy, t.net, List.copyOf(touched)));
                 }
             }
-        };
-        // started from inside a backend call (a simulator hook): no threads of ours, as NsgWriter's shares
-        int workers = NsgWriter.insideBackendCall() ? 1 : Math.min(req.parallelism(), lanes.size());
-        if (workers <= 1) {
-            worker.run();
-        } else {
-            List<CompletableFuture<Void>> running = new ArrayList<>();
-            for (int i = 0; i < workers; i++) {
-                running.add(CompletableFuture.runAsync(worker, writer.pool()));
-            }
-            Throwable crash = null;
-            for (CompletableFuture<Void> f : running) {
-                try {
-                    f.join();
-                } catch (CompletionException e) {
-                    crash = crash == null ? e.getCause() : crash;
-                }
-            }
-            if (crash instanceof Error err) {
-                throw err;
-            } else if (crash != null) {
-                throw new IllegalStateException("bulk enable worker failed", crash);
-            }
+            runLanes(lanes(check), req.parallelism(), pacer, t -> run.finish(confirmOne(t, written.get(t.call.vm),
+                    relisted.get(t.call.vm), fresh, relistFailure, pacer)));
         }
         return new BulkReport(started, run.inOrder());
     }
 
-    /** One VM: the body of {@code configure} on the listed snapshots; a failure is this VM's only. */
-    private BulkReport.Result enableOne(Target t, Map<String, NsgSnapshot> nsgs, TokenBucket bucket) {
+    /**
+     * Runs the lanes side by side on the write pool (at most {@code parallelism}), each lane's VMs in order, every
+     * write of theirs paced by {@code pacer} (the backend's retries included, see {@link WritePacing}).
+     */
+    private void runLanes(List<List<Target>> lanes, int parallelism, Pacer pacer,
+                          java.util.function.Consumer<Target> each) {
+        ConcurrentLinkedQueue<List<Target>> queue = new ConcurrentLinkedQueue<>(lanes);
+        Runnable worker = () -> WritePacing.with(pacer, () -> {
+            for (List<Target> lane = queue.poll(); lane != null; lane = queue.poll()) {
+                lane.forEach(each);
+            }
+            return null;
+        });
+        // started from inside a backend call (a simulator hook): no threads of ours, as NsgWriter's shares
+        int workers = NsgWriter.insideBackendCall() ? 1 : Math.min(parallelism, lanes.size());
+        if (workers <= 1) {
+            worker.run();
+            return;
+        }
+        List<CompletableFuture<Void>> running = new ArrayList<>();
+        for (int i = 0; i < workers; i++) {
+            running.add(CompletableFuture.runAsync(worker, writer.pool()));
+        }
+        Throwable crash = null;
+        for (CompletableFuture<Void> f : running) {
+            try {
+                f.join();
+            } catch (CompletionException e) {
+                crash = crash == null ? e.getCause() : crash;
+            }
+        }
+        if (crash instanceof Error err) {
+            throw err;
+        } else if (crash != null) {
+            throw new IllegalStateException("bulk enable worker failed", crash);
+        }
+    }
+
+    /**
+     * Pass 1 for one VM: plans on the listed snapshots and writes its denies; returns what was written, or the VM's
+     * result when it ends here (skipped, refused, failed: a failure is this VM's only).
+     */
+    private Object writeOne(Target t, Map<String, NsgSnapshot> nsgs, Pacer pacer) {
         VmId vm = t.call.vm;
         try {
             return guard.onAuthorized(t.call, c -> {
@@ -170,72 +229,173 @@ final class BulkOps {
                             : "already configured with another policy (update it with JitAccess.update)");
                 }
                 RequestValidator.validatePolicyLimits(t.policy, limits);
-                VmNetwork net = t.net;
                 // the locks of the NSGs this VM's deny is written to (the lane owns them in this run); NSGs of the
                 // path only read (a subnet NSG above a NIC NSG) are not written, so other lanes may write them
-                return writer.withNsgLocks(List.copyOf(net.denyTargets().keySet()), () -> {
-                    for (int attempt = 1; ; attempt++) {
-                        Map<String, NsgSnapshot> view = new LinkedHashMap<>();
-                        for (String id : net.nsgIds()) {
-                            if (attempt > 1) { // another writer took a priority: read this VM's NSGs again
-                                nsgs.put(key(id), writer.backend().readNsg(id));
-                            }
-                            NsgSnapshot s = nsgs.get(key(id));
-                            if (s == null) {
-                                throw new BackendException("NsgNotListed", "NSG '" + Escape.text(id)
-                                        + "' on the path of VM '" + Escape.text(vm) + "' was not listed");
-                            }
-                            view.put(id, s);
-                        }
-                        EnablePlan plan = RulePlanner.planEnable(t.policy, net, view, placementMode,
-                                closer.liveGrantIds(vm));
-                        try {
-                            for (int i = 0; i < plan.creates().size(); i++) {
-                                bucket.take();
-                            }
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                            throw new BackendException("Interrupted", "interrupted while waiting for the write "
-                                    + "budget; nothing was written for VM '" + Escape.text(vm) + "'", true, e);
-                        }
-                        try {
-                            writer.applyCreates("enable JIT on " + vm.name(), plan.creates());
-                        } catch (OperationFailedException e) {
-                            if (!(e.getCause() instanceof RuleModifiedException) || !e.rolledBack()
-                                    || attempt >= maxAttempts) {
-                                throw e;
-                            }
-                            LOG.warn("jit.bulk.retry vm={} attempt={}", Escape.text(vm.name()), attempt);
-                            continue;
-                        }
-                        for (RuleChange cr : plan.creates()) {
-                            nsgs.computeIfPresent(key(cr.nsgId()), (k, s) -> s.with(List.of(cr.rule()), List.of()));
-                        }
-                        List<String> created = plan.creates().stream()
-                                .map(x -> x.rule().name() + " in " + x.nsgId()).toList();
-                        // as enable: the denies exist; a store that refuses leaves them (ports closed), reported
-                        if (store.savePolicy(t.policy, 0L).isEmpty()) {
-                            throw new StoreConflictException("the policy of VM '" + Escape.text(vm) + "' was stored "
-                                    + "by another writer while it was being enabled; the deny rules written stay and "
-                                    + "keep the ports closed (" + Escape.text(created) + ")");
-                        }
-                        plan.deletes().forEach(d -> LOG.warn("jit.enable.unknown_deny_kept vm={} rule={} nsg={}",
-                                Escape.text(vm.name()), Escape.text(d.rule().name()), Escape.text(d.nsgId())));
-                        audit.record(c.event().detail("bulk: deny " + plan.placements().stream()
-                                .map(p -> p.ruleName() + "@" + p.priority() + " in " + p.nsgId()).toList()
-                                + (plan.exposures().isEmpty() ? "" : "; still exposed by " + plan.exposures())));
-                        return new BulkReport.Result(vm, Outcome.ENABLED, Optional.empty(), Optional.empty(),
-                                created);
-                    }
+                return writer.withNsgLocks(t.touched, () -> {
+                    EnablePlan plan = writeDenies(t.policy, t.net, nsgs, pacer);
+                    return new Written(plan.creates());
                 });
             });
         } catch (JitException e) {
             return failed(vm, e); // audited by the guard
         } catch (RuntimeException e) {
-            audit.record(t.call.event().outcome(AuditEvent.Outcome.FAILED).detail(Escape.controls(e)));
-            return new BulkReport.Result(vm, Outcome.FAILED, Optional.of(Escape.controls(e)),
-                    Optional.of(e.getClass().getSimpleName()), List.of());
+            return crashed(t, e);
         }
+    }
+
+    /**
+     * Pass 2 for one VM written in pass 1: planned again on the second listing under its locks. Nothing to write: the
+     * denies close the ports as enable's would, the policy is stored and the VM is ENABLED. A change since the first
+     * listing is written now (a deny for a new NIC NSG, a STRICT deny above a new exposing rule, a deny removed), the
+     * superseded denies of this run deleted. A VM gone from the listing or no longer coverable fails, and the denies
+     * pass 1 wrote for it are deleted again (as after a failed write: none left, no policy stored).
+     */
+    private BulkReport.Result confirmOne(Target t, Written w, Inventory.@Nullable Vm now,
+                                         Map<String, NsgSnapshot> fresh, @Nullable JitException relistFailure,
+                                         Pacer pacer) {
+        VmId vm = t.call.vm;
+        try {
+            return guard.onAuthorized(t.call, c -> writer.withNsgLocks(t.touched, () -> {
+                List<RuleChange> created = new ArrayList<>(w.creates());
+                List<RuleChange> superseded = new ArrayList<>();
+                EnablePlan plan;
+                try {
+                    if (relistFailure != null) {
+                        throw new BackendException(relistFailure instanceof BackendException b ? b.code()
+                                : relistFailure.getClass().getSimpleName(), "the listing after the writes, which "
+                                + "confirms VM '" + Escape.text(vm) + "', failed (" + Escape.controls(
+                                relistFailure.getMessage()) + "); the deny rules written for it in this run were "
+                                + "deleted, no policy stored");
+                    }
+                    VmNetwork net = network(vm, now);
+                    plan = writeDenies(t.policy, net, fresh, pacer);
+                    created.addAll(plan.creates());
+                    for (RuleChange d : plan.deletes()) {
+                        if (created.stream().anyMatch(x -> x.nsgId().equalsIgnoreCase(d.nsgId())
+                                && x.rule().name().equals(d.rule().name()))) {
+                            writer.delete(d.nsgId(), d.rule().name()); // a deny of this run, superseded
+                            superseded.add(d);
+                            created.removeIf(x -> x.nsgId().equalsIgnoreCase(d.nsgId())
+                                    && x.rule().name().equals(d.rule().name()));
+                        }
+                    }
+                } catch (RuntimeException e) {
+                    undo(vm, created); // pass 1's denies, and pass 2's when it failed after writing them
+                    throw e;
+                }
+                if (!plan.creates().isEmpty()) {
+                    LOG.warn("jit.bulk.replanned vm={} creates={}", Escape.text(vm.name()), plan.creates().size());
+                }
+                List<String> names = created.stream().map(x -> x.rule().name() + " in " + x.nsgId()).toList();
+                // as enable: the denies exist; a store that refuses leaves them (ports closed), reported
+                if (store.savePolicy(t.policy, 0L).isEmpty()) {
+                    throw new StoreConflictException("the policy of VM '" + Escape.text(vm) + "' was stored "
+                            + "by another writer while it was being enabled; the deny rules written stay and "
+                            + "keep the ports closed (" + Escape.text(names) + ")");
+                }
+                plan.deletes().stream().filter(d -> !superseded.contains(d)).forEach(d -> LOG.warn("jit.enable.unknown_deny_kept vm={} rule={} nsg={}",
+                        Escape.text(vm.name()), Escape.text(d.rule().name()), Escape.text(d.nsgId())));
+                audit.record(c.event().detail("bulk: deny " + plan.placements().stream()
+                        .map(p -> p.ruleName() + "@" + p.priority() + " in " + p.nsgId()).toList()
+                        + (plan.exposures().isEmpty() ? "" : "; still exposed by " + plan.exposures())));
+                return new BulkReport.Result(vm, Outcome.ENABLED, Optional.empty(), Optional.empty(), names);
+            }));
+        } catch (JitException e) {
+            return failed(vm, e); // audited by the guard
+        } catch (RuntimeException e) {
+            return crashed(t, e);
+        }
+    }
+
+    /** The VM's network in the second listing; gone, unresolvable or with an uncovered NIC: the VM fails. */
+    private VmNetwork network(VmId vm, Inventory.@Nullable Vm now) {
+        String what = "VM '" + Escape.text(vm) + "' changed while its deny rules were being written: ";
+        String undone = "; the deny rules written for it in this run were deleted, no policy stored (enable "
+                + "refuses such a VM)";
+        if (now == null) {
+            throw new NotFoundException(what + "it is no longer listed" + undone);
+        }
+        if (now.network().isEmpty()) {
+            throw new UnsupportedVmException(what + "path not resolvable: "
+                    + Escape.controls(now.unresolved().orElse("?")) + undone);
+        }
+        Optional<String> uncovered = Fleet.uncovered(now.network().get());
+        if (uncovered.isPresent()) {
+            throw new UnsupportedVmException(what + uncovered.get() + undone);
+        }
+        return now.network().get();
+    }
+
+    /** Deletes the denies pass 1 wrote for a VM that then failed (best effort, logged; absent is harmless). */
+    private void undo(VmId vm, List<RuleChange> creates) {
+        for (int i = creates.size() - 1; i >= 0; i--) {
+            RuleChange d = creates.get(i);
+            try {
+                writer.delete(d.nsgId(), d.rule().name());
+            } catch (JitException e) {
+                LOG.error("jit.bulk.undo_failed vm={} rule={} nsg={} cause={}", Escape.text(vm.name()),
+                        Escape.text(d.rule().name()), Escape.text(d.nsgId()), Escape.controls(e.getMessage()));
+            }
+        }
+    }
+
+    /**
+     * Plans the VM's denies on {@code nsgs} (the listed snapshots plus what this lane wrote) and writes them with
+     * rollback; a priority taken by another writer re-reads the VM's NSGs into {@code nsgs} and re-plans (up to
+     * {@code maxAttempts}), and so does a retryable failure the backend did not overcome (throttled, the NSG busy with
+     * another operation), after backing off as the pacer says (the server's {@code Retry-After}, else a doubling wait
+     * from 500 ms). Every write sent (creates, rollback deletes, repeats) goes through the pacer. Returns the plan
+     * written; {@code nsgs} then holds the creates too.
+     */
+    private EnablePlan writeDenies(JitPolicy policy, VmNetwork net, Map<String, NsgSnapshot> nsgs, Pacer pacer) {
+        VmId vm = net.vmId();
+        for (int attempt = 1; ; attempt++) {
+            Map<String, NsgSnapshot> view = new LinkedHashMap<>();
+            for (String id : net.nsgIds()) {
+                if (attempt > 1) { // another writer took a priority: read this VM's NSGs again
+                    nsgs.put(key(id), writer.backend().readNsg(id));
+                }
+                NsgSnapshot s = nsgs.get(key(id));
+                if (s == null) {
+                    throw new BackendException("NsgNotListed", "NSG '" + Escape.text(id)
+                            + "' on the path of VM '" + Escape.text(vm) + "' was not listed");
+                }
+                view.put(id, s);
+            }
+            EnablePlan plan = RulePlanner.planEnable(policy, net, view, placementMode, closer.liveGrantIds(vm));
+            try {
+                writer.applyCreates("enable JIT on " + vm.name(), plan.creates());
+            } catch (OperationFailedException e) {
+                boolean conflict = e.getCause() instanceof RuleModifiedException;
+                BackendException busy = !conflict && e.getCause() instanceof BackendException b && b.retryable()
+                        && !b.code().equals("Interrupted") ? b : null;
+                if ((!conflict && busy == null) || !e.rolledBack() || attempt >= maxAttempts) {
+                    throw e;
+                }
+                LOG.warn("jit.bulk.retry vm={} attempt={} code={}", Escape.text(vm.name()), attempt,
+                        Escape.text(conflict ? "SecurityRuleConflict" : busy.code()));
+                if (busy != null) {
+                    try {
+                        pacer.backOff(busy.code(), busy.retryAfter()
+                                .orElse(Duration.ofMillis(500L << Math.min(attempt - 1, 6))));
+                    } catch (InterruptedException ie) {
+                        Thread.currentThread().interrupt();
+                        throw e;
+                    }
+                }
+                continue;
+            }
+            for (RuleChange cr : plan.creates()) {
+                nsgs.computeIfPresent(key(cr.nsgId()), (k, s) -> s.with(List.of(cr.rule()), List.of()));
+            }
+            return plan;
+        }
+    }
+
+    private BulkReport.Result crashed(Target t, RuntimeException e) {
+        audit.record(t.call.event().outcome(AuditEvent.Outcome.FAILED).detail(Escape.controls(e)));
+        return new BulkReport.Result(t.call.vm, Outcome.FAILED, Optional.of(Escape.controls(e)),
+                Optional.of(e.getClass().getSimpleName()), List.of());
     }
 
     private BulkReport.Result skipped(Call call, String reason) {
@@ -261,8 +421,7 @@ final class BulkOps {
         Map<String, String> parent = new HashMap<>();
         for (Target t : targets) {
             String first = null;
-            for (String id : t.net.denyTargets().keySet()) {
-                String k = key(id);
+            for (String k : t.touched) {
                 parent.putIfAbsent(k, k);
                 if (first == null) {
                     first = k;
@@ -273,8 +432,8 @@ final class BulkOps {
         }
         Map<String, List<Target>> byRoot = new LinkedHashMap<>();
         for (Target t : targets) {
-            String any = t.net.denyTargets().keySet().iterator().next(); // a supported VM has one at least
-            byRoot.computeIfAbsent(root(parent, key(any)), k -> new ArrayList<>()).add(t);
+            String any = t.touched.get(0); // a supported VM has one deny target at least
+            byRoot.computeIfAbsent(root(parent, any), k -> new ArrayList<>()).add(t);
         }
         // longest lanes first: the run ends with the longest lane, so it starts first
         List<List<Target>> out = new ArrayList<>(byRoot.values());
@@ -291,8 +450,60 @@ final class BulkOps {
         return r;
     }
 
-    /** A VM to enable: its call (for the audit), its policy and its listed network. */
-    record Target(Call call, JitPolicy policy, VmNetwork net) {
+    /**
+     * A VM to enable: its call (for the audit), its policy, its listed network and the NSGs (lower-case ids, sorted)
+     * its writes may touch: its deny targets (in pass 2 those of both listings).
+     */
+    record Target(Call call, JitPolicy policy, VmNetwork net, List<String> touched) {
+        Target(Call call, JitPolicy policy, VmNetwork net) {
+            this(call, policy, net, net.denyTargets().keySet().stream().map(BulkOps::key).sorted().distinct()
+                    .toList());
+        }
+    }
+
+    /**
+     * The run's write pacing over its token bucket: every write sent takes a token (a delete undoing ours is charged
+     * without waiting); a throttled write ({@code TooManyRequests}) pauses the bucket for the wait, so that every
+     * lane backs off; a write refused because its NSG is busy waits on its own lane.
+     */
+    static final class Pacer implements WritePacing.Pacer {
+        private final TokenBucket bucket;
+        private final WriteBudget.Waiter waiter;
+
+        Pacer(TokenBucket bucket, WriteBudget.Waiter waiter) {
+            this.bucket = bucket;
+            this.waiter = waiter;
+        }
+
+        @Override
+        public void beforeWrite() throws InterruptedException {
+            bucket.take();
+        }
+
+        @Override
+        public void charge() {
+            bucket.charge();
+        }
+
+        @Override
+        public void beforeRetry(String code, Duration wait, boolean serverAsked) throws InterruptedException {
+            backOff(code, wait);
+            bucket.take();
+        }
+
+        /** Waits before a write is sent again: the whole run when throttled, else this lane. */
+        void backOff(String code, Duration wait) throws InterruptedException {
+            LOG.warn("jit.bulk.backoff code={} wait={}", Escape.text(code), wait);
+            if (code.equals(ArmDialect.TOO_MANY_REQUESTS)) {
+                bucket.pause(wait);
+            } else {
+                waiter.await(wait);
+            }
+        }
+    }
+
+    /** What pass 1 wrote for a VM: its creates, in order. */
+    private record Written(List<RuleChange> creates) {
     }
 
     /** The results so far, and the progress callback, one VM at a time. */

@@ -88,11 +88,15 @@ public final class Fleet {
 
     /**
      * Enables one policy template on many VMs (issue 12 §5): a list, or every Not configured VM of a scan
-     * ({@link BulkEnable#notConfigured}). Reads: one {@link io.jitaccess.core.spi.NetworkBackend#inventory} (list
-     * pages, not per VM), plus a re-read of a VM's NSGs only when another writer took a priority it had planned.
+     * ({@link BulkEnable#notConfigured}). Reads: two {@link io.jitaccess.core.spi.NetworkBackend#inventory} listings
+     * (list pages, not per VM), one to plan and one after the writes to check every written VM on fresh state, plus a
+     * re-read of a VM's NSGs only when another writer took a priority it had planned. A VM is ENABLED only when the
+     * second listing shows its denies closing its ports as {@link JitAccess#enable} would place them (a change found
+     * there is written then, or fails the VM with its denies of this run deleted).
      * Writes: one deny rule per NSG that must hold the VM's deny (as {@link JitAccess#enable}), VMs whose denies go
      * to different NSGs written side by side (up to the request's parallelism), each write taking a token of the request's
-     * {@link io.jitaccess.core.fleet.WriteBudget} first; the backend backs off on 429 honouring {@code Retry-After}.
+     * {@link io.jitaccess.core.fleet.WriteBudget} first (every write sent: rollback deletes and the backend's repeats
+     * too); a 429 with {@code Retry-After} pauses every write of the run for that long.
      *
      * <p>Per VM: authorised ({@code CONFIGURE}; a refusal is audited DENIED and the VM FAILED, the others go on);
      * SKIPPED when it already has a policy (the same: "already enabled"; another: use update) or JIT cannot protect it

@@ -6,6 +6,7 @@ import io.jitaccess.core.rules.NsgSnapshot;
 import io.jitaccess.core.rules.VmNetwork;
 import io.jitaccess.core.spi.Escape;
 import io.jitaccess.core.spi.NetworkBackend;
+import io.jitaccess.core.spi.WritePacing;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -143,12 +144,14 @@ final class NsgWriter {
         } else {
             List<java.util.concurrent.CompletableFuture<Void>> running = new ArrayList<>();
             Thread caller = Thread.currentThread();
+            // a share's writes are paced as the caller's (bulk enable's write budget)
+            WritePacing.Pacer pacer = WritePacing.current().orElse(null);
             for (Group g : groups) {
                 running.add(java.util.concurrent.CompletableFuture.runAsync(() -> asShareOf(caller,
-                        () -> writing(() -> {
+                        () -> WritePacing.with(pacer, () -> writing(() -> {
                             g.run();
                             return null;
-                        })), parallel));
+                        }))), parallel));
             }
             for (java.util.concurrent.CompletableFuture<Void> f : running) {
                 try {
@@ -342,21 +345,40 @@ final class NsgWriter {
         }
 
         // every write holds its NSG's lock: this instance never sends two writes to one NSG at once, whichever path
-        // they come from (a request's creates, a revocation's or the sweep's deletes, an extension's replaces)
+        // they come from (a request's creates, a revocation's or the sweep's deletes, an extension's replaces); with
+        // a pacer on the thread (bulk enable) every write is counted first, a create or replace waiting for it, a
+        // delete (undoing a write of ours) never waiting
         @Override
         public io.jitaccess.core.rules.SecurityRule createRule(String nsgId, io.jitaccess.core.rules.SecurityRule rule) {
+            paced(nsgId);
             return lockOf(nsgId).run(() -> writing(() -> real.createRule(nsgId, rule)));
         }
 
         @Override
         public io.jitaccess.core.rules.SecurityRule replaceRule(String nsgId, io.jitaccess.core.rules.SecurityRule
                 expected, io.jitaccess.core.rules.SecurityRule updated) {
+            paced(nsgId);
             return lockOf(nsgId).run(() -> writing(() -> real.replaceRule(nsgId, expected, updated)));
         }
 
         @Override
         public boolean deleteRule(String nsgId, String ruleName) {
+            WritePacing.current().ifPresent(WritePacing.Pacer::charge);
             return lockOf(nsgId).run(() -> writing(() -> real.deleteRule(nsgId, ruleName)));
+        }
+
+        private void paced(String nsgId) {
+            java.util.Optional<WritePacing.Pacer> p = WritePacing.current();
+            if (p.isEmpty()) {
+                return;
+            }
+            try {
+                p.get().beforeWrite();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new BackendException("Interrupted", "interrupted while waiting for the write budget; nothing "
+                        + "was written to NSG '" + Escape.text(nsgId) + "'", false, e);
+            }
         }
     }
 

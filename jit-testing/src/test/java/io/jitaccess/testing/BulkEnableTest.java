@@ -82,13 +82,14 @@ class BulkEnableTest {
             net.reset();
             BulkReport r = t.jit().fleet().enable(BulkEnable.of(net.vms(), SSH).withProgress(progress::add), ADMIN);
             assertThat(r.count(Outcome.ENABLED)).isEqualTo(50);
-            // 50 VMs and 30 NSGs in pages of 10: 5 + 5 pages of VMs and NICs, 1 of VNets, 3 of NSGs
-            assertThat(net.count(Operation.LIST_VMS)).isEqualTo(5);
-            assertThat(net.count(Operation.LIST_NICS)).isEqualTo(5);
-            assertThat(net.count(Operation.LIST_VNETS)).isEqualTo(1);
-            assertThat(net.count(Operation.LIST_NSGS)).isEqualTo(3);
+            // 50 VMs and 30 NSGs in pages of 10: 5 + 5 pages of VMs and NICs, 1 of VNets, 3 of NSGs, listed twice
+            // (before the writes, and after them to check every VM on fresh state)
+            assertThat(net.count(Operation.LIST_VMS)).isEqualTo(2 * 5);
+            assertThat(net.count(Operation.LIST_NICS)).isEqualTo(2 * 5);
+            assertThat(net.count(Operation.LIST_VNETS)).isEqualTo(2 * 1);
+            assertThat(net.count(Operation.LIST_NSGS)).isEqualTo(2 * 3);
             assertThat(net.calls().stream().filter(c -> !c.operation().isWrite())).as("list pages only")
-                    .hasSize(14);
+                    .hasSize(2 * 14);
             assertThat(expectedWrites).as("the NIC NSG when there is one, else the subnet's: one deny per VM").isEqualTo(50);
             assertThat(net.writes()).as("one create per deny rule, nothing else").isEqualTo(expectedWrites);
             assertThat(net.count(Operation.CREATE_RULE)).isEqualTo(expectedWrites);
@@ -118,6 +119,50 @@ class BulkEnableTest {
             assertThat(again.count(Outcome.SKIPPED)).isEqualTo(50);
             assertThat(again.results()).allSatisfy(x -> assertThat(x.reason()).contains("already enabled"));
             assertThat(net.writes()).isZero();
+        }
+    }
+
+    @Test
+    @DisplayName("a deny deleted by someone between the write and the second listing: written again, then ENABLED")
+    void denyRemovedDuringRunIsWrittenAgain() {
+        InMemoryNetwork net = fleet(2, 50);
+        VmId vm = net.vms().get(0);
+        String nsg = net.resolveVm(vm).denyTargets().keySet().iterator().next();
+        try (JitTestbed t = JitTestbed.create(net, MutableClock.DEFAULT_START, Duration.ZERO)) {
+            net.reset();
+            // registered at the first create (after the first listing): runs before the next listing, the second
+            net.beforeNext(Operation.CREATE_RULE, n -> n.beforeNext(Operation.LIST_VMS, m -> m.snapshot(nsg).rules()
+                    .stream().filter(r -> io.jitaccess.core.internal.RuleMetadata.owned(r).isPresent())
+                    .forEach(r -> m.deleteRule(nsg, r.name()))));
+            BulkReport r = t.jit().fleet().enable(BulkEnable.of(List.of(vm), SSH), ADMIN);
+            assertThat(r.result(vm).orElseThrow().outcome()).isEqualTo(Outcome.ENABLED);
+            assertThat(net.snapshot(nsg).rules()).as("the deny written again").hasSize(1);
+            assertThat(net.count(Operation.CREATE_RULE)).isEqualTo(2);
+            assertThat(t.jit().fleet().scan(Optional.empty(), ADMIN).vm(vm).orElseThrow().status())
+                    .isEqualTo(Status.CONFIGURED);
+            assertThat(net.canConnect("203.0.113.9", vm, 22).allowed()).isFalse();
+        }
+    }
+
+    @Test
+    @DisplayName("the second listing fails: nothing can be confirmed, every written VM FAILED, its denies deleted, no policy stored")
+    void failedSecondListingFailsEveryWrittenVm() {
+        InMemoryNetwork net = fleet(6, 50); // one page of each kind: the second LIST_VMS is the second listing
+        try (JitTestbed t = JitTestbed.create(net, MutableClock.DEFAULT_START, Duration.ZERO)) {
+            net.reset();
+            net.failNth(Operation.LIST_VMS, 2, "InternalServerError");
+            BulkReport r = t.jit().fleet().enable(BulkEnable.of(net.vms(), SSH), ADMIN);
+            assertThat(r.count(Outcome.FAILED)).isEqualTo(6);
+            assertThat(r.results()).allSatisfy(x -> assertThat(x.reason().orElseThrow())
+                    .contains("the listing after the writes").contains("InternalServerError"));
+            assertThat(net.count(Operation.CREATE_RULE)).isEqualTo(6);
+            assertThat(net.count(Operation.DELETE_RULE)).isEqualTo(6);
+            assertThat(rulesInAllNsgs(net)).as("every deny of the run deleted").isZero();
+            for (VmId vm : net.vms()) {
+                assertThat(t.jit().policy(vm, ADMIN)).isEmpty();
+            }
+            assertThat(t.audit().eventsOf(AuditEvent.CONFIGURE)).hasSize(6)
+                    .allSatisfy(e -> assertThat(e.outcome()).isEqualTo(AuditEvent.Outcome.FAILED));
         }
     }
 

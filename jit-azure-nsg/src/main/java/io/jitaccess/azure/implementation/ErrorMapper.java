@@ -128,7 +128,7 @@ public final class ErrorMapper {
         if (status == 404 || code.equals(ArmDialect.NOT_FOUND) || code.equals(ArmDialect.RESOURCE_NOT_FOUND)) {
             return new NotFoundException(what + ": " + code + ": " + message);
         }
-        return new BackendException(code, what + ": " + message, retryable(e), null);
+        return new BackendException(code, what + ": " + message, retryable(e), retryAfter(e).orElse(null), null);
     }
 
     /**

@@ -9,7 +9,9 @@ import java.time.Duration;
  * <p>The default is ARM's documented write bucket per subscription (the 2024 throttling model: 200 tokens, refilled at
  * 10 per second; the older per-hour model allowed 1,200 writes an hour per principal and subscription, and the Network
  * resource provider 1,000 writes per 5 minutes). A budget below ARM's leaves room for other clients of the
- * subscription; the backend still backs off on a 429 and honours its {@code Retry-After}.
+ * subscription. Every write the operation sends takes a token: rollback deletes too (at once, leaving the bucket in
+ * debt, never waiting) and a backend's repeats of a write ({@link io.jitaccess.core.spi.WritePacing}); a 429
+ * {@code TooManyRequests} pauses every writer of the operation for its {@code Retry-After}.
  *
  * @param capacity        tokens the bucket holds (a burst), at least 1
  * @param refillPerSecond tokens added per second, more than 0

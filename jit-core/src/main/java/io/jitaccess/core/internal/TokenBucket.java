@@ -22,6 +22,7 @@ public final class TokenBucket {
     private double tokens;
     private Instant refilledAt;
     private long waited;
+    private Instant pausedUntil;
 
     public TokenBucket(WriteBudget budget, Clock clock, WriteBudget.Waiter waiter) {
         this.budget = budget;
@@ -29,6 +30,7 @@ public final class TokenBucket {
         this.waiter = waiter;
         this.tokens = budget.capacity();
         this.refilledAt = clock.instant();
+        this.pausedUntil = refilledAt;
     }
 
     /**
@@ -41,6 +43,12 @@ public final class TokenBucket {
         try {
             for (;;) {
                 refill();
+                Instant now = clock.instant();
+                if (now.isBefore(pausedUntil)) { // a server asked every writer to back off
+                    waited++;
+                    waiter.await(Duration.between(now, pausedUntil));
+                    continue;
+                }
                 if (tokens >= 1 - EPSILON) {
                     tokens = Math.max(0, tokens - 1);
                     return;
@@ -49,6 +57,36 @@ public final class TokenBucket {
                 long nanos = (long) Math.ceil((1 - tokens) / budget.refillPerSecond() * 1e9 - 1e-3);
                 waited++;
                 waiter.await(Duration.ofNanos(Math.max(1, nanos)));
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Counts a write that must not wait (a delete undoing a write of ours): takes a token at once, leaving the bucket
+     * in debt when it is empty, so that the writes after it wait for it.
+     */
+    public void charge() {
+        lock.lock();
+        try {
+            refill();
+            tokens -= 1;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Holds back every taker until {@code duration} from now (a server's {@code Retry-After} for throttling); a later
+     * end already set is kept. Tokens keep refilling meanwhile.
+     */
+    public void pause(Duration duration) {
+        lock.lock();
+        try {
+            Instant until = clock.instant().plus(duration);
+            if (until.isAfter(pausedUntil)) {
+                pausedUntil = until;
             }
         } finally {
             lock.unlock();

@@ -93,4 +93,40 @@ class TokenBucketTest {
         assertThatThrownBy(() -> new WriteBudget(1, 0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new WriteBudget(1, Double.NaN)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void chargeNeverWaitsButTheNextTakeWaitsForIt() throws InterruptedException {
+        ManualClock clock = new ManualClock();
+        List<Duration> waits = new ArrayList<>();
+        TokenBucket b = new TokenBucket(new WriteBudget(1, 1), clock, d -> {
+            waits.add(d);
+            clock.now = clock.now.plus(d);
+        });
+        b.take();
+        b.charge(); // empty bucket: counted at once, in debt
+        b.charge();
+        assertThat(waits).as("a charge never waits").isEmpty();
+        b.take();
+        assertThat(waits).as("the two charged writes and this one: 3 s at 1 per second").containsExactly(
+                Duration.ofSeconds(3));
+    }
+
+    @Test
+    void pauseHoldsBackEveryTakerForTheRetryAfter() throws InterruptedException {
+        ManualClock clock = new ManualClock();
+        List<Duration> waits = new ArrayList<>();
+        TokenBucket b = new TokenBucket(new WriteBudget(100, 10), clock, d -> {
+            waits.add(d);
+            clock.now = clock.now.plus(d);
+        });
+        Instant start = clock.now;
+        b.take();
+        b.pause(Duration.ofSeconds(7));
+        b.pause(Duration.ofSeconds(2)); // a shorter pause does not shorten the first
+        b.take();
+        assertThat(waits).as("tokens left, yet held back for the Retry-After").containsExactly(Duration.ofSeconds(7));
+        assertThat(Duration.between(start, clock.now)).isEqualTo(Duration.ofSeconds(7));
+        b.take();
+        assertThat(waits).as("the pause over: tokens again at once").hasSize(1);
+    }
 }

@@ -150,6 +150,45 @@ class BulkEnableRedTeamTest {
     }
 
 
+    /*
+     * Red-team probe (now holds). What broke: bulk enable plans every VM against the network listed once at
+     * the start of the run (BulkOps keeps t.net from the inventory; enable resolves the VM again under its lock). A
+     * second NIC attached to VM b after the listing, in a subnet without NSG, is never seen: b is reported ENABLED,
+     * its policy stored, a deny written for the first NIC only, and b's new address is reachable from the Internet
+     * on the "JIT-protected" port. A normal enable of b at that moment refuses (NIC without NSG, unsupported).
+     * Safe behaviour: re-resolve the VM (or at least re-check its NIC list) under its lock before writing and storing
+     * the policy, and SKIP/FAIL it like enable when a path is uncovered.
+     */
+    @Test
+    @DisplayName("(a)(e) a NIC without NSG attached after the listing: the VM must not be reported ENABLED with a policy while its new address is open")
+    void nicAttachedAfterListingIsNotCovered() {
+        World w = new World();
+        VmId first = w.net.addVm("first", w.s1, "10.0.1.4");
+        VmId late = w.net.addVm("late", w.s1, "10.0.1.5");
+        // baseline: a normal enable of a VM with a NIC in s2 (no NSG) is refused
+        World w2 = new World();
+        VmId probe = w2.net.addVm("late", w2.s1, "10.0.1.5");
+        w2.net.addNic(probe, "late-nic2", w2.s2, "10.0.2.5", null);
+        try (JitAccess jit2 = facade(w2.net, PolicyStore.inMemory())) {
+            assertThatThrownBy(() -> jit2.enable(JitPolicy.of(probe, SSH.get(0)), ADMIN))
+                    .as("baseline: enable refuses a VM with a NIC without NSG").isInstanceOf(RuntimeException.class);
+        }
+        try (JitAccess jit = facade(w.net, PolicyStore.inMemory())) {
+            onFirstCreate(w.net, n -> n.addNic(late, "late-nic2", w.s2, "10.0.2.5", null));
+            BulkReport r = jit.fleet().enable(serial(List.of(first, late)), ADMIN);
+            assertThat(r.result(first).orElseThrow().outcome()).isEqualTo(Outcome.ENABLED);
+            assertThat(reachableFromInternet(w.net, late, 22)).as("precondition: the new NIC is open").isTrue();
+            assertThat(r.result(late).orElseThrow().outcome())
+                    .as("a VM with an open, uncovered NIC reported ENABLED (enable would refuse it)")
+                    .isNotEqualTo(Outcome.ENABLED);
+            assertThat(jit.policy(late, ADMIN)).as("no policy stored without a deny on every NIC").isEmpty();
+            // re-planned on the second listing: FAILED as enable refuses it, the deny written for it undone
+            assertThat(r.result(late).orElseThrow().errorType()).contains("UnsupportedVmException");
+            assertThat(oursIn(w.net, w.s1Nsg)).extracting(SecurityRule::name).hasSize(1)
+                    .allSatisfy(n -> assertThat(n).doesNotContain("late"));
+        }
+    }
+
     // ------------------------------------------------------------------------------------------------------------
     // (b) foreign rules
     // ------------------------------------------------------------------------------------------------------------
@@ -344,6 +383,52 @@ class BulkEnableRedTeamTest {
     // (e) ENABLED but open from the Internet
     // ------------------------------------------------------------------------------------------------------------
 
+
+    /*
+     * Red-team probe (now holds). What broke: in STRICT placement the deny must sit above every rule that
+     * exposes the port; bulk enable computes that ceiling from the NSG snapshot listed at the start of the run and
+     * only re-reads on a priority collision. A foreign "allow 22 from *" added to VM late's NIC NSG at priority 300
+     * after the listing is invisible: the deny goes to 4096 (below it), the report says ENABLED with no exposure, and
+     * the port is open from the Internet. A normal STRICT enable at that moment reads the NSG and puts the deny at
+     * 299: closed. Safe behaviour: read the deny-target NSGs again under their locks before planning (they are
+     * locked anyway; one GET per NSG), or verify after writing and report/repair the exposure.
+     */
+    @Test
+    @DisplayName("(e) STRICT: a foreign allow-from-Internet added after the listing: bulk reports ENABLED with the port open, where enable closes it")
+    void strictStaleSnapshotLeavesPortOpen() {
+        // baseline: the same NSG state, a normal STRICT enable closes the port
+        {
+            World b = new World();
+            String nl = b.net.addNsg("nl");
+            VmId late = b.net.addVm("late", b.s2, "10.0.2.5", nl);
+            b.net.rule(nl).named("foreign-ssh").priority(300).allow().tcp().from("*").toPort(22).put();
+            assertThat(b.net.canConnect(INTERNET, late, 22).allowed()).isTrue();
+            try (JitAccess jit = facade(b.net, PolicyStore.inMemory(), Authorizer.permitAll(), PlacementMode.STRICT)) {
+                jit.enable(JitPolicy.of(late, SSH.get(0)), ADMIN);
+            }
+            assertThat(b.net.canConnect(INTERNET, late, 22).allowed()).as("baseline: enable closes it").isFalse();
+        }
+        World w = new World();
+        String na = w.net.addNsg("na");
+        String nl = w.net.addNsg("nl");
+        VmId first = w.net.addVm("first", w.s2, "10.0.2.4", na);
+        VmId late = w.net.addVm("late", w.s2, "10.0.2.5", nl);
+        try (JitAccess jit = facade(w.net, PolicyStore.inMemory(), Authorizer.permitAll(), PlacementMode.STRICT)) {
+            onFirstCreate(w.net, n -> n.rule(nl).named("foreign-ssh").priority(300).allow().tcp().from("*")
+                    .toPort(22).put());
+            BulkReport r = jit.fleet().enable(serial(List.of(first, late)), ADMIN);
+            BulkReport.Result res = r.result(late).orElseThrow();
+            boolean open = w.net.canConnect(INTERNET, late, 22).allowed();
+            assertThat(res.outcome() == Outcome.ENABLED && open)
+                    .as("reported " + res + " while port 22 is open from the Internet (enable would have closed it)")
+                    .isFalse();
+            // re-planned on the second listing: a deny above the foreign allow, as enable places it; the one planned on
+            // the first listing (below it) deleted again
+            assertThat(res.outcome()).isEqualTo(Outcome.ENABLED);
+            assertThat(open).isFalse();
+            assertThat(oursIn(w.net, nl)).hasSize(1).allSatisfy(d -> assertThat(d.priority()).isLessThan(300));
+        }
+    }
 
     @Test
     @DisplayName("(e) default mode: every ENABLED VM of a run is closed from the Internet on its port")
