@@ -203,10 +203,14 @@ final class NsgWriter {
         } else {
             List<java.util.concurrent.CompletableFuture<Void>> running = new ArrayList<>();
             Thread caller = Thread.currentThread();
+            WritePacing.Pacer pacer = WritePacing.current().orElse(null); // the caller's write budget, if any
             for (int i = 0; i < ids.size(); i++) {
                 int at = i;
                 running.add(java.util.concurrent.CompletableFuture.runAsync(() -> asShareOf(caller,
-                        () -> runShare(ids.get(at), work, failures, crashes, at)), parallel));
+                        () -> WritePacing.with(pacer, () -> {
+                            runShare(ids.get(at), work, failures, crashes, at);
+                            return null;
+                        })), parallel));
             }
             for (java.util.concurrent.CompletableFuture<Void> f : running) {
                 try {
