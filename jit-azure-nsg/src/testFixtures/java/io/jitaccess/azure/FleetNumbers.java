@@ -233,6 +233,11 @@ public final class FleetNumbers {
      * options but {@code budget}; {@link Enable#how} names the budget and parallelism the request carried.
      */
     public static Enable bulk(int vms, int groups, Duration lro, WriteBudget budget) {
+        return bulk(vms, groups, lro, budget, BulkEnable.of(List.of(), policyPorts()).parallelism());
+    }
+
+    /** As {@link #bulk(int, int, Duration, WriteBudget)} with {@code parallelism} groups of NSGs written at once. */
+    public static Enable bulk(int vms, int groups, Duration lro, WriteBudget budget, int parallelism) {
         InMemoryNetwork net = fleet(vms, groups);
         try (FakeArm arm = open(net); JitAccess jit = jit(backend(arm, net))) {
             arm.lroDuration(lro);
@@ -240,7 +245,7 @@ public final class FleetNumbers {
             int targets = targetNsgs(net, all);
             arm.clearLog();
             long t0 = System.nanoTime();
-            BulkEnable request = BulkEnable.of(all, policyPorts()).withBudget(budget);
+            BulkEnable request = BulkEnable.of(all, policyPorts()).withBudget(budget).withParallelism(parallelism);
             BulkReport r = jit.fleet().enable(request, ADMIN);
             long nanos = System.nanoTime() - t0;
             String how = String.format(Locale.ROOT, "bulk (`fleet().enable`; write budget %d tokens, %s a second;"
