@@ -46,7 +46,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Bind once per registry; what happens before the first binding is not counted. When the store cannot answer,
  * the gauges report {@code NaN} for that scrape (logged at DEBUG on {@code io.jitaccess.micrometer}). Without a
- * {@link Builder#policyStore store} there are no gauges. Thread-safe.
+ * {@link Builder#policyStore store} there are no gauges. A registry that refuses a meter (another type already under
+ * its name) is logged and skipped: metrics never fail a backend call, an audit record or an event. Thread-safe.
  */
 public final class JitMetrics implements MeterBinder {
     /** Gauge: open grants. */

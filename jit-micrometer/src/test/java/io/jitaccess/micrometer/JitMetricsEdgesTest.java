@@ -101,10 +101,31 @@ class JitMetricsEdgesTest {
         assertThat(registry.get(JitMetrics.BACKEND_CALLS).tags("operation", "create_rule", "outcome", "conflict")
                 .timer().count()).isEqualTo(1);
         assertThat(registry.get(JitMetrics.BACKEND_CALLS).tags("operation", "read_nsg").timers())
-                .extracting(t -> t.getId().getTag("outcome") + "=" + (long) t.count())
+                .extracting(t -> t.getId().getTag("outcome") + "=" + t.count())
                 .containsExactlyInAnyOrder("success=1", "retryable_error=1", "error=1");
         assertThat(registry.get(JitMetrics.BACKEND_CALLS).tags("operation", "resolve_vm", "outcome", "not_found")
                 .timer().count()).isEqualTo(1);
         assertThat(registry.find(JitMetrics.BACKEND_CALLS).tags("operation", "list_nsgs").timer()).isNull();
+    }
+
+    @Test
+    void aRegistryThatRefusesAMeterFailsNoBackendCallAndNoAuditRecord() {
+        InMemoryNetwork net = InMemoryNetwork.create();
+        String nsg = net.addNsg("web-01-nsg");
+        // the same name and tags already registered as another type: Micrometer refuses the timer
+        registry.counter(JitMetrics.BACKEND_CALLS, "operation", "read_nsg", "outcome", "success");
+        SimpleMeterRegistry other = new SimpleMeterRegistry();
+        JitMetrics metrics = JitMetrics.builder().clock(clock).build();
+        metrics.bindTo(registry);
+        metrics.bindTo(other);
+        NetworkBackend b = metrics.backend(net);
+        assertThat(b.readNsg(nsg).id()).isEqualTo(nsg);
+        assertThat(b.readNsg(nsg).id()).isEqualTo(nsg);
+        assertThat(other.get(JitMetrics.BACKEND_CALLS).timer().count()).as("the other registry still records")
+                .isEqualTo(2);
+        List<AuditEvent> seen = new ArrayList<>();
+        metrics.auditSink(seen::add).record(AuditEvent.builder(AuditEvent.INITIATE, "alice").time(clock.instant())
+                .build());
+        assertThat(seen).hasSize(1);
     }
 }

@@ -165,7 +165,7 @@ class JitMetricsTest {
         // every backend call the facade made is counted once, with its time on the clock
         long creates = net.count(Operation.CREATE_RULE);
         Timer created = timer(JitMetrics.BACKEND_CALLS, "operation", "create_rule", "outcome", "success");
-        assertThat((long) created.count()).isEqualTo(creates).isPositive();
+        assertThat(created.count()).isEqualTo(creates).isPositive();
         assertThat(created.totalTime(TimeUnit.SECONDS)).isEqualTo(2.0 * creates);
         double metered = registry.get(JitMetrics.BACKEND_CALLS).timers().stream().mapToLong(Timer::count).sum();
         assertThat((long) metered).isEqualTo(net.callCount());

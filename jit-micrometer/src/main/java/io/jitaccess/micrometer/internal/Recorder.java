@@ -45,7 +45,8 @@ public final class Recorder {
 
     private final Clock clock;
     private final @Nullable PolicyStore store;
-    private final List<MeterRegistry> registries = new CopyOnWriteArrayList<>();
+    private final CopyOnWriteArrayList<MeterRegistry> registries = new CopyOnWriteArrayList<>();
+    private final java.util.Set<String> warned = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public Recorder(Clock clock, @Nullable PolicyStore store) {
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -73,16 +74,14 @@ public final class Recorder {
         timeToAccess(registry);
         expiryLag(registry);
         sweepFailures(registry);
-        if (!registries.contains(registry)) {
-            registries.add(registry);
-        }
+        registries.addIfAbsent(registry);
     }
 
     /** Counts requests ({@code Initiate} and {@code Submit} audit records) by outcome. */
     public void onAudit(AuditEvent e) {
         String outcome = requestOutcome(e);
         if (outcome != null) {
-            registries.forEach(r -> requests(r, outcome).increment());
+            each(REQUESTS, r -> requests(r, outcome).increment());
         }
     }
 
@@ -108,15 +107,15 @@ public final class Recorder {
                 Instant asked = e.request() != null ? e.request().submittedAt()
                         : e.grants().stream().map(Grant::startTimeUtc).min(Instant::compareTo).orElse(e.time());
                 Duration d = nonNegative(Duration.between(asked, e.time()));
-                registries.forEach(r -> timeToAccess(r).record(d));
+                each(TIME_TO_ACCESS, r -> timeToAccess(r).record(d));
             }
             case EXPIRED -> {
                 for (Grant g : e.grants()) {
                     Duration lag = nonNegative(Duration.between(g.endTimeUtc(), g.revokedAt().orElse(e.time())));
-                    registries.forEach(r -> expiryLag(r).record(lag));
+                    each(EXPIRY_LAG, r -> expiryLag(r).record(lag));
                 }
             }
-            case SWEEP_FAILED -> registries.forEach(r -> sweepFailures(r).increment());
+            case SWEEP_FAILED -> each(SWEEP_FAILURES, r -> sweepFailures(r).increment());
             default -> {
                 // other events change no meter; the gauges read the store when scraped
             }
@@ -127,7 +126,7 @@ public final class Recorder {
     public void backendCall(String operation, Instant start, @Nullable RuntimeException failure) {
         Duration d = nonNegative(Duration.between(start, clock.instant()));
         String outcome = outcome(failure);
-        registries.forEach(r -> Timer.builder(BACKEND_CALLS).description("Calls to the network backend (ARM)")
+        each(BACKEND_CALLS, r -> Timer.builder(BACKEND_CALLS).description("Calls to the network backend (ARM)")
                 .tag("operation", operation).tag("outcome", outcome).register(r).record(d));
     }
 
@@ -146,6 +145,28 @@ public final class Recorder {
             return "retryable_error";
         }
         return "error";
+    }
+
+    /**
+     * Records into every bound registry; a registry that refuses (a meter of another type under the same name, a
+     * filter that throws) is logged and skipped: metrics never fail a request, an audit record or a backend call.
+     */
+    private void each(String meter, java.util.function.Consumer<MeterRegistry> record) {
+        for (MeterRegistry r : registries) {
+            try {
+                record.accept(r);
+            } catch (RuntimeException e) {
+                // WARN once per meter and registry, then DEBUG: a misconfigured registry must not flood the log
+                String key = meter + "@" + System.identityHashCode(r);
+                if (warned.add(key)) {
+                    LOG.warn("jit.metrics.record_failed meter={} registry={} cause={} (further failures at DEBUG)",
+                            meter, r.getClass().getSimpleName(), e.toString());
+                } else {
+                    LOG.debug("jit.metrics.record_failed meter={} registry={} cause={}", meter,
+                            r.getClass().getSimpleName(), e.toString());
+                }
+            }
+        }
     }
 
     private static Duration nonNegative(Duration d) {
