@@ -53,6 +53,34 @@ class ArchitectureTest {
     }
 
     @Test
+    void jitCoresPomDependsOnSlf4jApiOnlyAndItsSourcesOnNothingElse() throws Exception {
+        // the pom: every dependency that reaches a user (compile or runtime scope) is slf4j-api; jspecify is
+        // compile-only (provided) and the rest is test scope. Metrics (jit-micrometer) and every other integration
+        // stay in modules of their own.
+        org.w3c.dom.Document pom = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(ROOT.resolve("jit-core/pom.xml").toFile());
+        org.w3c.dom.NodeList deps = pom.getElementsByTagName("dependency");
+        List<String> shipped = new java.util.ArrayList<>();
+        for (int i = 0; i < deps.getLength(); i++) {
+            org.w3c.dom.Element d = (org.w3c.dom.Element) deps.item(i);
+            org.w3c.dom.NodeList scope = d.getElementsByTagName("scope");
+            String s = scope.getLength() == 0 ? "compile" : scope.item(0).getTextContent().strip();
+            if (s.equals("compile") || s.equals("runtime")) {
+                shipped.add(d.getElementsByTagName("groupId").item(0).getTextContent().strip() + ":"
+                        + d.getElementsByTagName("artifactId").item(0).getTextContent().strip());
+            }
+        }
+        assertThat(shipped).as("jit-core's compile and runtime dependencies").containsExactly("org.slf4j:slf4j-api");
+        List<Path> foreign;
+        try (Stream<Path> files = javaFiles(ROOT.resolve("jit-core/src/main/java"))) {
+            foreign = files.filter(f -> Pattern.compile("(?m)^import (?:static )?+(?!java\\.|javax\\.annotation|"
+                    + "io\\.jitaccess\\.|org\\.slf4j\\.|org\\.jspecify\\.)").matcher(read(f)).find()).toList();
+        }
+        assertThat(foreign).as("jit-core sources importing anything but the JDK, SLF4J, JSpecify and itself")
+                .isEmpty();
+    }
+
+    @Test
     void noOtherModulesMainCodeUsesJitCoreInternals() throws IOException {
         List<Path> offenders;
         try (Stream<Path> modules = Files.list(ROOT)) {
