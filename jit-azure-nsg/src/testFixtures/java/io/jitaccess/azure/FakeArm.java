@@ -44,7 +44,8 @@ import java.util.regex.Pattern;
  * checked with {@code canConnect}. Serves the VM (generic read), NICs, virtual networks, subnets, NSGs, the NSG
  * listing (paged with nextLink) and security rules (GET, PUT, DELETE; {@code If-Match} and {@code If-None-Match}
  * honoured on writes, 412 {@code PreconditionFailed} otherwise), with ARM's JSON shapes, ETags, long-running
- * operations (201 + Azure-AsyncOperation; 202 + Location) and errors. Records every request.
+ * operations (201 + Azure-AsyncOperation; 202 + Location) and errors, and the permissions API
+ * ({@link #permissions}: bodies per caller token and scope). Records every request.
  *
  * <p>Timing and load, all off by default: {@link #lroDuration} times each write's operation on the real clock and
  * serialises writes per NSG as ARM does (a rule write to an NSG whose operation runs gets {@link #conflictAnswer},
@@ -339,6 +340,37 @@ final class FakeArm implements AutoCloseable {
         return this;
     }
 
+    /** Permission bodies by {@code bearer-token|lower-case scope|$skiptoken}. */
+    private final Map<String, String> permissions = new ConcurrentHashMap<>();
+
+    /**
+     * {@code GET {scope}/providers/Microsoft.Authorization/permissions} with {@code Authorization: Bearer <token>}
+     * answers this body (ARM answers for the token's identity, so the token stands for the caller); a token with no
+     * body for the scope gets {@code {"value":[]}}, a request without a token 401 {@code AuthenticationFailed}.
+     * {@code skipToken} (null for the first page) selects a later page, as a {@code nextLink} names it.
+     */
+    FakeArm permissions(String token, String scope, String skipToken, String body) {
+        permissions.put(token + "|" + scope.toLowerCase(Locale.ROOT) + "|" + (skipToken == null ? "" : skipToken),
+                body);
+        return this;
+    }
+
+    private static final Pattern PERMISSIONS = Pattern.compile(
+            "(/subscriptions/.+)/providers/Microsoft\\.Authorization/permissions", Pattern.CASE_INSENSITIVE);
+
+    private Reply permissions(String scope, Map<String, String> query, Map<String, String> headers) {
+        if (!"2022-04-01".equals(query.get("api-version"))) {
+            return new Reply(400, error("InvalidApiVersionParameter", "The api-version is invalid."), Map.of());
+        }
+        String auth = headers.get("authorization");
+        if (auth == null || !auth.startsWith("Bearer ") || auth.length() == 7) {
+            return new Reply(401, error("AuthenticationFailed", "Authentication failed."), Map.of());
+        }
+        String key = auth.substring(7) + "|" + scope.toLowerCase(Locale.ROOT) + "|"
+                + query.getOrDefault("$skiptoken", "");
+        return new Reply(200, permissions.getOrDefault(key, "{\"value\":[]}"), Map.of());
+    }
+
     /** A GET of {@code resourceId} answers exactly this body (a real ARM body, e.g. a VM, NIC or VNet). */
     FakeArm serveVerbatim(String resourceId, String body) {
         verbatim.put(resourceId.toLowerCase(Locale.ROOT), body);
@@ -462,6 +494,10 @@ final class FakeArm implements AutoCloseable {
                 + "(operations|operationResults)/([^/]+)", Pattern.CASE_INSENSITIVE).matcher(path);
         if (op.matches()) {
             return pollOp(op.group(1), op.group(2));
+        }
+        Matcher perm = PERMISSIONS.matcher(path);
+        if (perm.matches() && method.equals("GET")) {
+            return permissions(perm.group(1), query, headers);
         }
         Matcher listing = LIST.matcher(path);
         if (listing.matches() && method.equals("GET")) {
