@@ -256,7 +256,7 @@ final class AccessCommands {
     @Command(name = "grants", mixinStandardHelpOptions = true,
             description = {"The request history (Defender's requests[]: per request, its VM and ports with end "
                     + "time, status and reason), of one VM, one requestor, or every VM with a policy.",
-                "--pending lists approval requests waiting for approval instead."},
+                "--pending lists the approval requests waiting on the VMs you may approve instead."},
             footerHeading = "%nExamples:%n",
             footer = {"  jit --world w.json grants web-01", "  jit --world w.json grants --requestor "
                     + "barbara@contoso.com -o json", "  jit --world w.json grants --pending"})
