@@ -166,7 +166,7 @@ final class OpsCommands {
         @Override
         int run(Session s, Out out) {
             SweepResult r = s.jit.sweepExpired();
-            out.line("swept at " + s.now() + ": " + r.nsgsRead() + " NSG(s) read, " + r.rulesRemoved().size()
+            out.line("swept at " + s.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + ": " + r.nsgsRead() + " NSG(s) read, " + r.rulesRemoved().size()
                     + " rule(s) removed, " + r.grantsExpired().size() + " grant(s) expired"
                     + (r.failures().isEmpty() ? "" : ", " + r.failures().size() + " failure(s)"));
             if (!r.grantsExpired().isEmpty()) {
