@@ -1,0 +1,302 @@
+package io.jitaccess.cli;
+
+import com.azure.core.credential.TokenCredential;
+import com.azure.core.management.AzureEnvironment;
+import com.azure.core.management.profile.AzureProfile;
+import com.azure.identity.DefaultAzureCredentialBuilder;
+import io.jitaccess.azure.AzureNsgBackend;
+import io.jitaccess.core.JitAccess;
+import io.jitaccess.core.RequestContext;
+import io.jitaccess.core.SweepResult;
+import io.jitaccess.core.ValidationException;
+import io.jitaccess.core.NotFoundException;
+import io.jitaccess.core.policy.VmId;
+import io.jitaccess.core.spi.Authorizer;
+import io.jitaccess.core.spi.NetworkBackend;
+import io.jitaccess.core.time.Scheduler;
+import io.jitaccess.inmemory.InMemoryNetwork;
+import io.jitaccess.store.jdbc.JdbcPolicyStore;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+
+/**
+ * One command's world: the backend (a simulator world or Azure), the store, the facade and the caller. Opening it
+ * sweeps expired grants first (a CLI process is short-lived: nothing else would close them); closing it saves the
+ * world. Not thread-safe; one per command.
+ */
+final class Session implements AutoCloseable {
+    /** A scheduler that never runs anything: in a CLI, expiry is the sweep's (each command sweeps first). */
+    private static final Scheduler NEVER = (at, task) -> () -> { };
+
+    final JitAccess jit;
+    final NetworkBackend backend;
+    final RequestContext ctx;
+    final Optional<InMemoryNetwork> net;
+    final Optional<String> resourceGroup;
+    final SweepResult sweptFirst;
+    private final JdbcPolicyStore store;
+    private final Path worldFile;
+    private World world;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+
+    private Session(JitAccess jit, NetworkBackend backend, RequestContext ctx, Optional<InMemoryNetwork> net,
+                    Optional<String> resourceGroup, JdbcPolicyStore store, Path worldFile, World world,
+                    FileChannel lockChannel, FileLock lock, boolean sweep) {
+        this.jit = jit;
+        this.backend = backend;
+        this.ctx = ctx;
+        this.net = net;
+        this.resourceGroup = resourceGroup;
+        this.store = store;
+        this.worldFile = worldFile;
+        this.world = world;
+        this.lockChannel = lockChannel;
+        this.lock = lock;
+        this.sweptFirst = sweep ? jit.sweepExpired() : null;
+    }
+
+    static Session open(GlobalOptions g, boolean sweepFirst) {
+        if (g.world != null && g.subscription != null) {
+            throw ValidationException.single("--world", g.world, "use either --world or --subscription, not both");
+        }
+        if (g.world == null && g.subscription == null) {
+            throw ValidationException.single("--world", null,
+                    "name a simulator world (--world FILE) or an Azure subscription (--subscription ID)");
+        }
+        return g.world != null ? simulator(g, sweepFirst) : azure(g, sweepFirst);
+    }
+
+    private static Session simulator(GlobalOptions g, boolean sweepFirst) {
+        Path file = g.world.toAbsolutePath();
+        FileChannel channel = null;
+        FileLock lock = null;
+        JdbcPolicyStore store = null;
+        try {
+            java.nio.file.Files.createDirectories(file.getParent());
+            channel = FileChannel.open(file.resolveSibling(file.getFileName() + ".lock"), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE);
+            lock = channel.lock();   // one command at a time per world
+            World world = World.load(file);
+            if (g.advance != null) {
+                world = world.advanced(g.advanceBy());
+            }
+            InMemoryNetwork net = world.build();
+            Clock clock = Clock.offset(Clock.systemUTC(), world.offset());
+            String principal = g.principal != null ? g.principal
+                    : System.getProperty("user.name", "user") + "@localhost";
+            RequestContext ctx = context(principal, g.from);
+            store = store(g, file.resolveSibling(file.getFileName() + ".state"), clock);
+            JitAccess jit = JitAccess.builder().backend(net).authorizer(authorizer(world.access()))
+                    .policyStore(store).clock(clock).scheduler(NEVER).build();
+            Session s = new Session(jit, net, ctx, Optional.of(net), Optional.ofNullable(g.resourceGroup), store,
+                    file, world, channel, lock, sweepFirst);
+            s.save();   // a new world (or an advanced clock) is written even if the command then fails
+            return s;
+        } catch (IOException e) {
+            release(channel);
+            throw ValidationException.single("--world", file, "cannot be opened: " + e.getMessage());
+        } catch (RuntimeException e) {
+            if (store != null) {
+                store.close();
+            }
+            release(channel);
+            throw e;
+        }
+    }
+
+    private static Session azure(GlobalOptions g, boolean sweepFirst) {
+        if (g.principal != null) {
+            throw ValidationException.single("--as", g.principal,
+                    "is for the simulator only; on Azure the principal is the credential's");
+        }
+        if (g.advance != null) {
+            throw ValidationException.single("--advance", g.advance, "is for the simulator only");
+        }
+        TokenCredential credential = new DefaultAzureCredentialBuilder().build();
+        AzureNsgBackend backend = AzureNsgBackend.builder().credential(credential)
+                .profile(new AzureProfile(g.tenant, g.subscription, AzureEnvironment.AZURE)).build();
+        RequestContext ctx = context(AzurePrincipal.of(credential), g.from);
+        Path home = Path.of(System.getProperty("user.home"), ".jit-access", "state");
+        JdbcPolicyStore store = store(g, home, null);
+        try {
+            // Azure RBAC decides on ARM: every write is made with the caller's own credential
+            JitAccess jit = JitAccess.builder().backend(backend).authorizer(Authorizer.permitAll())
+                    .policyStore(store).scheduler(NEVER).build();
+            return new Session(jit, backend, ctx, Optional.empty(), Optional.ofNullable(g.resourceGroup), store,
+                    null, null, null, null, sweepFirst);
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    private static RequestContext context(String principal, String from) {
+        return from == null ? RequestContext.of(principal) : RequestContext.of(principal, from);
+    }
+
+    private static JdbcPolicyStore store(GlobalOptions g, Path defaultDir, Clock clock) {
+        JdbcPolicyStore.Builder b;
+        if (g.store == null) {
+            b = JdbcPolicyStore.h2File(defaultDir);
+        } else if (!g.store.startsWith("jdbc:")) {
+            throw ValidationException.single("--store", g.store, "must be a JDBC URL (jdbc:postgresql://..., jdbc:h2:...)");
+        } else {
+            b = JdbcPolicyStore.builder(new UrlDataSource(g.store));
+        }
+        if (clock != null) {
+            b.clock(clock);
+        }
+        return b.build();
+    }
+
+    private static Authorizer authorizer(World.Access access) {
+        if (access == null) {
+            return Authorizer.permitAll();
+        }
+        return Authorizer.of(r -> switch (r.action()) {
+            case READ -> true;
+            case CONFIGURE -> in(access.admins(), r.principal());
+            case REQUEST -> in(access.requesters(), r.principal());
+            case APPROVE -> in(access.approvers(), r.principal());
+            case REVOKE, EXTEND -> in(access.admins(), r.principal())
+                    || r.grant().map(gr -> gr.requestor().equalsIgnoreCase(r.principal())).orElse(false);
+        });
+    }
+
+    private static boolean in(List<String> who, String principal) {
+        return who.contains("*") || who.stream().anyMatch(w -> w.equalsIgnoreCase(principal));
+    }
+
+    /** The VM a command names: an ARM id as it is, or a name found in the world or the subscription. */
+    VmId vm(String nameOrId) {
+        if (nameOrId.startsWith("/")) {
+            return VmId.of(nameOrId);
+        }
+        if (world != null) {
+            return world.vm(nameOrId).orElseThrow(() -> new NotFoundException(
+                    "vm: no VM named '" + io.jitaccess.core.spi.Escape.text(nameOrId) + "' in the world"));
+        }
+        List<VmId> found = backend.listVms(resourceGroup).stream()
+                .filter(v -> v.name().equalsIgnoreCase(nameOrId)).toList();
+        if (found.isEmpty()) {
+            throw new NotFoundException("vm: no VM named '" + io.jitaccess.core.spi.Escape.text(nameOrId) + "' in "
+                    + resourceGroup.map(rg -> "resource group " + rg).orElse("the subscription"));
+        }
+        if (found.size() > 1) {
+            throw ValidationException.single("vm", nameOrId, "names " + found.size()
+                    + " VMs in different resource groups; give --resource-group or the VM's id");
+        }
+        return found.get(0);
+    }
+
+    /** The world's clock offset, or zero on Azure. */
+    java.time.Duration offset() {
+        return world == null ? java.time.Duration.ZERO : world.offset();
+    }
+
+    Instant now() {
+        return jit.now();
+    }
+
+    private void save() {
+        if (world != null && net.isPresent()) {
+            world = world.withRulesOf(net.get());
+            world.save(worldFile);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            jit.close();
+            save();
+        } finally {
+            store.close();
+            release(lockChannel);
+        }
+    }
+
+    private static void release(FileChannel channel) {
+        if (channel != null) {
+            try {
+                channel.close();   // releases the lock
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    /** A DataSource over {@link DriverManager} for {@code --store}: user and password go in the URL. */
+    private static final class UrlDataSource implements DataSource {
+        private final String url;
+
+        UrlDataSource(String url) {
+            this.url = url;
+        }
+
+        @Override
+        public Connection getConnection() throws SQLException {
+            return DriverManager.getConnection(url);
+        }
+
+        @Override
+        public Connection getConnection(String user, String password) throws SQLException {
+            return DriverManager.getConnection(url, user, password);
+        }
+
+        @Override
+        public PrintWriter getLogWriter() {
+            return null;
+        }
+
+        @Override
+        public void setLogWriter(PrintWriter out) {
+        }
+
+        @Override
+        public void setLoginTimeout(int seconds) {
+        }
+
+        @Override
+        public int getLoginTimeout() {
+            return 0;
+        }
+
+        @Override
+        public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+            throw new SQLFeatureNotSupportedException();
+        }
+
+        @Override
+        public <T> T unwrap(Class<T> iface) throws SQLException {
+            throw new SQLException("not a wrapper");
+        }
+
+        @Override
+        public boolean isWrapperFor(Class<?> iface) {
+            return false;
+        }
+
+        @Override
+        public String toString() {
+            return url.toLowerCase(Locale.ROOT).contains("password") ? "jdbc:(with a password)" : url;
+        }
+    }
+}
