@@ -133,6 +133,7 @@ final class Sweeper {
                         k -> new ArrayList<>()).add(g);
             }
         }
+        Map<String, List<String>> deletes = new LinkedHashMap<>(); // NSG -> rules to delete, in listing order
         for (NsgSnapshot nsg : all) {
             String nsgId = nsg.id();
             for (SecurityRule r : nsg.rules()) {
@@ -142,17 +143,7 @@ final class Sweeper {
                         && o.get().expiredAt(now);
                 boolean knownByName = known != null && RuleMetadata.isAllowNamedFor(r, known.id());
                 if (expiredOurs || knownByName) {
-                    try {
-                        backend.deleteRule(nsgId, r.name());
-                        removed.add(nsgId + "/" + r.name());
-                        LOG.info("jit.rule.expired rule={} nsg={}", Escape.text(r.name()), Escape.text(nsgId));
-                    } catch (RuntimeException e) {
-                        failures.add(new SweepResult.Failure(nsgId, Optional.of(r.name()), String.valueOf(
-                                e.getMessage())));
-                        failedNames.add(r.name());
-                        LOG.warn("jit.sweep.delete_failed rule={} nsg={} cause={} (the next sweep retries)",
-                                Escape.text(r.name()), Escape.text(nsgId), Escape.text(e.getMessage()));
-                    }
+                    deletes.computeIfAbsent(nsgId, k -> new ArrayList<>()).add(r.name());
                     continue;
                 }
                 if (known != null) {
@@ -171,6 +162,34 @@ final class Sweeper {
                 }
             }
         }
+        // the deletes, NSG by NSG side by side (one at a time within an NSG); every NSG goes on past another's failure;
+        // reported in listing order whichever NSG finished first
+        Map<String, List<String>> removedAt = new java.util.concurrent.ConcurrentHashMap<>();
+        Map<String, List<SweepResult.Failure>> failedAt = new java.util.concurrent.ConcurrentHashMap<>();
+        Set<String> failedRaw = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        writer.perNsg(List.copyOf(deletes.keySet()), nsgId -> {
+            List<String> done = new ArrayList<>();
+            List<SweepResult.Failure> failed = new ArrayList<>();
+            for (String rule : deletes.get(nsgId)) {
+                try {
+                    backend.deleteRule(nsgId, rule);
+                    done.add(nsgId + "/" + rule);
+                    LOG.info("jit.rule.expired rule={} nsg={}", Escape.text(rule), Escape.text(nsgId));
+                } catch (RuntimeException e) {
+                    failed.add(new SweepResult.Failure(nsgId, Optional.of(rule), String.valueOf(e.getMessage())));
+                    failedRaw.add(rule);
+                    LOG.warn("jit.sweep.delete_failed rule={} nsg={} cause={} (the next sweep retries)",
+                            Escape.text(rule), Escape.text(nsgId), Escape.text(e.getMessage()));
+                }
+            }
+            removedAt.put(nsgId, done);
+            failedAt.put(nsgId, failed);
+        });
+        for (String nsgId : deletes.keySet()) {
+            removed.addAll(removedAt.getOrDefault(nsgId, List.of()));
+            failures.addAll(failedAt.getOrDefault(nsgId, List.of()));
+        }
+        failedNames.addAll(failedRaw);
         for (Grant snapshot : due.values()) {
             String name = RuleMetadata.allowName(snapshot.id());
             if (failedNames.contains(name)

@@ -82,6 +82,28 @@ class ParallelNsgWritesTest {
     }
 
     @Test
+    @DisplayName("the sweep deletes the expired rules of different NSGs at once, and reports them in listing order")
+    void sweepAtOnce() {
+        Rig r = new Rig();
+        r.jit.enable(Rig.policy(r.vm, 22, 3389), r.admin);
+        r.jit.requestAccess(AccessRequest.of(r.vm, "x", PortRequest.of(22, Duration.ofHours(1)),
+                PortRequest.of(3389, Duration.ofHours(1))), r.barbara);
+        r.jit.close();
+        r.clock.advance(Duration.ofMinutes(61));
+        r.fresh();
+        io.jitaccess.core.SweepResult[] result = new io.jitaccess.core.SweepResult[1];
+        assertThat(overlapping(r, () -> result[0] = r.jit.sweepExpired()))
+                .containsExactlyInAnyOrder(r.subnetNsg, r.nicNsg);
+        List<String> order = r.net.nsgIds().stream().filter(id -> id.equals(r.subnetNsg) || id.equals(r.nicNsg))
+                .toList();
+        assertThat(result[0].rulesRemoved()).hasSize(2);
+        assertThat(result[0].rulesRemoved().get(0)).startsWith(order.get(0) + "/");
+        assertThat(result[0].grantsExpired()).hasSize(2);
+        assertThat(r.ourAllows()).isEmpty();
+        assertThat(r.violations()).isEmpty();
+    }
+
+    @Test
     @DisplayName("revoking one port of a request and extending another write the subnet NSG and the NIC NSG at once "
             + "(closing and extension run the NSGs side by side)")
     void closingAndExtensionAtOnce() {
