@@ -51,7 +51,7 @@ class AzureFaultTest {
                 FakeArm.error("TooManyRequests", "slow down"))),
         CONFLICT_THROUGH_LRO(f -> {
             f.arm.failuresThroughLro(true);
-            f.arm.beforeNextWrite(() -> f.net.putRule(f.subnetNsg, SecurityRule.inbound("iac-100", 100,
+            f.arm.beforeNextWriteTo(f.subnetNsg, () -> f.net.putRule(f.subnetNsg, SecurityRule.inbound("iac-100", 100,
                     Access.ALLOW, Protocol.TCP, List.of(Address.ANY), List.of(Address.ANY), List.of(PortRange.of(8443)),
                     "IaC")));
         });

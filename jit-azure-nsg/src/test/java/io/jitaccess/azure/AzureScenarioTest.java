@@ -163,7 +163,7 @@ class AzureScenarioTest {
         SecurityRule theirs = SecurityRule.inbound("allow-monitoring", 100, Access.ALLOW, Protocol.TCP,
                 List.of(Address.of(IpPrefix.of("192.0.2.0/24"))), List.of(Address.ANY), List.of(PortRange.of(9100)),
                 "written by IaC");
-        f.arm.beforeNextWrite(() -> f.net.putRule(f.subnetNsg, theirs));
+        f.arm.beforeNextWriteTo(f.subnetNsg, () -> f.net.putRule(f.subnetNsg, theirs));
         Grant g = jit.requestAccess(AccessRequest.of(f.vm, "", PortRequest.of(22, Duration.ofHours(1))), barbara)
                 .get(0);
         assertThat(f.arm.requests()).anySatisfy(q -> assertThat(q.status()).isEqualTo(400));
@@ -182,7 +182,7 @@ class AzureScenarioTest {
         SecurityRule theirs = SecurityRule.inbound("allow-backup", 100, Access.ALLOW, Protocol.TCP,
                 List.of(Address.of(IpPrefix.of("192.0.2.0/24"))), List.of(Address.ANY), List.of(PortRange.of(873)),
                 "");
-        f.arm.beforeNextWrite(() -> f.net.putRule(f.subnetNsg, theirs));
+        f.arm.beforeNextWriteTo(f.subnetNsg, () -> f.net.putRule(f.subnetNsg, theirs));
         Grant g = jit.requestAccess(AccessRequest.of(f.vm, "", PortRequest.of(22, Duration.ofHours(1))), barbara)
                 .get(0);
         assertThat(f.net.snapshot(f.subnetNsg).rule("allow-backup")).contains(theirs);

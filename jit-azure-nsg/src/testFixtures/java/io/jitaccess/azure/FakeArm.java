@@ -340,6 +340,17 @@ final class FakeArm implements AutoCloseable {
         return this;
     }
 
+    /**
+     * As {@link #beforeNextWrite(Runnable)}, before the next PUT to a rule of the NSG {@code nsgId} only (writes to
+     * different NSGs run side by side, so "the next PUT" alone would name whichever NSG's write came first).
+     */
+    synchronized FakeArm beforeNextWriteTo(String nsgId, Runnable action) {
+        beforeWriteTo.add(Map.entry(nsgId.toLowerCase(java.util.Locale.ROOT), action));
+        return this;
+    }
+
+    private final java.util.List<Map.Entry<String, Runnable>> beforeWriteTo = new java.util.ArrayList<>();
+
     /** Permission bodies by {@code bearer-token|lower-case scope|$skiptoken}. */
     private final Map<String, String> permissions = new ConcurrentHashMap<>();
 
@@ -804,9 +815,19 @@ final class FakeArm implements AutoCloseable {
         }
         if (method.equals("PUT")) {
             // a concurrent writer between the client's read and this write: it lands before the conditions are checked
-            Runnable hook;
+            Runnable hook = null;
             synchronized (this) {
-                hook = beforeWrite.poll();
+                for (java.util.Iterator<Map.Entry<String, Runnable>> it = beforeWriteTo.iterator(); it.hasNext(); ) {
+                    Map.Entry<String, Runnable> e = it.next();
+                    if (e.getKey().equals(nsgId.toLowerCase(java.util.Locale.ROOT))) {
+                        hook = e.getValue();
+                        it.remove();
+                        break;
+                    }
+                }
+                if (hook == null) {
+                    hook = beforeWrite.poll();
+                }
             }
             if (hook != null) {
                 hook.run();
