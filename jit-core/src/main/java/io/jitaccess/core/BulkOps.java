@@ -187,6 +187,7 @@ final class BulkOps {
                             }
                             view.put(id, s);
                         }
+                        DefenderRules.refuseIfPresent(net, view); // bulk has no option: one by one with it
                         EnablePlan plan = RulePlanner.planEnable(t.policy, net, view, placementMode,
                                 closer.liveGrantIds(vm));
                         try {
