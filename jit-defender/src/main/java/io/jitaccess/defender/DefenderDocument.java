@@ -71,15 +71,15 @@ public final class DefenderDocument {
         Objects.requireNonNull(ascLocation, "ascLocation");
         Map<String, List<JitPolicy>> byGroup = new LinkedHashMap<>();
         Map<VmId, String> groupOf = new java.util.HashMap<>();
+        Map<String, Integer> indexOf = new java.util.HashMap<>();
         List<Finding> findings = new ArrayList<>();
         for (JitPolicy p : policies) {
             String[] seg = p.vmId().toString().split("/");
             String scope = "/subscriptions/" + seg[2] + "/resourceGroups/" + seg[4];
             String key = scope.toLowerCase(Locale.ROOT);
             List<JitPolicy> group = byGroup.computeIfAbsent(key, k -> new ArrayList<>());
-            int vmIndex = group.size();
-            String at = "value[" + new ArrayList<>(byGroup.keySet()).indexOf(key) + "].properties.virtualMachines["
-                    + vmIndex + "]";
+            int groupIndex = indexOf.computeIfAbsent(key, k -> indexOf.size());
+            String at = "value[" + groupIndex + "].properties.virtualMachines[" + group.size() + "]";
             group.add(p);
             groupOf.put(p.vmId(), key);
             if (p.requiredApprovals() > 0) {
