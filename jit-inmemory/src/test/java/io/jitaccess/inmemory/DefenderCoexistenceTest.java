@@ -84,6 +84,7 @@ class DefenderCoexistenceTest {
         try (JitAccess jit = w.jit()) {
             BulkReport r = jit.fleet().enable(BulkEnable.of(List.of(w.vm, w.neighbour),
                     List.of(PortRule.tcp(22, AllowedSources.any(), Duration.ofHours(3)))), w.admin);
+            assertThat(r.result(w.vm).orElseThrow().outcome()).isEqualTo(BulkReport.Outcome.FAILED);
             assertThat(r.result(w.vm).orElseThrow().reason().orElseThrow()).contains(DENY);
             assertThat(jit.policy(w.vm, w.admin)).isEmpty();
             assertThat(jit.policy(w.neighbour, w.admin)).isPresent();
