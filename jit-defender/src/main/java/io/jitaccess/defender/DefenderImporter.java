@@ -145,6 +145,8 @@ public final class DefenderImporter {
             int nl = msg.indexOf('\n');
             throw ValidationException.single("$", null, "is not valid JSON" + where + ": "
                     + (nl < 0 ? msg : msg.substring(0, nl)));
+        } catch (java.io.CharConversionException e) {
+            throw ValidationException.single("$", null, "is not valid UTF-8 JSON: " + e.getMessage());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -394,6 +396,10 @@ public final class DefenderImporter {
             }
             Duration max = duration(dur.textValue(), path + ".maxRequestAccessDuration", skip);
             AllowedSources allowed = allowed(sources.orElse(null), path, skip);
+            if (p.hasNonNull("allowedSourceAddressPrefixes") && sources.get().size() == 1) {
+                normalised(path + ".allowedSourceAddressPrefixes", p.get("allowedSourceAddressPrefixes").toString(),
+                        "allowedSourceAddressPrefix " + p.get("allowedSourceAddressPrefixes").get(0));
+            }
             if (skip.size() > skipsBefore) {
                 return Optional.empty();
             }

@@ -53,6 +53,10 @@ class DefenderRoundTripTest {
                 "properties.requests[0].virtualMachines[0].ports[0].endTimeUtc 2018-07-12T09:53:03.365879800Z "
                         + "written back as 2018-07-12T09:53:03.3658798Z");
         assertThat(d.toJson()).contains("\"PT24H\"", "\"TCP\"").doesNotContain("P1D");
+        DefenderDocument one = IMPORTER.read(read("get-policy.json").replaceFirst(
+                "\"allowedSourceAddressPrefix\": \"\\*\"", "\"allowedSourceAddressPrefixes\": [\"10.0.0.0/8\"]"));
+        assertThat(one.findings(Finding.Kind.NORMALISED)).extracting(Finding::path)
+                .containsExactly("properties.virtualMachines[0].ports[0].allowedSourceAddressPrefixes");
     }
 
     @Test
