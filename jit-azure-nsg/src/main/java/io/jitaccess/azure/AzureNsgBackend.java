@@ -316,6 +316,56 @@ public final class AzureNsgBackend implements NetworkBackend {
         return out;
     }
 
+    /** The api-version of Defender for Cloud's {@code jitNetworkAccessPolicies} (the newest stable one). */
+    public static final String DEFENDER_JIT_API_VERSION = "2020-01-01";
+
+    /**
+     * Defender for Cloud's JIT policies of the subscription at one ASC location, read live through this backend's
+     * pipeline (credentials, cloud, retries on 429 as for every read): {@code GET /subscriptions/{sub}/providers/
+     * Microsoft.Security/locations/{ascLocation}/jitNetworkAccessPolicies?api-version=2020-01-01}
+     * ({@code JitNetworkAccessPolicies_ListByRegion}), 1 GET per {@code nextLink} page. Read only: nothing is written.
+     *
+     * @param ascLocation the location where Defender stores the subscription's data, e.g. {@code westeurope}
+     * @return the policies of every page as one list document, {@code {"value":[…]}}: the JSON text
+     *         {@code io.jitaccess:jit-defender}'s {@code DefenderImporter.read(String)} takes
+     * @throws BackendException when ARM refuses the caller (code {@code AuthorizationFailed}), cannot be reached, or
+     *                          answers without a {@code value[]} list
+     */
+    public String readDefenderPolicies(String ascLocation) {
+        Objects.requireNonNull(ascLocation, "ascLocation");
+        if (ascLocation.isBlank() || !ascLocation.matches("[A-Za-z0-9-]{1,64}")) {
+            throw io.jitaccess.core.ValidationException.single("ascLocation", ascLocation,
+                    "must be an Azure location name such as westeurope");
+        }
+        String base = client.getEndpoint().replaceAll("/+$", "");
+        String url = base + "/subscriptions/" + enc(client.getSubscriptionId()) + "/providers/Microsoft.Security/"
+                + "locations/" + enc(ascLocation) + "/jitNetworkAccessPolicies?api-version="
+                + DEFENDER_JIT_API_VERSION;
+        List<Object> items = new ArrayList<>();
+        for (int page = 1; url != null; page++) {
+            if (page > MAX_PAGES) {
+                throw new BackendException("TooManyPages", "list JIT policies: more than " + MAX_PAGES + " pages");
+            }
+            String u = url;
+            Map<String, Object> body = call("list Defender JIT policies (page " + page + ")", Kind.READ,
+                    () -> getJson(u));
+            if (body.get("value") instanceof List<?> value) {
+                items.addAll(value);
+            } else {
+                throw new BackendException("InvalidResponse", "ARM answered the JIT policy listing without value[]");
+            }
+            url = body.get("nextLink") instanceof String next && !next.isBlank() ? next : null;
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (com.azure.json.JsonWriter w = com.azure.json.JsonProviders.createWriter(out)) {
+            w.writeStartObject().writeFieldName("value").writeUntyped(items).writeEndObject().flush();
+        } catch (java.io.IOException e) {
+            throw new BackendException("InvalidResponse", "the JIT policy listing could not be written as JSON", false,
+                    e);
+        }
+        return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     private static String enc(String s) {
         return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
     }

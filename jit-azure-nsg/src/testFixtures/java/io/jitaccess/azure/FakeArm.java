@@ -42,7 +42,8 @@ import java.util.regex.Pattern;
  * A local ARM-compatible HTTP endpoint on 127.0.0.1 for the Azure backend's tests. State lives in an
  * {@link InMemoryNetwork}, so ARM's rule validation and error codes are the simulator's, and connectivity can be
  * checked with {@code canConnect}. Serves the VM (generic read), NICs, virtual networks, subnets, NSGs, the NSG
- * listing (paged with nextLink) and security rules (GET, PUT, DELETE; {@code If-Match} and {@code If-None-Match}
+ * listing (paged with nextLink), Defender's JIT policy listing by region ({@link #defenderJitPolicies}) and security
+ * rules (GET, PUT, DELETE; {@code If-Match} and {@code If-None-Match}
  * honoured on writes, 412 {@code PreconditionFailed} otherwise), with ARM's JSON shapes, ETags, long-running
  * operations (201 + Azure-AsyncOperation; 202 + Location) and errors, and the permissions API
  * ({@link #permissions}: bodies per caller token and scope). Records every request.
@@ -510,6 +511,10 @@ final class FakeArm implements AutoCloseable {
         if (perm.matches() && method.equals("GET")) {
             return permissions(perm.group(1), query, headers);
         }
+        Matcher jit = JIT_LIST.matcher(path);
+        if (jit.matches() && method.equals("GET")) {
+            return jitPolicies(path, query, jit.group(1));
+        }
         Matcher listing = LIST.matcher(path);
         if (listing.matches() && method.equals("GET")) {
             return list(path, query, Optional.ofNullable(listing.group(2)), listing.group(3));
@@ -758,6 +763,39 @@ final class FakeArm implements AutoCloseable {
         out.put("type", "Microsoft.Network/networkSecurityGroups/securityRules");
         out.put("properties", p);
         return out;
+    }
+
+    /** Defender's JIT policies by region ({@code JitNetworkAccessPolicies_ListByRegion}). */
+    private static final Pattern JIT_LIST = Pattern.compile("/subscriptions/[^/]+/providers/Microsoft\\.Security/"
+            + "locations/([^/]+)/jitNetworkAccessPolicies", Pattern.CASE_INSENSITIVE);
+
+    /** Defender JIT policy bodies served by the region listing, by lower-case ASC location. */
+    private final Map<String, List<String>> jitPolicies = new ConcurrentHashMap<>();
+
+    /**
+     * Serves these {@code jitNetworkAccessPolicies} bodies (recorded-shape JSON objects, api-version 2020-01-01) from
+     * {@code GET /subscriptions/{s}/providers/Microsoft.Security/locations/{ascLocation}/jitNetworkAccessPolicies},
+     * {@link #pageSize} a page with {@code nextLink}; a location without policies answers {@code {"value":[]}}.
+     */
+    FakeArm defenderJitPolicies(String ascLocation, String... policyBodies) {
+        jitPolicies.put(ascLocation.toLowerCase(Locale.ROOT), List.of(policyBodies));
+        return this;
+    }
+
+    private Reply jitPolicies(String path, Map<String, String> query, String location) {
+        if (!"2020-01-01".equals(query.get("api-version"))) {
+            return new Reply(400, error("InvalidApiVersionParameter", "The api-version '" + query.get("api-version")
+                    + "' is invalid. The supported versions are '2020-01-01,2015-06-01-preview'."), Map.of());
+        }
+        List<String> all = jitPolicies.getOrDefault(location.toLowerCase(Locale.ROOT), List.of());
+        int from = query.containsKey("$skiptoken") ? Integer.parseInt(query.get("$skiptoken")) : 0;
+        int to = Math.min(all.size(), from + pageSize);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("value", all.subList(Math.min(from, all.size()), to).stream().map(FakeArm::parse).toList());
+        if (to < all.size()) {
+            out.put("nextLink", endpoint() + path + "?api-version=2020-01-01&$skiptoken=" + to);
+        }
+        return ok(out);
     }
 
     /** The list endpoints: per subscription or resource group; {@code {s}} and {@code {rg}} are matched groups. */

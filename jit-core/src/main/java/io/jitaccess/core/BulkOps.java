@@ -362,6 +362,7 @@ final class BulkOps {
                 }
                 view.put(id, s);
             }
+            DefenderRules.refuseIfPresent(net, view); // bulk has no option: one by one with it
             EnablePlan plan = RulePlanner.planEnable(policy, net, view, placementMode, closer.liveGrantIds(vm));
             try {
                 writer.applyCreates("enable JIT on " + vm.name(), plan.creates());

@@ -94,17 +94,19 @@ public final class JitAccess implements AutoCloseable {
      * replaces a deny rule whose ports changed (new one first, old one after), and revokes open grants for ports that
      * left the policy.
      *
-     * @param policy the policy
-     * @param ctx    the caller
+     * @param policy  the policy
+     * @param ctx     the caller
+     * @param options {@link EnableOption#COEXIST_WITH_DEFENDER_JIT} to run beside Defender's JIT on the VM
      * @return where the deny went, what still exposes the ports, what was written
      * @throws AccessDeniedException      when the authorizer refuses
      * @throws ValidationException        when a duration is outside the limits
      * @throws NotFoundException          when the VM does not exist
      * @throws UnsupportedVmException     when the VM has no NSG on any level
      * @throws PriorityExhaustedException when the deny rule has no free priority
+     * @throws DefenderJitConflictException when Defender's own JIT rules target the VM (and no option allows it)
      */
-    public EnableResult enable(JitPolicy policy, RequestContext ctx) {
-        return ops.policies().configure(policy, ctx, false);
+    public EnableResult enable(JitPolicy policy, RequestContext ctx, EnableOption... options) {
+        return ops.policies().configure(policy, ctx, false, EnableOption.coexist(options));
     }
 
     /**
@@ -112,8 +114,8 @@ public final class JitAccess implements AutoCloseable {
      *
      * @throws PolicyNotFoundException when the VM has no policy
      */
-    public EnableResult update(JitPolicy policy, RequestContext ctx) {
-        return ops.policies().configure(policy, ctx, true);
+    public EnableResult update(JitPolicy policy, RequestContext ctx, EnableOption... options) {
+        return ops.policies().configure(policy, ctx, true, EnableOption.coexist(options));
     }
 
     /**

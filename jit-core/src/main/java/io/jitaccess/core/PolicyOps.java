@@ -47,8 +47,16 @@ final class PolicyOps {
         this.placementMode = placementMode;
     }
 
-    /** Enable ({@code mustExist} false) or update (true): see {@link JitAccess#enable}. */
+    /** Enable ({@code mustExist} false) or update (true), refusing a VM Defender's JIT manages. */
     EnableResult configure(JitPolicy policy, RequestContext ctx, boolean mustExist) {
+        return configure(policy, ctx, mustExist, false);
+    }
+
+    /**
+     * Enable ({@code mustExist} false) or update (true): see {@link JitAccess#enable}; {@code coexist}: see
+     * {@link EnableOption#COEXIST_WITH_DEFENDER_JIT}.
+     */
+    EnableResult configure(JitPolicy policy, RequestContext ctx, boolean mustExist, boolean coexist) {
         Objects.requireNonNull(policy, "policy");
         Objects.requireNonNull(ctx, "ctx");
         VmId vm = policy.vmId();
@@ -70,10 +78,21 @@ final class PolicyOps {
                     }
                 }
             }
+            List<String> defender = new ArrayList<>();
             EnablePlan plan = writer.writeWithRetries("enable JIT on " + vm.name(), net,
-                    (nsgs, attempt) -> RulePlanner.planEnable(policy, net, nsgs, placementMode,
-                            closer.liveGrantIds(vm)),
+                    (nsgs, attempt) -> {
+                        // Defender's own JIT on this VM: refused unless the caller chose to run both (never touched)
+                        List<String[]> found = DefenderRules.targeting(net, nsgs);
+                        if (!found.isEmpty() && !coexist) {
+                            throw new DefenderJitConflictException(vm.toString(), found.get(0)[0], found.get(0)[1]);
+                        }
+                        defender.clear();
+                        found.forEach(f -> defender.add(f[1] + " in " + f[0]));
+                        return RulePlanner.planEnable(policy, net, nsgs, placementMode, closer.liveGrantIds(vm));
+                    },
                     EnablePlan::creates);
+            defender.forEach(d -> LOG.warn("jit.enable.defender_rules vm={} rule={}: Defender for Cloud's JIT also "
+                    + "manages this VM; its rules are left as they are", Escape.text(vm.name()), Escape.text(d)));
             List<String> created = plan.creates().stream().map(x -> x.rule().name()).toList();
             // the new deny exists: record the policy before the old deny goes, so that a crash in between leaves two
             // denies (ports closed), never a stored port without one
@@ -114,7 +133,8 @@ final class PolicyOps {
             audit.record(c.event().detail("deny " + plan.placements().stream()
                     .map(p -> p.ruleName() + "@" + p.priority() + " in " + p.nsgId()).toList()
                     + (plan.exposures().isEmpty() ? "" : "; still exposed by " + plan.exposures())
-                    + (keptUnknown.isEmpty() ? "" : "; kept denies this store had no policy for: " + keptUnknown)));
+                    + (keptUnknown.isEmpty() ? "" : "; kept denies this store had no policy for: " + keptUnknown)
+                    + (defender.isEmpty() ? "" : "; beside Defender for Cloud's JIT rules " + defender)));
             return new EnableResult(policy, plan.placements(), plan.exposures(), created, deleted, revoked);
         });
     }
