@@ -33,7 +33,7 @@ final class Issue12Numbers {
     static final double BYTES_TARGET = 5;
     /** The operations of issue 12's bytes row, by ArmAccounting's names. */
     static final List<String> BYTE_OPS = List.of("enable (deny for 4 ports)", "grant 1 port", "grant 4 ports",
-            "revoke 1 grant", "expire 1 grant (scheduled)", "extend 1 grant", "disable");
+            "revoke 1 port of 4 (rule narrowed in place)", "expire 1 grant (scheduled)", "extend 1 grant", "disable");
 
     static List<String> section(List<ArmAccounting.Row> at200) {
         long lroMs = LRO.toMillis();
