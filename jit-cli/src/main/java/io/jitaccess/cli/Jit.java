@@ -137,6 +137,9 @@ public final class Jit implements Runnable {
             return v.violations().stream().map(Jit::violation).collect(Collectors.joining("; "));
         }
         String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        if (e instanceof io.jitaccess.core.DefenderJitConflictException) {
+            m = m.replace("EnableOption.COEXIST_WITH_DEFENDER_JIT", "--coexist");   // the CLI's spelling
+        }
         if (code == ExitCodes.INTERNAL) {
             m = e.getClass().getSimpleName() + ": " + m;
         }

@@ -597,7 +597,11 @@ class JitCliTest {
         void enableOfAVmWithDefendersRulesIsRefused() throws IOException {
             addDefendersRule();
             Cli.Result r = fails(ExitCodes.REFUSED, "--as", ADMIN, "enable", "web-01", "--port", "22");
-            assertThat(r.err()).contains("managed by Defender for Cloud's JIT");
+            assertThat(r.err()).contains("managed by Defender for Cloud's JIT", "--coexist")
+                    .doesNotContain("EnableOption").hasLineCount(1);
+            ok("--as", ADMIN, "enable", "web-01", "--port", "22", "--coexist");
+            assertThat(Files.readString(cli.world())).contains("SecurityCenter-JITRule_", "jitaccess-deny-");
+            fails(ExitCodes.REFUSED, "--as", ADMIN, "enable", "web-01", "web-02", "--port", "22", "--coexist");
         }
 
         @Test
