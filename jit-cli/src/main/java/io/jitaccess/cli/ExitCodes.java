@@ -5,6 +5,7 @@ import io.jitaccess.core.ApprovalRefusedException;
 import io.jitaccess.core.ApprovalRequiredException;
 import io.jitaccess.core.BackendException;
 import io.jitaccess.core.BlockedByRuleException;
+import io.jitaccess.core.DefenderJitConflictException;
 import io.jitaccess.core.NotFoundException;
 import io.jitaccess.core.NsgFullException;
 import io.jitaccess.core.PlanVerificationException;
@@ -22,7 +23,10 @@ final class ExitCodes {
     static final int INTERNAL = 1;
     /** The command line itself is wrong: an unknown option, a missing or malformed argument. */
     static final int USAGE = 2;
-    /** Refused: not authorised, or invalid (the reason names the field), or approval required/refused. */
+    /**
+     * Refused: not authorised, or invalid (the reason names the field), or approval required/refused, or Defender's own
+     * JIT manages the VM (enabling beside it needs {@code --coexist}).
+     */
     static final int REFUSED = 3;
     /** Not found: the VM, policy, grant or approval request does not exist (or is not yours to see). */
     static final int NOT_FOUND = 4;
@@ -38,10 +42,11 @@ final class ExitCodes {
         "0:success",
         "1:unexpected error (a bug; --verbose shows the stack trace)",
         "2:usage: unknown option, missing or malformed argument",
-        "3:refused: not authorised, invalid (the reason names the field), approval required or refused",
+        "3:refused: not authorised, invalid (the reason names the field), approval required or refused, "
+                + "Defender's own JIT on the VM (--coexist)",
         "4:not found: VM, policy, grant or approval request",
         "5:blocked by a rule: an administrator's deny, no free priority, NSG full; check: traffic denied",
-        "6:backend or store failure (ARM, network, database)",
+        "6:backend or store failure (ARM, network, database); bulk enable or import-defender: a VM failed",
         "7:verify found drift",
     };
 
@@ -55,7 +60,7 @@ final class ExitCodes {
         }
         if (e instanceof ValidationException || e instanceof AccessDeniedException
                 || e instanceof ApprovalRequiredException || e instanceof ApprovalRefusedException
-                || e instanceof UnsupportedVmException) {
+                || e instanceof UnsupportedVmException || e instanceof DefenderJitConflictException) {
             return REFUSED;
         }
         if (e instanceof NotFoundException) {
@@ -75,7 +80,7 @@ final class ExitCodes {
     static int ofType(String simpleName) {
         return switch (simpleName) {
             case "ValidationException", "AccessDeniedException", "ApprovalRequiredException",
-                    "ApprovalRefusedException", "UnsupportedVmException" -> REFUSED;
+                    "ApprovalRefusedException", "UnsupportedVmException", "DefenderJitConflictException" -> REFUSED;
             case "NotFoundException", "GrantNotFoundException", "PolicyNotFoundException",
                     "RequestNotFoundException" -> NOT_FOUND;
             case "BlockedByRuleException", "PriorityExhaustedException", "NsgFullException",

@@ -30,22 +30,25 @@ import picocli.CommandLine.Spec;
             PolicyCommands.Disable.class, AccessCommands.Request.class, AccessCommands.Extend.class,
             AccessCommands.Approve.class, AccessCommands.Reject.class, AccessCommands.Revoke.class,
             AccessCommands.Grants.class, PreviewCommand.class, OpsCommands.Verify.class, OpsCommands.Reconcile.class,
-            OpsCommands.Sweep.class, OpsCommands.Check.class, OpsCommands.Completion.class},
+            OpsCommands.Sweep.class, DefenderCommands.Import.class, DefenderCommands.Export.class,
+            OpsCommands.Check.class, OpsCommands.Completion.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success",
             "1:unexpected error (a bug; --verbose shows the stack trace)",
             "2:usage: unknown option, missing or malformed argument",
-            "3:refused: not authorised, invalid (the reason names the field), approval required or refused",
+            "3:refused: not authorised, invalid (the reason names the field), approval required or refused, "
+                + "Defender's own JIT on the VM (--coexist)",
             "4:not found: VM, policy, grant or approval request",
             "5:blocked by a rule: an administrator's deny, no free priority, NSG full; check: traffic denied",
-            "6:backend or store failure (ARM, network, database)",
+            "6:backend or store failure (ARM, network, database); bulk enable or import-defender: a VM failed",
             "7:verify found drift"},
         footerHeading = "%nExamples:%n",
         footer = {"  jit --world demo.json --as admin@contoso.com enable web-01 --port 22,sources=203.0.113.0/24",
             "  jit --world demo.json --as barbara@contoso.com --from 203.0.113.10 request web-01 --port 22 -d 2h",
             "  jit --world demo.json check 203.0.113.10 web-01 22",
             "  jit --world demo.json --advance 2h1m sweep",
+            "  jit --world demo.json --as admin@contoso.com import-defender --file policies.json --dry-run",
             "  jit --subscription $AZURE_SUBSCRIPTION_ID -g rg-prod scan -o json",
             "  jit <command> --help"})
 public final class Jit implements Runnable {
@@ -134,6 +137,9 @@ public final class Jit implements Runnable {
             return v.violations().stream().map(Jit::violation).collect(Collectors.joining("; "));
         }
         String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        if (e instanceof io.jitaccess.core.DefenderJitConflictException) {
+            m = m.replace("EnableOption.COEXIST_WITH_DEFENDER_JIT", "--coexist");   // the CLI's spelling
+        }
         if (code == ExitCodes.INTERNAL) {
             m = e.getClass().getSimpleName() + ": " + m;
         }

@@ -1,5 +1,6 @@
 package io.jitaccess.cli;
 
+import io.jitaccess.core.EnableOption;
 import io.jitaccess.core.EnableResult;
 import io.jitaccess.core.Grant;
 import io.jitaccess.core.fleet.BulkEnable;
@@ -107,6 +108,15 @@ final class PolicyCommands {
         @Option(names = "--not-configured", description = "Bulk: every VM a scan finds Not configured.")
         boolean notConfigured;
 
+        @Option(names = "--coexist", description = "One VM only: enable even though Defender for Cloud's own JIT "
+                + "rules (SecurityCenter-JITRule...) target it; ours are written beside Defender's, which stay as "
+                + "they are. Without it, such a VM is refused (exit 3).")
+        boolean coexist;
+
+        EnableOption[] enableOptions() {
+            return coexist ? new EnableOption[] {EnableOption.COEXIST_WITH_DEFENDER_JIT} : new EnableOption[0];
+        }
+
         Enable() {
             this(false);
         }
@@ -116,7 +126,7 @@ final class PolicyCommands {
         }
 
         EnableResult apply(Session s, JitPolicy policy) {
-            return s.jit.enable(policy, s.ctx);
+            return s.jit.enable(policy, s.ctx, enableOptions());
         }
 
         Preview plan(Session s, JitPolicy policy) {
@@ -143,6 +153,10 @@ final class PolicyCommands {
                 var nsgs = tables(s, out, vm, "now");
                 out.document(Out.obj("result", enableResult(r), "preview", diff, "nsgs", nsgs));
                 return ExitCodes.OK;
+            }
+            if (coexist) {
+                throw io.jitaccess.core.ValidationException.single("--coexist", null, "is for one VM (a bulk enable "
+                        + "reports VMs under Defender's JIT as FAILED; enable those one by one)");
             }
             if (preview || this instanceof Update) {
                 throw io.jitaccess.core.ValidationException.single("vm", vms, "name exactly one VM");
@@ -209,7 +223,7 @@ final class PolicyCommands {
 
         @Override
         EnableResult apply(Session s, JitPolicy policy) {
-            return s.jit.update(policy, s.ctx);
+            return s.jit.update(policy, s.ctx, enableOptions());
         }
 
         @Override

@@ -206,6 +206,11 @@ final class Session implements AutoCloseable {
         return found.get(0);
     }
 
+    /** The store, for what the facade does not write itself (imported Defender history). */
+    io.jitaccess.core.spi.PolicyStore store() {
+        return store;
+    }
+
     /** The world's clock offset, or zero on Azure. */
     java.time.Duration offset() {
         return world == null ? java.time.Duration.ZERO : world.offset();

@@ -75,5 +75,13 @@ class JarProcessIT {
         Run history = jit("grants", "web-01", "-o", "json");
         assertThat(history.json().at("/requests/0/virtualMachines/0/ports/0/statusReason").asText())
                 .isEqualTo("Expired");
+
+        Run export = jit("export-defender", "--history", "--file", "defender.json");
+        assertThat(export.code()).as(export.err()).isZero();
+        Run dryRun = jit("import-defender", "--file", dir.resolve("defender.json").toString(), "--history",
+                "--dry-run", "-o", "json");
+        assertThat(dryRun.code()).as(dryRun.err()).isZero();
+        assertThat(dryRun.json().at("/results/0/outcome").asText()).isEqualTo("WOULD_ENABLE");
+        assertThat(dryRun.json().at("/history/closed").asInt()).isEqualTo(1);
     }
 }

@@ -463,12 +463,233 @@ class JitCliTest {
     }
 
     @Nested
+    @DisplayName("import-defender, export-defender")
+    class Defender {
+        static final String WEB_01 = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/demo-rg/"
+                + "providers/Microsoft.Compute/virtualMachines/web-01";
+
+        /** A fixture of src/test/resources/defender, copied next to the world. */
+        String fixture(String name) throws IOException {
+            Path to = dir.resolve(name);
+            try (var in = JitCliTest.class.getResourceAsStream("/defender/" + name)) {
+                assertThat(in).as(name).isNotNull();
+                Files.copy(in, to);
+            }
+            return to.toString();
+        }
+
+        /** Defender's own JIT deny rule for web-01 (10.0.0.4), as Defender writes it, in the subnet NSG. */
+        void addDefendersRule() throws IOException {
+            ObjectMapper m = new ObjectMapper();
+            ok("scan");   // writes the world file
+            ObjectNode w = (ObjectNode) m.readTree(cli.world().toFile());
+            for (JsonNode n : w.get("networkSecurityGroups")) {
+                if (n.get("name").asText().equals("default-nsg")) {
+                    ObjectNode rule = ((ArrayNode) n.get("securityRules")).addObject();
+                    rule.put("name", "SecurityCenter-JITRule_-1837512_5F2E4C4C9C6B4E3B8C1A7D0E");
+                    ObjectNode p = rule.putObject("properties");
+                    p.put("protocol", "*").put("sourcePortRange", "*").put("destinationPortRange", "22")
+                            .put("sourceAddressPrefix", "*").put("destinationAddressPrefix", "10.0.0.4")
+                            .put("access", "Deny").put("priority", 1000).put("direction", "Inbound");
+                }
+            }
+            m.writeValue(cli.world().toFile(), w);
+        }
+
+        @Test
+        void aDryRunOfTheJitDefenderFixturePrintsWhatWouldBeEnabledAndWritesNothing() throws IOException {
+            String file = fixture("get-policy.json");
+            Cli.Result text = ok("--as", ADMIN, "import-defender", "--file", file, "--dry-run");
+            assertThat(text.out()).contains("1 policies, 1 VMs mapped, 2 findings (dry run: nothing written)",
+                    "vm1", "WOULD_ENABLE", "22/* from Any max PT3H, 3389/* from Any max PT3H",
+                    "IGNORED properties.provisioningState = 'Succeeded'",
+                    "IGNORED properties.requests: 1 request(s) not imported: history was not asked for (--history)",
+                    "1 would be enabled");
+            JsonNode r = ok("--as", ADMIN, "import-defender", "--file", file, "--dry-run", "--history", "-o", "json")
+                    .json();
+            assertThat(r.get("dryRun").asBoolean()).isTrue();
+            assertThat(r.at("/results/0/outcome").asText()).isEqualTo("WOULD_ENABLE");
+            assertThat(r.at("/results/0/vmName").asText()).isEqualTo("vm1");
+            assertThat(r.at("/results/0/ports/1/number").asInt()).isEqualTo(3389);
+            assertThat(r.at("/findings/0/path").asText()).isEqualTo("properties.provisioningState");
+            assertThat(r.at("/findings/0/kind").asText()).isEqualTo("IGNORED");
+            assertThat(r.at("/history/read").asInt()).isEqualTo(1);
+            assertThat(r.at("/history/open").asInt()).isEqualTo(1);
+            assertThat(r.at("/history/saved").asInt()).isZero();
+            assertThat(ok("scan", "-o", "json").json().get("configured").asInt()).isZero();
+        }
+
+        @Test
+        void importEnablesEachMappedVmAndReportsWhatCannotBeMapped() throws IOException {
+            JsonNode r = ok("--as", ADMIN, "import-defender", "--file", fixture("demo-world-policies.json"),
+                    "--history", "-o", "json").json();
+            assertThat(r.get("enabled").asInt()).isEqualTo(2);
+            assertThat(r.get("failed").asInt()).isZero();
+            assertThat(r.get("skipped").asInt()).isEqualTo(1);
+            assertThat(r.at("/results/0/vmName").asText()).isEqualTo("web-01");
+            assertThat(r.at("/results/0/outcome").asText()).isEqualTo("ENABLED");
+            assertThat(r.at("/results/0/result/placements/0/priority").asInt()).isEqualTo(4096);
+            assertThat(r.at("/results/1/vmName").asText()).isEqualTo("db-01");
+            List<String> findings = new java.util.ArrayList<>();
+            r.get("findings").forEach(f -> findings.add(f.get("kind").asText() + " " + f.get("path").asText()
+                    + " = " + f.path("value").asText()));
+            assertThat(findings).containsExactly("IGNORED [0].provisioningState = Succeeded",
+                    "IGNORED [0].virtualMachines[1].publicIpAddress = 51.145.183.22",
+                    "VM_SKIPPED [0].virtualMachines[2].ports[0].protocol = ICMP");
+            assertThat(r.at("/history/saved").asInt()).isEqualTo(1);
+
+            assertThat(ok("scan", "-o", "json").json().get("configured").asInt()).isEqualTo(2);
+            JsonNode grants = ok("grants", "web-01", "-o", "json").json();
+            assertThat(grants.at("/requests/0/requestor").asText()).isEqualTo(BARBARA);
+            assertThat(grants.at("/requests/0/virtualMachines/0/ports/0/statusReason").asText())
+                    .isEqualTo("Expired");
+            // the imported policy works: a request from inside its sources opens the port
+            ok("--as", BARBARA, "--from", "203.0.113.10", "request", "web-01", "--port", "22");
+            assertThat(cli.run("check", "203.0.113.10", "web-01", "22").code()).isZero();
+        }
+
+        @Test
+        void importPrintsATableAndTheFindings() throws IOException {
+            Cli.Result r = ok("--as", ADMIN, "import-defender", "--file", fixture("demo-world-policies.json"));
+            assertThat(r.out()).contains("web-01", "ENABLED", "findings (not imported as they are):",
+                    "VM_SKIPPED [0].virtualMachines[2].ports[0].protocol = 'ICMP'",
+                    "2 enabled, 0 failed, 1 VM(s) left out");
+            assertThat(r.err()).contains("jit: import: 1/2 web-01");
+        }
+
+        @Test
+        void aVmNotInTheWorldFailsAndTheExitCodeSaysSo() throws IOException {
+            Cli.Result r = cli.run("--as", ADMIN, "import-defender", "--file", fixture("get-policy.json"), "-o", "json");
+            assertThat(r.code()).as(r.toString()).isEqualTo(ExitCodes.BACKEND);
+            JsonNode j = r.json();
+            assertThat(j.get("failed").asInt()).isEqualTo(1);
+            assertThat(j.at("/results/0/outcome").asText()).isEqualTo("FAILED");
+            assertThat(j.at("/results/0/exitCode").asInt()).isEqualTo(ExitCodes.NOT_FOUND);
+            assertThat(j.at("/results/0/reason").asText()).contains("vm1", "not found");
+        }
+
+        @Test
+        void defendersOwnRulesRefuseTheVmUnlessCoexistAndTheOthersGoOn() throws IOException {
+            addDefendersRule();
+            String file = fixture("demo-world-policies.json");
+            Cli.Result refused = cli.run("--as", ADMIN, "import-defender", "--file", file, "-o", "json");
+            assertThat(refused.code()).as(refused.toString()).isEqualTo(ExitCodes.BACKEND);
+            JsonNode r = refused.json();
+            assertThat(r.at("/results/0/vmName").asText()).isEqualTo("web-01");
+            assertThat(r.at("/results/0/outcome").asText()).isEqualTo("FAILED");
+            assertThat(r.at("/results/0/errorType").asText()).isEqualTo("DefenderJitConflictException");
+            assertThat(r.at("/results/0/exitCode").asInt()).isEqualTo(ExitCodes.REFUSED);
+            assertThat(r.at("/results/0/reason").asText()).contains("SecurityCenter-JITRule_", "--coexist")
+                    .doesNotContain("EnableOption");
+            assertThat(r.at("/results/1/outcome").asText()).as("db-01 goes on").isEqualTo("ENABLED");
+
+            Cli.Result text = cli.run("--as", ADMIN, "import-defender", "--file", file);
+            assertThat(text.out()).contains("FAILED", "refused: DefenderJitConflictException");
+
+            JsonNode forced = ok("--as", ADMIN, "import-defender", "--file", file, "--coexist", "-o", "json").json();
+            assertThat(forced.at("/results/0/outcome").asText()).isEqualTo("ENABLED");
+            assertThat(forced.get("failed").asInt()).isZero();
+            assertThat(Files.readString(cli.world())).as("Defender's rule is left as it was")
+                    .contains("SecurityCenter-JITRule_-1837512_5F2E4C4C9C6B4E3B8C1A7D0E");
+        }
+
+        @Test
+        void enableOfAVmWithDefendersRulesIsRefused() throws IOException {
+            addDefendersRule();
+            Cli.Result r = fails(ExitCodes.REFUSED, "--as", ADMIN, "enable", "web-01", "--port", "22");
+            assertThat(r.err()).contains("managed by Defender for Cloud's JIT", "--coexist")
+                    .doesNotContain("EnableOption").hasLineCount(1);
+            ok("--as", ADMIN, "enable", "web-01", "--port", "22", "--coexist");
+            assertThat(Files.readString(cli.world())).contains("SecurityCenter-JITRule_", "jitaccess-deny-");
+            fails(ExitCodes.REFUSED, "--as", ADMIN, "enable", "web-01", "web-02", "--port", "22", "--coexist");
+        }
+
+        @Test
+        void exportThenReimportGivesTheSamePoliciesBack() throws IOException {
+            enableWeb01();
+            Path file = dir.resolve("out/defender.json");
+            Cli.Result wrote = ok("export-defender", "--file", file.toString());
+            assertThat(wrote.out()).contains("wrote 1 policies (1 VMs, 0 request ports) to");
+            assertThat(wrote.out()).as("per-request sources are not on this policy").doesNotContain("NORMALISED");
+            JsonNode exported = new ObjectMapper().readTree(file.toFile());
+            assertThat(exported.at("/value/0/id").asText()).endsWith(
+                    "/resourceGroups/demo-rg/providers/Microsoft.Security/locations/westeurope/"
+                            + "jitNetworkAccessPolicies/default");
+            assertThat(exported.at("/value/0/properties/virtualMachines/0/id").asText()).isEqualTo(WEB_01);
+            assertThat(exported.at("/value/0/properties/virtualMachines/0/ports/1/allowedSourceAddressPrefixes"))
+                    .hasSize(2);
+
+            Cli other = new Cli(dir.resolve("other"));
+            Cli.Result imported = other.run("--as", ADMIN, "import-defender", "--file", file.toString(), "-o", "json");
+            assertThat(imported.code()).as(imported.toString()).isZero();
+            assertThat(imported.json().get("findings")).isEmpty();
+            Cli.Result back = other.run("export-defender", "-o", "json");
+            assertThat(back.code()).as(back.toString()).isZero();
+            assertThat(back.json().get("document")).isEqualTo(exported);
+        }
+
+        @Test
+        void exportToStdoutIsTheDefenderDocumentItselfWithHistory() throws IOException {
+            enableWeb01();
+            requestSsh();
+            Cli.Result r = ok("export-defender", "--vm", "web-01", "--history", "--location", "northeurope");
+            JsonNode doc = new ObjectMapper().readTree(r.out());
+            assertThat(doc.at("/value/0/location").asText()).isEqualTo("northeurope");
+            assertThat(doc.at("/value/0/properties/requests/0/requestor").asText()).isEqualTo(BARBARA);
+            assertThat(doc.at("/value/0/properties/requests/0/virtualMachines/0/ports/0/status").asText())
+                    .isEqualTo("Initiated");
+        }
+
+        @Test
+        void exportOfAVmWithoutPolicyIsNotFound() {
+            Cli.Result r = fails(ExitCodes.NOT_FOUND, "export-defender", "--vm", "web-02");
+            assertThat(r.err()).contains("web-02", "no JIT policy");
+        }
+
+        @Test
+        void aMalformedFileIsRefusedWithOneLineNamingTheField() throws IOException {
+            Path bad = dir.resolve("bad.json");
+            Files.writeString(bad, "{\"properties\":{\"virtualMachines\":[{\"id\":\"" + WEB_01 + "\",\"ports\":[{"
+                    + "\"number\":\"twenty-two\",\"protocol\":\"TCP\",\"allowedSourceAddressPrefix\":\"*\","
+                    + "\"maxRequestAccessDuration\":\"PT3H\"}]}]}}");
+            Cli.Result r = fails(ExitCodes.REFUSED, "--as", ADMIN, "import-defender", "--file", bad.toString());
+            assertThat(r.err()).hasLineCount(1)
+                    .contains("properties.virtualMachines[0].ports[0].number 'twenty-two'");
+            JsonNode e = cli.run("--as", ADMIN, "import-defender", "--file", bad.toString(), "-o", "json").json()
+                    .get("error");
+            assertThat(e.get("exitCode").asInt()).isEqualTo(ExitCodes.REFUSED);
+            assertThat(e.at("/violations/0/field").asText()).isEqualTo("properties.virtualMachines[0].ports[0].number");
+            assertThat(ok("scan", "-o", "json").json().get("configured").asInt()).as("nothing enabled").isZero();
+        }
+
+        @Test
+        void aMissingFileIsRefusedNamingTheOption() {
+            Cli.Result r = fails(ExitCodes.REFUSED, "import-defender", "--file", dir.resolve("nope.json").toString());
+            assertThat(r.err()).contains("--file '").contains("cannot be read").hasLineCount(1);
+        }
+
+        @Test
+        void aLiveReadNeedsAzure() {
+            Cli.Result r = fails(ExitCodes.REFUSED, "import-defender", "--location", "westeurope");
+            assertThat(r.err()).contains("--location 'westeurope': reads Defender's policies live from Azure");
+        }
+
+        @Test
+        void fileAndLocationTogetherAreAUsageError() {
+            Cli.Result r = cli.run("import-defender", "--file", "x.json", "--location", "westeurope");
+            assertThat(r.code()).isEqualTo(ExitCodes.USAGE);
+            assertThat(r.err()).contains("mutually exclusive");
+        }
+    }
+
+    @Nested
     @DisplayName("the command line itself")
     class CommandLine {
         @Test
         void everyCommandHasHelpWithExamples() {
             for (String c : List.of("scan", "enable", "update", "disable", "request", "extend", "approve", "reject",
-                    "revoke", "grants", "preview", "verify", "reconcile", "sweep", "check", "completion")) {
+                    "revoke", "grants", "preview", "verify", "reconcile", "sweep", "check", "completion",
+                    "import-defender", "export-defender")) {
                 Cli.Result r = Cli.raw(c, "--help");
                 assertThat(r.code()).as(c).isZero();
                 assertThat(r.out()).as(c).contains("Usage: jit " + c, "Examples:");
