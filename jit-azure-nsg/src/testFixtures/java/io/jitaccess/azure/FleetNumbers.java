@@ -282,7 +282,7 @@ public final class FleetNumbers {
     }
 
     private static String fmt(double d) {
-        return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
+        return d == Math.rint(d) ? Long.toString((long) d) : String.format(Locale.ROOT, "%.2f", d);
     }
 
     /** Distinct NSGs that hold the VMs' denies (each NIC's NSG, else its subnet's), from the simulator's topology. */
