@@ -17,22 +17,16 @@ import io.jitaccess.core.time.Scheduler;
 import io.jitaccess.inmemory.InMemoryNetwork;
 import io.jitaccess.store.jdbc.JdbcPolicyStore;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.logging.Logger;
 import javax.sql.DataSource;
 
 /**
@@ -155,10 +149,8 @@ final class Session implements AutoCloseable {
         JdbcPolicyStore.Builder b;
         if (g.store == null) {
             b = JdbcPolicyStore.h2File(defaultDir);
-        } else if (!g.store.startsWith("jdbc:")) {
-            throw ValidationException.single("--store", g.store, "must be a JDBC URL (jdbc:postgresql://..., jdbc:h2:...)");
         } else {
-            b = JdbcPolicyStore.builder(new UrlDataSource(g.store));
+            b = JdbcPolicyStore.builder(dataSource(g.store));
         }
         if (clock != null) {
             b.clock(clock);
@@ -248,60 +240,22 @@ final class Session implements AutoCloseable {
         }
     }
 
-    /** A DataSource over {@link DriverManager} for {@code --store}: user and password go in the URL. */
-    private static final class UrlDataSource implements DataSource {
-        private final String url;
-
-        UrlDataSource(String url) {
-            this.url = url;
+    /**
+     * The drivers' own DataSources for {@code --store} (user and password go in the URL): PostgreSQL's
+     * {@code PGSimpleDataSource} and H2's {@code JdbcDataSource}, the two databases the store supports.
+     */
+    static DataSource dataSource(String url) {
+        if (url.startsWith("jdbc:postgresql:")) {
+            org.postgresql.ds.PGSimpleDataSource ds = new org.postgresql.ds.PGSimpleDataSource();
+            ds.setURL(url);
+            return ds;
         }
-
-        @Override
-        public Connection getConnection() throws SQLException {
-            return DriverManager.getConnection(url);
+        if (url.startsWith("jdbc:h2:")) {
+            org.h2.jdbcx.JdbcDataSource ds = new org.h2.jdbcx.JdbcDataSource();
+            ds.setURL(url);
+            return ds;
         }
-
-        @Override
-        public Connection getConnection(String user, String password) throws SQLException {
-            return DriverManager.getConnection(url, user, password);
-        }
-
-        @Override
-        public PrintWriter getLogWriter() {
-            return null;
-        }
-
-        @Override
-        public void setLogWriter(PrintWriter out) {
-        }
-
-        @Override
-        public void setLoginTimeout(int seconds) {
-        }
-
-        @Override
-        public int getLoginTimeout() {
-            return 0;
-        }
-
-        @Override
-        public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-            throw new SQLFeatureNotSupportedException();
-        }
-
-        @Override
-        public <T> T unwrap(Class<T> iface) throws SQLException {
-            throw new SQLException("not a wrapper");
-        }
-
-        @Override
-        public boolean isWrapperFor(Class<?> iface) {
-            return false;
-        }
-
-        @Override
-        public String toString() {
-            return url.toLowerCase(Locale.ROOT).contains("password") ? "jdbc:(with a password)" : url;
-        }
+        throw ValidationException.single("--store", url, "must be a PostgreSQL or H2 JDBC URL "
+                + "(jdbc:postgresql://host/db?user=..., jdbc:h2:/path/file)");
     }
 }

@@ -88,6 +88,26 @@ class JitCliTest {
     }
 
     @Nested
+    @DisplayName("--store")
+    class Store {
+        @Test
+        void anH2UrlKeepsStateThere() {
+            String url = "jdbc:h2:" + dir.resolve("shared").toAbsolutePath();
+            ok("--store", url, "--as", ADMIN, "enable", "web-01", "--port", "22");
+            JsonNode scan = ok("--store", url, "scan", "-o", "json").json();
+            assertThat(scan.get("configured").asInt()).isEqualTo(1);
+            assertThat(ok("scan", "-o", "json").json().get("configured").asInt())
+                    .as("the default store next to the world does not hold it").isZero();
+        }
+
+        @Test
+        void anotherDatabaseIsRefusedNamingTheOption() {
+            Cli.Result r = fails(ExitCodes.REFUSED, "--store", "jdbc:mysql://db/jit", "scan");
+            assertThat(r.err()).contains("--store", "PostgreSQL or H2");
+        }
+    }
+
+    @Nested
     @DisplayName("enable, update, disable")
     class Policies {
         @Test
