@@ -72,7 +72,7 @@ final class AccessCommands {
         @Option(names = "--source", paramLabel = "IP|PREFIX", description = "Where you connect from.")
         String source;
 
-        @Option(names = "--duration", paramLabel = "DURATION", description = "How long: PT1H, 1h, 90m.")
+        @Option(names = {"-d", "--duration"}, paramLabel = "DURATION", description = "How long: PT1H, 1h, 90m.")
         String duration;
 
         @Option(names = {"-j", "--justification"}, paramLabel = "TEXT", description = "Why (audited).")
@@ -138,7 +138,7 @@ final class AccessCommands {
         @Parameters(paramLabel = "GRANT", description = "The grant's id (see grants).")
         String grantId;
 
-        @Option(names = "--duration", required = true, paramLabel = "DURATION", description = "From now: PT1H, 1h.")
+        @Option(names = {"-d", "--duration"}, required = true, paramLabel = "DURATION", description = "From now: PT1H, 1h.")
         String duration;
 
         Extend() {

@@ -24,7 +24,13 @@ import java.util.Map;
  * texts) is escaped before it reaches a terminal. Not thread-safe.
  */
 final class Out {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /**
+     * Every character outside printable ASCII is written as a {@code \\uXXXX} escape (still the same JSON once parsed):
+     * C1 controls and bidi overrides from a world, a principal or a justification never reach the terminal raw.
+     */
+    private static final ObjectMapper JSON = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+            .enable(com.fasterxml.jackson.core.json.JsonWriteFeature.ESCAPE_NON_ASCII).build()
+            .enable(SerializationFeature.INDENT_OUTPUT);
 
     final PrintWriter out;
     final PrintWriter err;

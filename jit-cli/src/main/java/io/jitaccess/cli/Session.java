@@ -86,7 +86,18 @@ final class Session implements AutoCloseable {
             java.nio.file.Files.createDirectories(file.getParent());
             channel = FileChannel.open(file.resolveSibling(file.getFileName() + ".lock"), StandardOpenOption.CREATE,
                     StandardOpenOption.WRITE);
-            lock = channel.lock();   // one command at a time per world
+            // one command at a time per world: another process's command is waited for (said on stderr); one
+            // already running in this JVM (an embedding, tests) is refused as busy, never a crash
+            try {
+                lock = channel.tryLock();
+            } catch (java.nio.channels.OverlappingFileLockException busy) {
+                throw new io.jitaccess.core.BackendException("WorldBusy", "the world " + io.jitaccess.core.spi.Escape.text(file.toString())
+                        + " is in use by another command of this process; nothing was done");
+            }
+            if (lock == null) {
+                System.err.println("jit: waiting for another jit command on " + io.jitaccess.core.spi.Escape.text(file.toString()));
+                lock = channel.lock();
+            }
             World world = World.load(file);
             if (g.advance != null) {
                 world = world.advanced(g.advanceBy());

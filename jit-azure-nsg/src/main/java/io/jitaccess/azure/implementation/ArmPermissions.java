@@ -1,11 +1,8 @@
 package io.jitaccess.azure.implementation;
 
-import com.azure.json.JsonProviders;
-import com.azure.json.JsonReader;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -55,8 +52,10 @@ public record ArmPermissions(List<Entry> entries) {
             if (conditional) {
                 return false;
             }
+            // a notActions pattern that is not printable ASCII (a look-alike) cannot be read as ARM would: it
+            // subtracts everything from its entry (fail closed), where in actions it grants nothing
             return actions.stream().anyMatch(p -> matches(p, action))
-                    && notActions.stream().noneMatch(p -> matches(p, action));
+                    && notActions.stream().noneMatch(p -> !isAscii(p) || matches(p, action));
         }
     }
 
@@ -88,8 +87,11 @@ public record ArmPermissions(List<Entry> entries) {
      * @return whether it matches
      */
     public static boolean matches(String pattern, String action) {
-        String p = pattern.toLowerCase(Locale.ROOT);
-        String a = action.toLowerCase(Locale.ROOT);
+        if (!isAscii(pattern) || !isAscii(action)) {
+            return false; // ARM's action strings are ASCII: a look-alike (a Kelvin sign for a K) matches nothing
+        }
+        String p = asciiLower(pattern);
+        String a = asciiLower(action);
         int pi = 0;
         int ai = 0;
         int star = -1;
@@ -139,8 +141,10 @@ public record ArmPermissions(List<Entry> entries) {
             throw new IllegalArgumentException("body of " + body.length + " bytes");
         }
         Object root;
-        try (JsonReader r = JsonProviders.createReader(body)) {
-            root = r.readUntyped();
+        try {
+            // strict: a repeated key (which "notActions" wins would be a guess) and anything after the document are
+            // malformed, never read as the first or last value (red team)
+            root = STRICT.readValue(body, Object.class);
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException("not JSON");
         }
@@ -190,5 +194,30 @@ public record ArmPermissions(List<Entry> entries) {
             out.add(str);
         }
         return out;
+    }
+
+    /** Jackson, strict: duplicate keys and trailing content refused. */
+    private static final com.fasterxml.jackson.databind.ObjectMapper STRICT = com.fasterxml.jackson.databind.json.JsonMapper
+            .builder().enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
+
+    private static boolean isAscii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) > 0x7e || s.charAt(i) < 0x20) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Lower case for ASCII letters only (no locale, no Unicode folding that maps look-alikes onto letters). */
+    private static String asciiLower(String s) {
+        char[] c = s.toCharArray();
+        for (int i = 0; i < c.length; i++) {
+            if (c[i] >= 'A' && c[i] <= 'Z') {
+                c[i] = (char) (c[i] + 32);
+            }
+        }
+        return new String(c);
     }
 }

@@ -21,7 +21,6 @@ class RbacLookAlikeRedTeamTest {
     @Test
     void aKelvinSignLookAlikeActionGrantsNothing() {
         String lookAlike = AzureRbacAuthorizer.JIT_INITIATE.replace("Network", "Networ\u212A");
-        assertThat(lookAlike).isNotEqualToIgnoringCase(AzureRbacAuthorizer.JIT_INITIATE.replace("k", "K"));
         ArmPermissions p = ArmPermissions.parse(("{\"value\":[{\"actions\":[\"" + lookAlike + "\"]}]}")
                 .getBytes(StandardCharsets.UTF_8)).permissions();
         assertThat(p.allows(AzureRbacAuthorizer.JIT_INITIATE)).isFalse();

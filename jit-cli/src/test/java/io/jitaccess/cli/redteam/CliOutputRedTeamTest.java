@@ -33,7 +33,7 @@ class CliOutputRedTeamTest {
         a.ok("--as", ADMIN, "enable", "web-01", "--port", "22,sources=203.0.113.0/24");
         assertThat(CliRig.raw("--help").out()).contains("--port 22 -d 2h");
         CliRig.R r = a.run("--as", USER, "--from", "203.0.113.10", "request", "web-01", "--port", "22", "-d", "2h");
-        assertThat(r.code()).as(r.toString()).isZero();
+        assertThat(r.code()).as("the example as printed: " + r).isZero();
     }
 
     /*

@@ -2,8 +2,6 @@ package io.jitaccess.core.policy;
 
 import io.jitaccess.core.ValidationException;
 
-import java.util.Locale;
-import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
@@ -52,7 +50,13 @@ public record VmId(String value) {
 
     @Override
     public int hashCode() {
-        return Objects.hash(value.toLowerCase(Locale.ROOT));
+        // the folding equalsIgnoreCase uses, character by character (upper, then lower): equal ids hash alike, also
+        // for letters whose lower case differs by locale or script (a dotless i; red team)
+        int h = 1;
+        for (int i = 0; i < value.length(); i++) {
+            h = 31 * h + Character.toLowerCase(Character.toUpperCase(value.charAt(i)));
+        }
+        return h;
     }
 
     @Override
