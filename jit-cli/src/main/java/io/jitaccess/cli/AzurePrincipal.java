@@ -11,7 +11,7 @@ import java.util.List;
 
 /**
  * The caller on Azure: the user (or identity) of the credential's ARM token, read from the token's claims
- * ({@code upn}, {@code unique_name}, {@code preferred_username}, {@code appid} then {@code oid}). The token is
+ * ({@code upn}, {@code unique_name}, {@code preferred_username}, {@code email} then {@code oid}). The token is
  * decoded, never verified (ARM verifies it on every call), and never printed or logged. Stateless.
  */
 final class AzurePrincipal {

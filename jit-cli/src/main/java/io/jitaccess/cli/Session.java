@@ -1,6 +1,15 @@
 package io.jitaccess.cli;
 
+import com.azure.core.credential.AccessToken;
 import com.azure.core.credential.TokenCredential;
+import com.azure.core.credential.TokenRequestContext;
+import com.azure.core.http.HttpHeaderName;
+import com.azure.core.http.HttpPipeline;
+import com.azure.core.http.HttpPipelineBuilder;
+import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
+import com.azure.core.http.policy.HttpPipelinePolicy;
+import com.azure.core.http.policy.RequestIdPolicy;
+import com.azure.core.http.policy.UserAgentPolicy;
 import com.azure.core.management.AzureEnvironment;
 import com.azure.core.management.profile.AzureProfile;
 import com.azure.identity.DefaultAzureCredentialBuilder;
@@ -18,6 +27,8 @@ import io.jitaccess.inmemory.InMemoryNetwork;
 import io.jitaccess.store.jdbc.JdbcPolicyStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Path;
@@ -26,7 +37,9 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 
 /**
@@ -134,9 +147,32 @@ final class Session implements AutoCloseable {
         if (g.advance != null) {
             throw ValidationException.single("--advance", g.advance, "is for the simulator only");
         }
-        TokenCredential credential = new DefaultAzureCredentialBuilder().build();
-        AzureNsgBackend backend = AzureNsgBackend.builder().credential(credential)
-                .profile(new AzureProfile(g.tenant, g.subscription, AzureEnvironment.AZURE)).build();
+        String local = System.getProperty(ARM_ENDPOINT_PROPERTY);
+        TokenCredential credential;
+        AzureNsgBackend backend;
+        if (local == null) {
+            // --tenant reaches the credential too (it was only in the profile, where no token request reads it)
+            DefaultAzureCredentialBuilder cb = new DefaultAzureCredentialBuilder();
+            if (g.tenant != null) {
+                cb.tenantId(g.tenant);
+            }
+            credential = cb.build();
+            backend = AzureNsgBackend.builder().credential(credential)
+                    .profile(new AzureProfile(g.tenant, g.subscription, AzureEnvironment.AZURE)).build();
+        } else {
+            URI endpoint = loopback(local);
+            Supplier<TokenCredential> hook = testCredential;
+            if (hook == null) {
+                // never DefaultAzureCredential here: a real token must not go to an endpoint that is not ARM
+                throw ValidationException.single(ARM_ENDPOINT_PROPERTY, local,
+                        "is for tests only and needs the tests' credential; a real token is never sent to it");
+            }
+            credential = hook.get();
+            backend = AzureNsgBackend.builder().httpPipeline(localPipeline(credential))
+                    .profile(new AzureProfile(g.tenant, g.subscription, new AzureEnvironment(
+                            Map.of("resourceManagerEndpointUrl", endpoint.toString()))))
+                    .pollInterval(java.time.Duration.ofMillis(20)).build();
+        }
         RequestContext ctx = context(AzurePrincipal.of(credential), g.from);
         Path home = Path.of(System.getProperty("user.home"), ".jit-access", "state");
         JdbcPolicyStore store = store(g, home, null);
@@ -150,6 +186,57 @@ final class Session implements AutoCloseable {
             store.close();
             throw e;
         }
+    }
+
+    /**
+     * Test hook, with {@link #testCredential}: the system property naming a local ARM-compatible endpoint
+     * ({@code http://127.0.0.1:PORT}) for the Azure path ({@code --subscription}). Loopback only; refused unless the
+     * tests' credential is set, so {@code DefaultAzureCredential}'s token never goes there. Not documented for users.
+     */
+    static final String ARM_ENDPOINT_PROPERTY = "jit.arm.endpoint";
+
+    /**
+     * Test hook: the credential used with {@link #ARM_ENDPOINT_PROPERTY} (tests in this package set it; nothing a user
+     * can reach does). Its token is sent to the local endpoint and its claims name the caller, as on Azure.
+     */
+    static volatile Supplier<TokenCredential> testCredential;
+
+    /** The local endpoint {@code url} names, refused unless it is http(s) on a loopback address with no path. */
+    static URI loopback(String url) {
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (URISyntaxException e) {
+            throw ValidationException.single(ARM_ENDPOINT_PROPERTY, url, "is not a URL");
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT);
+        boolean loopback = host.equals("localhost") || host.equals("[::1]")
+                || host.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
+        boolean bare = uri.getUserInfo() == null && uri.getQuery() == null && uri.getFragment() == null
+                && (uri.getRawPath() == null || uri.getRawPath().isEmpty() || uri.getRawPath().equals("/"));
+        if (!(scheme.equals("http") || scheme.equals("https")) || !loopback || !bare) {
+            throw ValidationException.single(ARM_ENDPOINT_PROPERTY, url,
+                    "must be a loopback endpoint (http://127.0.0.1:PORT, http://localhost:PORT, http://[::1]:PORT)");
+        }
+        return URI.create(scheme + "://" + host + (uri.getPort() < 0 ? "" : ":" + uri.getPort()));
+    }
+
+    /**
+     * The pipeline to a local endpoint: the SDK's bearer-token policy refuses plain http, so the token of the tests'
+     * credential is set here (scope: the endpoint's {@code /.default}, as the SDK asks of ARM).
+     */
+    private static HttpPipeline localPipeline(TokenCredential credential) {
+        HttpPipelinePolicy bearer = (ctx, next) -> {
+            AccessToken t = credential.getToken(new TokenRequestContext()
+                    .addScopes("https://management.azure.com/.default")).block();
+            if (t != null) {
+                ctx.getHttpRequest().setHeader(HttpHeaderName.AUTHORIZATION, "Bearer " + t.getToken());
+            }
+            return next.process();
+        };
+        return new HttpPipelineBuilder().policies(new UserAgentPolicy(), new RequestIdPolicy(), bearer)
+                .httpClient(new JdkHttpClientBuilder().build()).build();
     }
 
     private static RequestContext context(String principal, String from) {
