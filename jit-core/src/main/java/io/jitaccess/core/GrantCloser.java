@@ -217,9 +217,8 @@ final class GrantCloser {
      * destinations. A port nobody holds (a co-owner's addition, a port whose narrowing failed before) is dropped too.
      */
     private Optional<SecurityRule> withoutPort(SecurityRule r, Grant g, VmNetwork net, Instant now) {
-        Optional<SecurityRule> minus = withoutPort(r, g, net, now, Set.of(g.number()));
-        if (minus.isEmpty()) {
-            return minus;
+        if (!exactlyOurs(r, g, net, now)) {
+            return Optional.empty();
         }
         Set<Integer> held = new HashSet<>();
         for (Grant o : store.openGrants(g.vmId())) {
@@ -228,30 +227,23 @@ final class GrantCloser {
                 held.add(o.number());
             }
         }
-        List<io.jitaccess.core.net.PortRange> rest = minus.get().destinationPorts().stream()
-                .filter(p -> held.contains(p.from())).toList();
+        List<io.jitaccess.core.net.PortRange> rest = r.destinationPorts().stream()
+                .filter(p -> p.from() != g.number() && held.contains(p.from())).toList();
         return rest.isEmpty() ? Optional.empty() : Optional.of(r.toBuilder().destinationPorts(rest).build());
     }
 
     /**
-     * The rule without {@code ports}, or empty (see {@link #withoutPort(SecurityRule, Grant, VmNetwork, Instant)}):
-     * exactness is the drift check's own ({@link DriftCheck#allowMismatch}: end, access, protocol, source, source
-     * ports, the grant's port once, destinations among the VM's addresses), so a co-owner's wider destination or
-     * source is never written back by us.
+     * Whether a request's rule is still exactly ours for this grant, by the drift check's own test
+     * ({@link DriftCheck#allowMismatch}: end, access, protocol, source, source ports, the grant's port once,
+     * destinations among the VM's addresses), with single-port destinations and an end not yet passed: only then is
+     * it narrowed, so a co-owner's wider destination or source is never written back by us.
      */
-    static Optional<SecurityRule> withoutPort(SecurityRule r, Grant g, VmNetwork net, Instant now,
-                                              Set<Integer> ports) {
+    private static boolean exactlyOurs(SecurityRule r, Grant g, VmNetwork net, Instant now) {
         Optional<RuleMetadata.Owned> o = RuleMetadata.owned(r);
-        boolean exact = o.isPresent() && o.get().requestId().map(g.requestId()::equals).orElse(false)
+        return o.isPresent() && o.get().requestId().map(g.requestId()::equals).orElse(false)
                 && o.get().vmKey().equals(RuleMetadata.vmKey(g.vmId())) && !o.get().expiredAt(now)
                 && DriftCheck.allowMismatch(r, g, net, o.get(), false) == null
                 && r.destinationPorts().stream().allMatch(p -> p.from() == p.to());
-        if (!exact) {
-            return Optional.empty();
-        }
-        List<io.jitaccess.core.net.PortRange> rest = r.destinationPorts().stream()
-                .filter(p -> !ports.contains(p.from())).toList();
-        return rest.isEmpty() ? Optional.empty() : Optional.of(r.toBuilder().destinationPorts(rest).build());
     }
 
     static String leftDetail(List<String> left) {
