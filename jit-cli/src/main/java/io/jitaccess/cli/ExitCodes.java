@@ -37,19 +37,6 @@ final class ExitCodes {
     /** {@code verify} found drift (rules of ours missing or changed). */
     static final int DRIFT = 7;
 
-    /** The lines {@code --help} prints. */
-    static final String[] LIST = {
-        "0:success",
-        "1:unexpected error (a bug; --verbose shows the stack trace)",
-        "2:usage: unknown option, missing or malformed argument",
-        "3:refused: not authorised, invalid (the reason names the field), approval required or refused, "
-                + "Defender's own JIT on the VM (--coexist)",
-        "4:not found: VM, policy, grant or approval request",
-        "5:blocked by a rule: an administrator's deny, no free priority, NSG full; check: traffic denied",
-        "6:backend or store failure (ARM, network, database); bulk enable or import-defender: a VM failed",
-        "7:verify found drift",
-    };
-
     private ExitCodes() {
     }
 
