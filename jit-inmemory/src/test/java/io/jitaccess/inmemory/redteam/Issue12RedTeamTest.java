@@ -153,10 +153,12 @@ class Issue12RedTeamTest {
         r.jit.enable(Rig.policy(r.vm, 22, 3389), r.admin);
         Set<String> before = r.ourAllows();
         CountDownLatch subnetWriting = new CountDownLatch(1);
+        CountDownLatch nicBlewUp = new CountDownLatch(1);
         r.net.writeLatency(Duration.ofMillis(1), (op, target, latency) -> {
             if (op == Operation.CREATE_RULE && target.toLowerCase().startsWith(r.subnetNsg.toLowerCase())) {
                 subnetWriting.countDown();
-                Thread.sleep(50);   // the subnet share is mid-write while the NIC share blows up
+                // the subnet share stays mid-write until the NIC share has blown up (a latch, not a sleep)
+                assertThat(nicBlewUp.await(10, TimeUnit.SECONDS)).as("the NIC share failed meanwhile").isTrue();
             }
         });
         Forwarding fwd = new Forwarding(r.net);
@@ -168,6 +170,7 @@ class Issue12RedTeamTest {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
+                nicBlewUp.countDown();
                 throw new IllegalStateException("bug in a custom backend");
             }
         };
