@@ -101,6 +101,13 @@ final class OpsCommands {
                 "repaired", r.repaired());
     }
 
+    /** A drift report as verify and reconcile print it: the findings, the NSG tables now, and the JSON document. */
+    private static void report(Session s, Out out, VmId id, DriftReport r) {
+        printDrift(out, r);
+        var nsgs = PolicyCommands.tables(s, out, id, "now");
+        out.document(Out.obj("report", drift(r), "nsgs", nsgs));
+    }
+
     static void printDrift(Out out, DriftReport r) {
         out.line(r.vmId().name() + ": " + (r.clean() ? "clean (every rule of ours is in place)"
                 : r.findings().size() + " finding(s)"));
@@ -123,9 +130,7 @@ final class OpsCommands {
         int run(Session s, Out out) {
             VmId id = s.vm(vm);
             DriftReport r = s.jit.verify(id, s.ctx);
-            printDrift(out, r);
-            var nsgs = PolicyCommands.tables(s, out, id, "now");
-            out.document(Out.obj("report", drift(r), "nsgs", nsgs));
+            report(s, out, id, r);
             return r.clean() ? ExitCodes.OK : ExitCodes.DRIFT;
         }
     }
@@ -143,9 +148,7 @@ final class OpsCommands {
         int run(Session s, Out out) {
             VmId id = s.vm(vm);
             DriftReport r = s.jit.reconcile(id, s.ctx);
-            printDrift(out, r);
-            var nsgs = PolicyCommands.tables(s, out, id, "now");
-            out.document(Out.obj("report", drift(r), "nsgs", nsgs));
+            report(s, out, id, r);
             return ExitCodes.OK;
         }
     }

@@ -168,11 +168,9 @@ final class ExtendOps {
                 }, creates -> creates).forEach(created::add);
             }
             // the NSGs side by side (one write per NSG at a time); what was written is put back if any fails
-            Set<Integer> held = new HashSet<>(); // the ports a split leaves in the shared rule (read only for one)
-            if (!splits.isEmpty()) {
-                store.openGrants(g.vmId()).stream().filter(o -> !o.id().equals(g.id()) && !o.isClosing()
-                        && o.requestId().equals(g.requestId())).forEach(o -> held.add(o.number()));
-            }
+            // the ports a split leaves in the shared rule (the store is read only when there is a split)
+            Set<Integer> held = splits.isEmpty() ? Set.of()
+                    : GrantCloser.portsHeldBesides(g, store.openGrants(g.vmId()), clock.instant());
             Map<String, SecurityRule[]> doneAt = new java.util.concurrent.ConcurrentHashMap<>();
             Map<String, Target> byNsg = new HashMap<>();
             targets.forEach(t -> byNsg.put(t.nsgId, t));

@@ -220,16 +220,25 @@ final class GrantCloser {
         if (!exactlyOurs(r, g, net, now)) {
             return Optional.empty();
         }
+        Set<Integer> held = portsHeldBesides(g, store.openGrants(g.vmId()), now);
+        List<io.jitaccess.core.net.PortRange> rest = r.destinationPorts().stream()
+                .filter(p -> p.from() != g.number() && held.contains(p.from())).toList();
+        return rest.isEmpty() ? Optional.empty() : Optional.of(r.toBuilder().destinationPorts(rest).build());
+    }
+
+    /**
+     * The ports of the other open grants (not being revoked, not ended) of {@code g}'s request with its protocol and
+     * source: the ports a request's rule keeps when {@code g}'s port leaves it (closing or an extension's split).
+     */
+    static Set<Integer> portsHeldBesides(Grant g, List<Grant> open, Instant now) {
         Set<Integer> held = new HashSet<>();
-        for (Grant o : store.openGrants(g.vmId())) {
+        for (Grant o : open) {
             if (!o.id().equals(g.id()) && !o.isClosing() && o.requestId().equals(g.requestId())
                     && o.protocol() == g.protocol() && o.source().equals(g.source()) && o.endTimeUtc().isAfter(now)) {
                 held.add(o.number());
             }
         }
-        List<io.jitaccess.core.net.PortRange> rest = r.destinationPorts().stream()
-                .filter(p -> p.from() != g.number() && held.contains(p.from())).toList();
-        return rest.isEmpty() ? Optional.empty() : Optional.of(r.toBuilder().destinationPorts(rest).build());
+        return held;
     }
 
     /**
